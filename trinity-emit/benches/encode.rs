@@ -1,0 +1,2 @@
+//! Encoding speed (filled in with the encoders).
+fn main() {}

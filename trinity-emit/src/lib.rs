@@ -1,0 +1,20 @@
+//! Deterministic machine-code encoders for Trinity's kernels.
+//!
+//! `trinity-emit` is pure: the same calls give the same bytes on any host, and nothing here
+//! maps memory or runs code. It holds one encoder per instruction set, sharing one code buffer
+//! with labels and fixups:
+//!
+//! - [`x86_64`]: general-purpose, AVX and AVX2 instructions with REX/VEX/ModRM/SIB encoding.
+//! - [`aarch64`]: A64 general-purpose and NEON (ASIMD, plus `sdot` from FEAT_DotProd) instructions.
+//!
+//! Every encoding is checked against LLVM's assembler in this crate's tests.
+
+#![deny(missing_docs)]
+
+pub mod aarch64;
+mod buffer;
+mod error;
+pub mod x86_64;
+
+pub use buffer::{CodeBuffer, FixupKind, Label};
+pub use error::EmitError;

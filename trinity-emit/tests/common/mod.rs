@@ -1,0 +1,86 @@
+//! Helpers shared by the encoder tests: finding external tools and asking llvm-mc for encodings.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// Find an external tool on PATH (trying each name in turn).
+///
+/// When it is missing: under CI (`CI=true`) the test fails, because a skipped proof is no proof;
+/// elsewhere the test prints why it skips and the caller returns early.
+pub fn require_tool(names: &[&str], why: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for name in names {
+        for dir in std::env::split_paths(&path) {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{} is required under CI for {why} but was not found on PATH", names[0]);
+    }
+    eprintln!("SKIPPED: {} not found on PATH; {why} is not checked", names[0]);
+    None
+}
+
+/// llvm-mc, if available (see [`require_tool`]).
+pub fn llvm_mc() -> Option<PathBuf> {
+    require_tool(&["llvm-mc-14", "llvm-mc"], "the llvm-mc encoding oracle")
+}
+
+/// Assemble `lines` (one instruction each) with llvm-mc in one batch and return each line's
+/// encoding, in order. Panics with llvm-mc's message when any line does not assemble or the
+/// number of encodings differs from the number of lines.
+pub fn assemble(llvm_mc: &PathBuf, args: &[&str], lines: &[String]) -> Vec<Vec<u8>> {
+    let mut child = Command::new(llvm_mc)
+        .args(args)
+        .arg("--show-encoding")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("llvm-mc starts");
+    let mut source = lines.join("\n");
+    source.push('\n');
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let writer = std::thread::spawn(move || stdin.write_all(source.as_bytes()));
+    let output = child.wait_with_output().expect("llvm-mc runs");
+    writer.join().expect("writer thread").expect("write to llvm-mc");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stderr.trim().is_empty(),
+        "llvm-mc rejected the input:\n{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let encodings: Vec<Vec<u8>> = stdout
+        .lines()
+        .filter_map(|line| line.split_once("encoding: [").map(|(_, rest)| rest))
+        .map(|rest| {
+            let list = rest.split(']').next().unwrap_or_default();
+            list.split(',')
+                .filter(|s| !s.is_empty())
+                .map(|byte| {
+                    let hex = byte.trim().trim_start_matches("0x");
+                    u8::from_str_radix(hex, 16)
+                        .unwrap_or_else(|_| panic!("llvm-mc printed a symbolic byte {byte:?}"))
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        encodings.len(),
+        lines.len(),
+        "llvm-mc gave {} encodings for {} lines",
+        encodings.len(),
+        lines.len()
+    );
+    encodings
+}
+
+/// Bytes as lowercase hex pairs separated by spaces.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,1 @@
+//! The `#[trinity::vsa(dim = N)]` attribute (to be written).
