@@ -1,2 +1,0 @@
-//! Encoding speed (filled in with the encoders).
-fn main() {}

@@ -1,0 +1,2 @@
+//! Encoding speed of the aarch64 encoder (to be written).
+fn main() {}
