@@ -14,6 +14,7 @@
 pub mod aarch64;
 mod buffer;
 mod error;
+pub mod kernels;
 pub mod x86_64;
 
 pub use buffer::{CodeBuffer, FixupKind, Label};
