@@ -15,6 +15,7 @@ pub mod aarch64;
 mod buffer;
 mod error;
 pub mod kernels;
+pub mod object_file;
 pub mod x86_64;
 
 pub use buffer::{CodeBuffer, FixupKind, Label};
