@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+pub mod plan;
+
 /// The largest dimension any kernel is generated for (2^24), as in the design contract.
 pub const MAX_DIM: u32 = 1 << 24;
 
