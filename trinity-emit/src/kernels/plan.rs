@@ -141,8 +141,8 @@ mod tests {
     fn run_plan(plan: &RotatePlan, plane: &[u64]) -> Vec<u64> {
         let mut out = vec![0u64; plane.len()];
         for run in &plan.runs {
-            for i in run.start..run.start + run.len {
-                out[i] = run.terms.iter().fold(0, |acc, t| acc | t.apply(plane, i));
+            for (i, word) in out.iter_mut().enumerate().skip(run.start).take(run.len) {
+                *word = run.terms.iter().fold(0, |acc, t| acc | t.apply(plane, i));
             }
         }
         let last = out.len() - 1;
