@@ -1,0 +1,79 @@
+//! The kernel cache: one entry per kernel key, compiled at most once even when many threads ask
+//! for the same key at the same time.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// How a lookup was served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lookup {
+    /// The entry existed (or another thread was compiling it and this one waited for it).
+    Hit,
+    /// This call created the entry.
+    Miss,
+}
+
+/// A map from keys to values built once. Values are typically `Result`s, so a failed compile
+/// is cached like a successful one and never retried per call.
+pub(crate) struct OnceMap<K, V> {
+    slots: Mutex<HashMap<K, Arc<OnceLock<V>>>>,
+}
+
+impl<K: Eq + Hash + Clone, V: Clone> OnceMap<K, V> {
+    pub(crate) fn new() -> Self {
+        OnceMap { slots: Mutex::new(HashMap::new()) }
+    }
+
+    /// The value for `key`, building it with `build` if no thread has. The map's lock is held
+    /// only to find the slot, never while building, so different keys build in parallel and
+    /// threads asking for the same key wait for the one builder.
+    pub(crate) fn get_or_build(&self, key: &K, build: impl FnOnce() -> V) -> (V, Lookup) {
+        let slot = {
+            let mut slots = self.slots.lock().unwrap_or_else(|poison| poison.into_inner());
+            Arc::clone(slots.entry(key.clone()).or_default())
+        };
+        let mut built = false;
+        let value = slot.get_or_init(|| {
+            built = true;
+            build()
+        });
+        (value.clone(), if built { Lookup::Miss } else { Lookup::Hit })
+    }
+
+    /// Number of keys with an entry (built or being built).
+    pub(crate) fn len(&self) -> usize {
+        self.slots.lock().unwrap_or_else(|poison| poison.into_inner()).len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn builds_once_under_contention() {
+        let map = Arc::new(OnceMap::<u32, u64>::new());
+        let builds = Arc::new(AtomicUsize::new(0));
+        let barrier = Arc::new(std::sync::Barrier::new(16));
+        let threads: Vec<_> = (0..16)
+            .map(|_| {
+                let (map, builds, barrier) = (map.clone(), builds.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    map.get_or_build(&7, || {
+                        builds.fetch_add(1, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                        49
+                    })
+                })
+            })
+            .collect();
+        let results: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        assert_eq!(builds.load(Ordering::SeqCst), 1);
+        assert!(results.iter().all(|(v, _)| *v == 49));
+        assert_eq!(results.iter().filter(|(_, l)| *l == Lookup::Miss).count(), 1);
+        assert_eq!(map.len(), 1);
+    }
+}
