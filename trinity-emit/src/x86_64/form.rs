@@ -190,6 +190,25 @@ impl Inst {
     /// The form that accepts `ops`, or [`EmitError::InvalidOperand`] listing what would.
     pub fn select(&self, ops: &[Operand]) -> Result<&'static Form, EmitError> {
         if let Some(form) = self.forms.iter().find(|f| f.accepts(ops)) {
+            // Forms differ in operand class except for memory size, which an unsized memory
+            // operand leaves open; refuse to guess.
+            let unsized_mem =
+                ops.iter().any(|op| matches!(op, Operand::Mem(m) if m.size().is_none()));
+            if unsized_mem {
+                if let Some(other) =
+                    self.forms.iter().find(|f| !std::ptr::eq(*f, form) && f.accepts(ops))
+                {
+                    return Err(EmitError::InvalidOperand {
+                        instruction: self.mnemonic,
+                        reason: format!(
+                            "the memory operand size is ambiguous between {} and {}; give it one \
+                             with Mem::sized (.byte(), .dword(), .qword())",
+                            form.signature(),
+                            other.signature()
+                        ),
+                    });
+                }
+            }
             return Ok(form);
         }
         let given: Vec<String> = ops.iter().map(|o| format!("{o} ({})", o.class())).collect();

@@ -37,33 +37,34 @@ pub struct Mem {
     pub(crate) index: Option<Gpr64>,
     pub(crate) scale: u8,
     pub(crate) disp: i32,
+    pub(crate) size: Option<MemSize>,
 }
 
 impl Mem {
     /// `[base]`.
     pub const fn base(base: Gpr64) -> Mem {
-        Mem { base: Base::Reg(base), index: None, scale: 1, disp: 0 }
+        Mem { base: Base::Reg(base), index: None, scale: 1, disp: 0, size: None }
     }
 
     /// `[disp32]`: an absolute address (encoded with a SIB byte, since the plain form means
     /// RIP-relative in 64-bit mode).
     pub const fn abs(disp: i32) -> Mem {
-        Mem { base: Base::None, index: None, scale: 1, disp }
+        Mem { base: Base::None, index: None, scale: 1, disp, size: None }
     }
 
     /// `[index*scale + disp32]` without a base register.
     pub const fn index_only(index: Gpr64, scale: u8) -> Mem {
-        Mem { base: Base::None, index: Some(index), scale, disp: 0 }
+        Mem { base: Base::None, index: Some(index), scale, disp: 0, size: None }
     }
 
     /// `[rip + disp]`: relative to the end of the instruction.
     pub const fn rip(disp: i32) -> Mem {
-        Mem { base: Base::Rip, index: None, scale: 1, disp }
+        Mem { base: Base::Rip, index: None, scale: 1, disp, size: None }
     }
 
     /// `[label]`: RIP-relative to a label of the same code, patched when the code is finished.
     pub const fn label(label: Label) -> Mem {
-        Mem { base: Base::Label(label), index: None, scale: 1, disp: 0 }
+        Mem { base: Base::Label(label), index: None, scale: 1, disp: 0, size: None }
     }
 
     /// The same operand with an index register and a scale (1, 2, 4 or 8).
@@ -74,6 +75,33 @@ impl Mem {
     /// The same operand with displacement `disp`.
     pub const fn disp(self, disp: i32) -> Mem {
         Mem { disp, ..self }
+    }
+
+    /// The same operand with an explicit size, needed only where the other operands leave the
+    /// size open (`mov [m], imm`, `add [m], imm`, `shl [m], 1`, `inc [m]`, `vcvtsi2sd x, x, [m]`);
+    /// elsewhere a size, if given, must match the instruction's.
+    pub const fn sized(self, size: MemSize) -> Mem {
+        Mem { size: Some(size), ..self }
+    }
+
+    /// `byte ptr`: the same operand sized 8 bits.
+    pub const fn byte(self) -> Mem {
+        self.sized(MemSize::B8)
+    }
+
+    /// `dword ptr`: the same operand sized 32 bits.
+    pub const fn dword(self) -> Mem {
+        self.sized(MemSize::D32)
+    }
+
+    /// `qword ptr`: the same operand sized 64 bits.
+    pub const fn qword(self) -> Mem {
+        self.sized(MemSize::Q64)
+    }
+
+    /// The explicit size, if one was given.
+    pub const fn size(&self) -> Option<MemSize> {
+        self.size
     }
 
     /// What the address is relative to.
@@ -345,7 +373,11 @@ impl Kind {
             | (Kind::Y | Kind::Ym, Operand::Ymm(_))
             | (Kind::Cc, Operand::Cond(_)) => true,
             (Kind::Cl, Operand::R8(r)) => *r == Gpr8::Cl,
-            (_, Operand::Mem(_)) => self.mem_size().is_some(),
+            (_, Operand::Mem(m)) => match (self.mem_size(), m.size) {
+                (None, _) => false,
+                (Some(_), None) | (Some(MemSize::Addr), _) => true,
+                (Some(want), Some(given)) => want == given,
+            },
             (_, Operand::Imm(_)) => self.imm_range().is_some(),
             _ => false,
         }
