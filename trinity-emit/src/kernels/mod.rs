@@ -3,7 +3,9 @@
 
 use std::fmt;
 
+pub mod aarch64;
 pub mod plan;
+pub mod x86_64;
 
 /// The largest dimension any kernel is generated for (2^24), as in the design contract.
 pub const MAX_DIM: u32 = 1 << 24;
@@ -175,6 +177,12 @@ pub enum KernelError {
         /// The tier asked for.
         tier: Tier,
     },
+    /// No generator exists (yet) for this cell of the kernel matrix.
+    #[error("no generator for {spec}")]
+    Unsupported {
+        /// The spec asked for.
+        spec: KernelSpec,
+    },
     /// The encoder rejected an instruction (a generator bug: reported, never hidden).
     #[error("encoding failed: {0}")]
     Encode(#[from] crate::EmitError),
@@ -251,4 +259,15 @@ pub struct Kernel {
     pub spec: KernelSpec,
     /// The code; the entry point is at offset 0.
     pub code: Vec<u8>,
+}
+
+/// Generate the kernel for `spec`: validate it, then hand it to its architecture's generator.
+///
+/// Deterministic: the same spec gives the same bytes on any host.
+pub fn generate(spec: &KernelSpec) -> Result<Kernel, KernelError> {
+    spec.validate()?;
+    match spec.tier.arch() {
+        Arch::X86_64 => x86_64::generate(spec),
+        Arch::Aarch64 => aarch64::generate(spec),
+    }
 }
