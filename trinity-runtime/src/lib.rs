@@ -1,3 +1,28 @@
-//! Trinity's run-time half: vectors, the portable reference, executable memory and the engine.
+//! Trinity's run-time half: ternary vectors in both layouts, seeded random vectors, the packed
+//! serialization format, the plain reference and the fast portable fallback, executable memory
+//! for generated code, and the cached JIT engine.
+//!
+//! ```
+//! use trinity_runtime::{reference, DenseVector};
+//! let a = DenseVector::random(10_000, 1)?;
+//! let b = DenseVector::random(10_000, 2)?;
+//! let same = reference::cosine(&a, &a)?;
+//! assert_eq!(same, 1.0);
+//! assert!(reference::cosine(&a, &b)?.abs() < 0.1);
+//! # Ok::<(), trinity_runtime::Error>(())
+//! ```
 
 #![deny(missing_docs)]
+
+mod error;
+pub mod packed;
+pub mod portable;
+pub mod random;
+pub mod reference;
+mod vector;
+
+pub use error::{Error, Result};
+pub use vector::{words_per_plane, BitVector, DenseVector};
+
+/// The largest dimension a vector may have (2^24), the same bound kernels are generated for.
+pub const MAX_DIM: usize = trinity_emit::kernels::MAX_DIM as usize;

@@ -1,0 +1,176 @@
+//! Fast portable Rust for every op and layout: the engine's fallback when no kernel can run.
+//!
+//! Bitsliced ops work a word (64 trits) at a time. With `p`/`m` the +1/-1 planes:
+//! - product `a*b` is +1 where the signs agree: `(ap & bp) | (am & bm)`, and -1 where they
+//!   differ: `(ap & bm) | (am & bp)`;
+//! - `sign(a + b)` is +1 where one is +1 and the other is not -1: `(ap & !bm) | (bp & !am)`,
+//!   and -1 symmetrically;
+//! - `a != b` wherever either plane differs: `(ap ^ bp) | (am ^ bm)`.
+//!
+//! The unit tests check each formula on all nine trit pairs.
+
+use crate::reference::cosine_from_sums;
+
+/// The bit planes of a pair of operands, word by word.
+fn plane_words<'a>(a: &'a [u64], b: &'a [u64]) -> impl Iterator<Item = [u64; 4]> + 'a {
+    let w = a.len() / 2;
+    (0..w).map(move |i| [a[i], a[w + i], b[i], b[w + i]])
+}
+
+/// `(plus, minus)` of `a * b` for one word of each plane.
+pub(crate) fn bind_word([ap, am, bp, bm]: [u64; 4]) -> (u64, u64) {
+    ((ap & bp) | (am & bm), (ap & bm) | (am & bp))
+}
+
+/// `(plus, minus)` of `sign(a + b)` for one word of each plane.
+pub(crate) fn bundle_word([ap, am, bp, bm]: [u64; 4]) -> (u64, u64) {
+    ((ap & !bm) | (bp & !am), (am & !bp) | (bm & !ap))
+}
+
+/// Positions that differ, for one word of each plane.
+pub(crate) fn differ_word([ap, am, bp, bm]: [u64; 4]) -> u64 {
+    (ap ^ bp) | (am ^ bm)
+}
+
+/// Dense dot product of equal-length trit slices.
+pub fn dense_dot(a: &[i8], b: &[i8]) -> i64 {
+    a.iter().zip(b).map(|(&x, &y)| i64::from(x * y)).sum()
+}
+
+/// Dense hamming distance.
+pub fn dense_hamming(a: &[i8], b: &[i8]) -> i64 {
+    a.iter().zip(b).filter(|(x, y)| x != y).count() as i64
+}
+
+/// Dense cosine similarity.
+pub fn dense_cosine(a: &[i8], b: &[i8]) -> f64 {
+    let (mut ab, mut aa, mut bb) = (0i64, 0i64, 0i64);
+    for (&x, &y) in a.iter().zip(b) {
+        ab += i64::from(x * y);
+        aa += i64::from(x * x);
+        bb += i64::from(y * y);
+    }
+    cosine_from_sums(ab, aa, bb)
+}
+
+/// Dense bind into `out`.
+pub fn dense_bind(out: &mut [i8], a: &[i8], b: &[i8]) {
+    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+        *o = x * y;
+    }
+}
+
+/// Dense bundle into `out`.
+pub fn dense_bundle(out: &mut [i8], a: &[i8], b: &[i8]) {
+    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+        *o = (x + y).signum();
+    }
+}
+
+/// Dense right rotation by `k` (already reduced mod D) into `out`.
+pub fn dense_permute(out: &mut [i8], v: &[i8], k: usize) {
+    let d = v.len();
+    out[k..].copy_from_slice(&v[..d - k]);
+    out[..k].copy_from_slice(&v[d - k..]);
+}
+
+/// Bitsliced dot product (operands are both planes, `2 * ceil(D/64)` words).
+pub fn bits_dot(a: &[u64], b: &[u64]) -> i64 {
+    plane_words(a, b)
+        .map(|w| {
+            let (plus, minus) = bind_word(w);
+            i64::from(plus.count_ones()) - i64::from(minus.count_ones())
+        })
+        .sum()
+}
+
+/// Bitsliced hamming distance.
+pub fn bits_hamming(a: &[u64], b: &[u64]) -> i64 {
+    plane_words(a, b).map(|w| i64::from(differ_word(w).count_ones())).sum()
+}
+
+/// Bitsliced cosine similarity.
+pub fn bits_cosine(a: &[u64], b: &[u64]) -> f64 {
+    let (mut ab, mut aa, mut bb) = (0i64, 0i64, 0i64);
+    for w @ [ap, am, bp, bm] in plane_words(a, b) {
+        let (plus, minus) = bind_word(w);
+        ab += i64::from(plus.count_ones()) - i64::from(minus.count_ones());
+        aa += i64::from((ap | am).count_ones());
+        bb += i64::from((bp | bm).count_ones());
+    }
+    cosine_from_sums(ab, aa, bb)
+}
+
+fn bits_map(out: &mut [u64], a: &[u64], b: &[u64], f: fn([u64; 4]) -> (u64, u64)) {
+    let w = a.len() / 2;
+    for i in 0..w {
+        let (plus, minus) = f([a[i], a[w + i], b[i], b[w + i]]);
+        out[i] = plus;
+        out[w + i] = minus;
+    }
+}
+
+/// Bitsliced bind into `out` (which may be `a` or `b` in value, not in borrow).
+pub fn bits_bind(out: &mut [u64], a: &[u64], b: &[u64]) {
+    bits_map(out, a, b, bind_word);
+}
+
+/// Bitsliced bundle into `out`.
+pub fn bits_bundle(out: &mut [u64], a: &[u64], b: &[u64]) {
+    bits_map(out, a, b, bundle_word);
+}
+
+/// Bitsliced right rotation of a `dim`-trit vector by `k` (already reduced mod D) into `out`.
+pub fn bits_permute(out: &mut [u64], v: &[u64], dim: usize, k: usize) {
+    let w = v.len() / 2;
+    for plane in 0..2 {
+        let src = &v[plane * w..(plane + 1) * w];
+        let dst = &mut out[plane * w..(plane + 1) * w];
+        dst.fill(0);
+        // Move runs of bits that stay within one source word and one destination word.
+        let mut from = 0usize;
+        while from < dim {
+            let to = (from + k) % dim;
+            let run = (64 - from % 64).min(64 - to % 64).min(dim - from).min(dim - to);
+            let bits = (src[from / 64] >> (from % 64)) & low_mask(run);
+            dst[to / 64] |= bits << (to % 64);
+            from += run;
+        }
+    }
+}
+
+fn low_mask(bits: usize) -> u64 {
+    if bits >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn planes(t: i8) -> (u64, u64) {
+        (u64::from(t == 1), u64::from(t == -1))
+    }
+
+    fn trit(plus: u64, minus: u64) -> i8 {
+        assert!(plus & minus == 0, "both planes set");
+        plus as i8 - minus as i8
+    }
+
+    #[test]
+    fn word_formulas_hold_for_all_nine_pairs() {
+        for a in -1i8..=1 {
+            for b in -1i8..=1 {
+                let ((ap, am), (bp, bm)) = (planes(a), planes(b));
+                let (p, m) = bind_word([ap, am, bp, bm]);
+                assert_eq!(trit(p, m), a * b, "bind {a} {b}");
+                let (p, m) = bundle_word([ap, am, bp, bm]);
+                assert_eq!(trit(p, m), (a + b).signum(), "bundle {a} {b}");
+                assert_eq!(differ_word([ap, am, bp, bm]), u64::from(a != b), "differ {a} {b}");
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! The plain reference: every op of DESIGN §1, written trit by trit so that it is obviously
+//! right. It is the oracle for every test; the engine's fallback is the faster [`portable`]
+//! code, which is tested against this.
+//!
+//! [`portable`]: crate::portable
+
+use crate::vector::same_dim;
+use crate::{BitVector, DenseVector, Error, Result};
+
+/// Read access to the trits of either layout.
+pub trait Trits {
+    /// The dimension D.
+    fn dim(&self) -> usize;
+    /// The trit at `index < dim`.
+    fn trit(&self, index: usize) -> i8;
+}
+
+impl Trits for DenseVector {
+    fn dim(&self) -> usize {
+        DenseVector::dim(self)
+    }
+    fn trit(&self, index: usize) -> i8 {
+        self.as_slice()[index]
+    }
+}
+
+impl Trits for BitVector {
+    fn dim(&self) -> usize {
+        BitVector::dim(self)
+    }
+    fn trit(&self, index: usize) -> i8 {
+        self.get(index).unwrap_or(0)
+    }
+}
+
+fn pairs<'a, V: Trits>(a: &'a V, b: &'a V) -> Result<impl Iterator<Item = (i64, i64)> + 'a> {
+    same_dim(a.dim(), b.dim())?;
+    Ok((0..a.dim()).map(|i| (i64::from(a.trit(i)), i64::from(b.trit(i)))))
+}
+
+/// Sum of `a[i] * b[i]`.
+///
+/// ```
+/// use trinity_runtime::{reference, DenseVector};
+/// let a = DenseVector::from_slice(&[1, -1, 0, 1])?;
+/// let b = DenseVector::from_slice(&[1, 1, 1, -1])?;
+/// assert_eq!(reference::dot(&a, &b)?, -1);
+/// # Ok::<(), trinity_runtime::Error>(())
+/// ```
+pub fn dot<V: Trits>(a: &V, b: &V) -> Result<i64> {
+    Ok(pairs(a, b)?.map(|(x, y)| x * y).sum())
+}
+
+/// Number of positions where `a` and `b` differ.
+pub fn hamming<V: Trits>(a: &V, b: &V) -> Result<i64> {
+    Ok(pairs(a, b)?.filter(|(x, y)| x != y).count() as i64)
+}
+
+/// `dot(a, b) / sqrt(dot(a, a) * dot(b, b))`, exactly 0.0 when either vector is all zeros.
+///
+/// Computed as `dot as f64 / ((aa as f64) * (bb as f64)).sqrt()`; every path computes it the
+/// same way, so results agree to the bit.
+pub fn cosine<V: Trits>(a: &V, b: &V) -> Result<f64> {
+    let (mut ab, mut aa, mut bb) = (0i64, 0i64, 0i64);
+    for (x, y) in pairs(a, b)? {
+        ab += x * y;
+        aa += x * x;
+        bb += y * y;
+    }
+    Ok(cosine_from_sums(ab, aa, bb))
+}
+
+/// The cosine formula shared by every path.
+pub fn cosine_from_sums(ab: i64, aa: i64, bb: i64) -> f64 {
+    if aa == 0 || bb == 0 {
+        0.0
+    } else {
+        ab as f64 / ((aa as f64) * (bb as f64)).sqrt()
+    }
+}
+
+/// `c[i] = a[i] * b[i]` (bind; unbind is the same operation).
+pub fn bind<V: Trits>(a: &V, b: &V) -> Result<Vec<i8>> {
+    Ok(pairs(a, b)?.map(|(x, y)| (x * y) as i8).collect())
+}
+
+/// `c[i] = sign(a[i] + b[i])`, ties giving 0.
+pub fn bundle<V: Trits>(a: &V, b: &V) -> Result<Vec<i8>> {
+    Ok(pairs(a, b)?.map(|(x, y)| (x + y).signum() as i8).collect())
+}
+
+/// `c[i] = sign(sum of v[i] over the vectors)`, ties giving 0; at least one vector.
+pub fn bundle_n<V: Trits>(vectors: &[&V]) -> Result<Vec<i8>> {
+    let first = vectors.first().ok_or(Error::EmptyBundle)?;
+    for v in vectors {
+        same_dim(first.dim(), v.dim())?;
+    }
+    Ok((0..first.dim())
+        .map(|i| vectors.iter().map(|v| i64::from(v.trit(i))).sum::<i64>().signum() as i8)
+        .collect())
+}
+
+/// Right rotation: `c[(i + k) mod D] = v[i]`, for any `k` (negative rotates left).
+///
+/// ```
+/// use trinity_runtime::{reference, DenseVector};
+/// let v = DenseVector::from_slice(&[1, 0, -1, 0])?;
+/// assert_eq!(reference::permute(&v, 1), vec![0, 1, 0, -1]);
+/// assert_eq!(reference::permute(&v, -1), vec![0, -1, 0, 1]);
+/// # Ok::<(), trinity_runtime::Error>(())
+/// ```
+pub fn permute<V: Trits>(v: &V, k: i64) -> Vec<i8> {
+    let d = v.dim();
+    let k = shift_mod(k, d);
+    let mut out = vec![0i8; d];
+    for (i, slot) in (0..d).map(|i| (i + k) % d).enumerate() {
+        out[slot] = v.trit(i);
+    }
+    out
+}
+
+/// `permute(v, -k)`.
+pub fn inverse_permute<V: Trits>(v: &V, k: i64) -> Vec<i8> {
+    let d = v.dim() as i64;
+    // -k mod D without overflowing on i64::MIN.
+    permute(v, d - k.rem_euclid(d))
+}
+
+/// `k mod dim` in `0..dim` for any `k`.
+pub fn shift_mod(k: i64, dim: usize) -> usize {
+    k.rem_euclid(dim as i64) as usize
+}

@@ -1,0 +1,295 @@
+//! Ternary vectors in the two compute layouts of DESIGN §2.
+
+use crate::{Error, Result, MAX_DIM};
+use std::fmt;
+
+/// Check a dimension against 1..=[`MAX_DIM`].
+pub(crate) fn check_dim(dim: usize) -> Result<()> {
+    match dim {
+        0 => Err(Error::ZeroDimension),
+        d if d > MAX_DIM => Err(Error::DimensionTooLarge { dim }),
+        _ => Ok(()),
+    }
+}
+
+/// Check that two dimensions agree.
+pub(crate) fn same_dim(left: usize, right: usize) -> Result<()> {
+    if left == right {
+        Ok(())
+    } else {
+        Err(Error::DimensionMismatch { left, right })
+    }
+}
+
+/// Words per bit plane for dimension `dim`.
+pub fn words_per_plane(dim: usize) -> usize {
+    dim.div_ceil(64)
+}
+
+/// A ternary vector stored densely: one `i8` (-1, 0 or +1) per trit.
+///
+/// ```
+/// use trinity_runtime::DenseVector;
+/// let v = DenseVector::from_slice(&[1, 0, -1])?;
+/// assert_eq!(v.dim(), 3);
+/// assert_eq!(v.get(2), Some(-1));
+/// assert!(DenseVector::from_slice(&[1, 2]).is_err()); // 2 is not a trit
+/// # Ok::<(), trinity_runtime::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct DenseVector {
+    trits: Vec<i8>,
+}
+
+impl DenseVector {
+    /// A vector from trits, checked: every byte must be -1, 0 or 1 and the length must be a
+    /// valid dimension.
+    pub fn new(trits: Vec<i8>) -> Result<Self> {
+        check_dim(trits.len())?;
+        if let Some(index) = trits.iter().position(|t| !(-1..=1).contains(t)) {
+            return Err(Error::InvalidTrit { value: trits[index], index });
+        }
+        Ok(DenseVector { trits })
+    }
+
+    /// A vector from a slice of trits, checked like [`new`](Self::new).
+    pub fn from_slice(trits: &[i8]) -> Result<Self> {
+        Self::new(trits.to_vec())
+    }
+
+    /// The all-zero vector of dimension `dim`.
+    ///
+    /// ```
+    /// let z = trinity_runtime::DenseVector::zeros(4)?;
+    /// assert_eq!(z.as_slice(), &[0, 0, 0, 0]);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
+    pub fn zeros(dim: usize) -> Result<Self> {
+        check_dim(dim)?;
+        Ok(DenseVector { trits: vec![0; dim] })
+    }
+
+    /// A seeded random vector, trit for trit the same as the original Trinity's (DESIGN §1).
+    ///
+    /// ```
+    /// use trinity_runtime::DenseVector;
+    /// let a = DenseVector::random(10_000, 42)?;
+    /// assert_eq!(a, DenseVector::random(10_000, 42)?);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
+    pub fn random(dim: usize, seed: u64) -> Result<Self> {
+        check_dim(dim)?;
+        Ok(DenseVector { trits: crate::random::trits(dim, seed) })
+    }
+
+    /// Trusted construction for results computed from valid vectors.
+    pub(crate) fn from_trusted(trits: Vec<i8>) -> Self {
+        debug_assert!(!trits.is_empty() && trits.iter().all(|t| (-1..=1).contains(t)));
+        DenseVector { trits }
+    }
+
+    /// The dimension D.
+    pub fn dim(&self) -> usize {
+        self.trits.len()
+    }
+
+    /// The trits.
+    pub fn as_slice(&self) -> &[i8] {
+        &self.trits
+    }
+
+    /// The trit at `index`, or `None` past the end.
+    pub fn get(&self, index: usize) -> Option<i8> {
+        self.trits.get(index).copied()
+    }
+
+    /// The trits, by value.
+    pub fn into_vec(self) -> Vec<i8> {
+        self.trits
+    }
+
+    /// Mutable trits, for kernels and in-place operations that keep every byte a trit.
+    pub(crate) fn trits_mut(&mut self) -> &mut [i8] {
+        &mut self.trits
+    }
+}
+
+impl fmt::Debug for DenseVector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_summary(f, "DenseVector", self.dim(), self.trits.iter().copied())
+    }
+}
+
+/// `Name { dim: D, trits: [first 16..] }`: a summary that does not print 10000 numbers.
+fn write_summary(
+    f: &mut fmt::Formatter<'_>,
+    name: &str,
+    dim: usize,
+    trits: impl Iterator<Item = i8>,
+) -> fmt::Result {
+    const SHOWN: usize = 16;
+    let head: Vec<String> = trits.take(SHOWN).map(|t| t.to_string()).collect();
+    let more = if dim > SHOWN { ", .." } else { "" };
+    write!(f, "{name} {{ dim: {dim}, trits: [{}{more}] }}", head.join(", "))
+}
+
+/// A ternary vector stored as two bit planes (DESIGN §2): `ceil(D/64)` little-endian `u64`
+/// words with a bit set where the trit is +1, then as many words with a bit set where it is
+/// -1. No position is set in both planes and padding bits past D are zero.
+///
+/// ```
+/// use trinity_runtime::{BitVector, DenseVector};
+/// let dense = DenseVector::from_slice(&[1, -1, 0, 1])?;
+/// let bits = BitVector::from(&dense);
+/// assert_eq!(bits.plus(), &[0b1001]);
+/// assert_eq!(bits.minus(), &[0b0010]);
+/// assert_eq!(DenseVector::from(&bits), dense);
+/// # Ok::<(), trinity_runtime::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct BitVector {
+    dim: usize,
+    words: Vec<u64>,
+}
+
+impl BitVector {
+    /// The all-zero vector of dimension `dim`.
+    pub fn zeros(dim: usize) -> Result<Self> {
+        check_dim(dim)?;
+        Ok(BitVector { dim, words: vec![0; 2 * words_per_plane(dim)] })
+    }
+
+    /// A vector from its two planes, checked: each plane has `ceil(dim/64)` words, no position
+    /// is set in both, and no padding bit is set.
+    ///
+    /// ```
+    /// use trinity_runtime::BitVector;
+    /// assert!(BitVector::from_planes(3, &[0b001], &[0b100]).is_ok());
+    /// assert!(BitVector::from_planes(3, &[0b001], &[0b001]).is_err()); // both planes
+    /// assert!(BitVector::from_planes(3, &[0b1000], &[0]).is_err()); // padding bit
+    /// ```
+    pub fn from_planes(dim: usize, plus: &[u64], minus: &[u64]) -> Result<Self> {
+        check_dim(dim)?;
+        let w = words_per_plane(dim);
+        for plane in [plus, minus] {
+            if plane.len() != w {
+                return Err(Error::WrongWordCount { dim, expected: w, actual: plane.len() });
+            }
+        }
+        for (i, (&p, &m)) in plus.iter().zip(minus).enumerate() {
+            if p & m != 0 {
+                return Err(Error::BothPlanes {
+                    index: i * 64 + (p & m).trailing_zeros() as usize,
+                });
+            }
+        }
+        if dim % 64 != 0 {
+            let pad = !((1u64 << (dim % 64)) - 1);
+            let bad = (plus[w - 1] | minus[w - 1]) & pad;
+            if bad != 0 {
+                return Err(Error::PaddingBitSet {
+                    index: (w - 1) * 64 + bad.trailing_zeros() as usize,
+                    dim,
+                });
+            }
+        }
+        let mut words = plus.to_vec();
+        words.extend_from_slice(minus);
+        Ok(BitVector { dim, words })
+    }
+
+    /// A seeded random vector: the same trits as [`DenseVector::random`] with the same seed.
+    pub fn random(dim: usize, seed: u64) -> Result<Self> {
+        Ok(BitVector::from(&DenseVector::random(dim, seed)?))
+    }
+
+    /// Trusted construction for results computed from valid vectors.
+    pub(crate) fn from_trusted(dim: usize, words: Vec<u64>) -> Self {
+        debug_assert_eq!(words.len(), 2 * words_per_plane(dim));
+        BitVector { dim, words }
+    }
+
+    /// The dimension D.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// Both planes, +1 first: `2 * ceil(D/64)` words. This is the layout kernels take.
+    pub fn words(&self) -> &[u64] {
+        &self.words
+    }
+
+    /// The +1 plane.
+    pub fn plus(&self) -> &[u64] {
+        &self.words[..self.words.len() / 2]
+    }
+
+    /// The -1 plane.
+    pub fn minus(&self) -> &[u64] {
+        &self.words[self.words.len() / 2..]
+    }
+
+    /// The trit at `index`, or `None` past the end.
+    pub fn get(&self, index: usize) -> Option<i8> {
+        if index >= self.dim {
+            return None;
+        }
+        let (word, bit) = (index / 64, index % 64);
+        let plus = (self.plus()[word] >> bit) & 1;
+        let minus = (self.minus()[word] >> bit) & 1;
+        Some(plus as i8 - minus as i8)
+    }
+
+    /// Mutable words, for kernels and in-place operations that keep the invariants.
+    pub(crate) fn words_mut(&mut self) -> &mut [u64] {
+        &mut self.words
+    }
+}
+
+impl fmt::Debug for BitVector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_summary(f, "BitVector", self.dim, (0..self.dim).map_while(|i| self.get(i)))
+    }
+}
+
+impl From<&DenseVector> for BitVector {
+    fn from(dense: &DenseVector) -> Self {
+        let dim = dense.dim();
+        let w = words_per_plane(dim);
+        let mut words = vec![0u64; 2 * w];
+        for (i, &t) in dense.as_slice().iter().enumerate() {
+            match t {
+                1 => words[i / 64] |= 1 << (i % 64),
+                -1 => words[w + i / 64] |= 1 << (i % 64),
+                _ => {}
+            }
+        }
+        BitVector { dim, words }
+    }
+}
+
+impl From<&BitVector> for DenseVector {
+    fn from(bits: &BitVector) -> Self {
+        DenseVector::from_trusted((0..bits.dim).map_while(|i| bits.get(i)).collect())
+    }
+}
+
+impl TryFrom<&[i8]> for DenseVector {
+    type Error = Error;
+    fn try_from(trits: &[i8]) -> Result<Self> {
+        DenseVector::from_slice(trits)
+    }
+}
+
+impl TryFrom<Vec<i8>> for DenseVector {
+    type Error = Error;
+    fn try_from(trits: Vec<i8>) -> Result<Self> {
+        DenseVector::new(trits)
+    }
+}
+
+impl From<DenseVector> for Vec<i8> {
+    fn from(v: DenseVector) -> Vec<i8> {
+        v.into_vec()
+    }
+}

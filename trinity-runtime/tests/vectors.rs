@@ -1,0 +1,75 @@
+//! Vector construction, checks and conversions.
+
+use trinity_runtime::{BitVector, DenseVector, Error, MAX_DIM};
+
+#[test]
+fn bad_trits_are_named() {
+    let err = DenseVector::from_slice(&[0, 1, -1, 5, 0]).unwrap_err();
+    assert_eq!(err, Error::InvalidTrit { value: 5, index: 3 });
+    assert!(err.to_string().contains('5') && err.to_string().contains('3'));
+    assert_eq!(
+        DenseVector::from_slice(&[-2]).unwrap_err(),
+        Error::InvalidTrit { value: -2, index: 0 }
+    );
+}
+
+#[test]
+fn dimensions_are_checked() {
+    assert_eq!(DenseVector::from_slice(&[]).unwrap_err(), Error::ZeroDimension);
+    assert_eq!(DenseVector::zeros(0).unwrap_err(), Error::ZeroDimension);
+    assert_eq!(
+        BitVector::zeros(MAX_DIM + 1).unwrap_err(),
+        Error::DimensionTooLarge { dim: MAX_DIM + 1 }
+    );
+    assert_eq!(
+        DenseVector::random(MAX_DIM + 1, 0).unwrap_err(),
+        Error::DimensionTooLarge { dim: MAX_DIM + 1 }
+    );
+    assert_eq!(BitVector::zeros(MAX_DIM).unwrap().words().len(), 2 * MAX_DIM / 64);
+}
+
+#[test]
+fn planes_are_checked() {
+    assert_eq!(
+        BitVector::from_planes(70, &[0], &[0]).unwrap_err(),
+        Error::WrongWordCount { dim: 70, expected: 2, actual: 1 }
+    );
+    assert_eq!(
+        BitVector::from_planes(70, &[1 << 9, 0], &[1 << 9, 0]).unwrap_err(),
+        Error::BothPlanes { index: 9 }
+    );
+    assert_eq!(
+        BitVector::from_planes(70, &[0, 1 << 6], &[0, 0]).unwrap_err(),
+        Error::PaddingBitSet { index: 70, dim: 70 }
+    );
+    let v = BitVector::from_planes(70, &[1, 1 << 5], &[2, 0]).unwrap();
+    assert_eq!(
+        (v.get(0), v.get(1), v.get(2), v.get(69), v.get(70)),
+        (Some(1), Some(-1), Some(0), Some(1), None)
+    );
+}
+
+#[test]
+fn conversions_round_trip_at_every_small_dimension() {
+    for dim in (1..=200).chain([1023, 1024, 1025, 10000]) {
+        let dense = DenseVector::random(dim, dim as u64).unwrap();
+        let bits = BitVector::from(&dense);
+        assert_eq!(bits.dim(), dim);
+        for i in 0..dim {
+            assert_eq!(bits.get(i), dense.get(i));
+        }
+        // Padding stays zero and planes stay disjoint: from_planes re-checks both.
+        let rebuilt = BitVector::from_planes(dim, bits.plus(), bits.minus()).unwrap();
+        assert_eq!(rebuilt, bits);
+        assert_eq!(DenseVector::from(&bits), dense);
+    }
+}
+
+#[test]
+fn debug_is_a_summary() {
+    let v = DenseVector::zeros(10_000).unwrap();
+    let text = format!("{v:?}");
+    assert!(text.len() < 100 && text.contains("dim: 10000"), "{text}");
+    let text = format!("{:?}", BitVector::from(&DenseVector::from_slice(&[1, -1]).unwrap()));
+    assert_eq!(text, "BitVector { dim: 2, trits: [1, -1] }");
+}
