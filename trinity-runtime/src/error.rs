@@ -107,7 +107,7 @@ pub enum Error {
     Kernel(#[from] KernelError),
     /// Executable memory could not be obtained.
     #[error("executable memory: {0}")]
-    Exec(String),
+    Exec(#[from] crate::exec::ExecError),
 }
 
 /// `Result` with [`Error`].

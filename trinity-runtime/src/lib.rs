@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 
 mod error;
+pub mod exec;
 pub mod packed;
 pub mod portable;
 pub mod random;

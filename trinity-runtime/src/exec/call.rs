@@ -1,0 +1,157 @@
+//! The one module that calls generated machine code.
+//!
+//! Each wrapper owns the [`Code`] handle (so the pointer cannot outlive the code), knows the
+//! operand length the kernel was generated for, and checks every slice against it before the
+//! call, since a kernel reads and writes exactly that many elements.
+//!
+//! `T` is the layout's element: `i8` for dense operands, `u64` for bitsliced ones.
+
+use super::Code;
+use crate::{Error, Result};
+use std::marker::PhantomData;
+
+type ReduceFn<T> = unsafe extern "C" fn(*const T, *const T) -> i64;
+type ReduceF64Fn<T> = unsafe extern "C" fn(*const T, *const T) -> f64;
+type BinaryFn<T> = unsafe extern "C" fn(*mut T, *const T, *const T);
+type UnaryFn<T> = unsafe extern "C" fn(*mut T, *const T);
+
+fn check_len(len: usize, expected: usize) -> Result<()> {
+    if len == expected {
+        Ok(())
+    } else {
+        Err(Error::DimensionMismatch { left: expected, right: len })
+    }
+}
+
+macro_rules! kernel_wrapper {
+    ($(#[$doc:meta])* $name:ident, $fn_type:ident) => {
+        $(#[$doc])*
+        pub struct $name<T> {
+            code: Code,
+            len: usize,
+            f: $fn_type<T>,
+            _element: PhantomData<fn(T)>,
+        }
+
+        impl<T> $name<T> {
+            /// Wrap placed code.
+            ///
+            /// # Safety
+            /// `code` must be a complete function of the platform C calling convention with
+            /// this wrapper's signature, which reads (and writes) exactly `len` elements of `T`
+            /// behind each pointer and touches no other memory.
+            pub unsafe fn new(code: Code, len: usize) -> Self {
+                // SAFETY: the caller promises the entry point is a function of this type; data
+                // and function pointers have the same size on every supported platform.
+                let f = unsafe { std::mem::transmute::<*const u8, $fn_type<T>>(code.entry()) };
+                $name { code, len, f, _element: PhantomData }
+            }
+
+            /// The placed code.
+            pub fn code(&self) -> &Code {
+                &self.code
+            }
+
+            /// Elements per operand.
+            pub fn operand_len(&self) -> usize {
+                self.len
+            }
+        }
+
+        impl<T> Clone for $name<T> {
+            fn clone(&self) -> Self {
+                $name { code: self.code.clone(), len: self.len, f: self.f, _element: PhantomData }
+            }
+        }
+
+        impl<T> std::fmt::Debug for $name<T> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}({:?}, {} elements)", stringify!($name), self.code, self.len)
+            }
+        }
+
+        // SAFETY: the wrapper holds immutable, executable code and a plain function pointer;
+        // kernels keep no state between calls, so sharing and sending are sound.
+        unsafe impl<T> Send for $name<T> {}
+        // SAFETY: as above.
+        unsafe impl<T> Sync for $name<T> {}
+    };
+}
+
+kernel_wrapper!(
+    /// `int64_t f(const T *a, const T *b)`: dot and hamming kernels.
+    ReduceKernel,
+    ReduceFn
+);
+kernel_wrapper!(
+    /// `double f(const T *a, const T *b)`: cosine kernels (result in xmm0 / d0).
+    ReduceF64Kernel,
+    ReduceF64Fn
+);
+kernel_wrapper!(
+    /// `void f(T *out, const T *a, const T *b)`: bind and bundle kernels; `out` may be `a` or `b`.
+    BinaryKernel,
+    BinaryFn
+);
+kernel_wrapper!(
+    /// `void f(T *out, const T *v)`: permute kernels; `out` must not overlap `v`.
+    UnaryKernel,
+    UnaryFn
+);
+
+impl<T> ReduceKernel<T> {
+    /// Call the kernel on two operands of [`operand_len`](Self::operand_len) elements.
+    pub fn call(&self, a: &[T], b: &[T]) -> Result<i64> {
+        check_len(a.len(), self.len)?;
+        check_len(b.len(), self.len)?;
+        // SAFETY: per `new`, the code reads `len` elements behind each pointer, and both slices
+        // have exactly that many; the handle keeps the code mapped.
+        Ok(unsafe { (self.f)(a.as_ptr(), b.as_ptr()) })
+    }
+}
+
+impl<T> ReduceF64Kernel<T> {
+    /// Call the kernel on two operands of [`operand_len`](Self::operand_len) elements.
+    pub fn call(&self, a: &[T], b: &[T]) -> Result<f64> {
+        check_len(a.len(), self.len)?;
+        check_len(b.len(), self.len)?;
+        // SAFETY: as for ReduceKernel::call.
+        Ok(unsafe { (self.f)(a.as_ptr(), b.as_ptr()) })
+    }
+}
+
+impl<T> BinaryKernel<T> {
+    /// `out = f(a, b)` for three distinct buffers.
+    pub fn call(&self, out: &mut [T], a: &[T], b: &[T]) -> Result<()> {
+        check_len(out.len(), self.len)?;
+        check_len(a.len(), self.len)?;
+        check_len(b.len(), self.len)?;
+        // SAFETY: per `new`, the code reads `len` elements of a and b and writes `len` of out;
+        // all three slices have that many, and out is exclusively borrowed.
+        unsafe { (self.f)(out.as_mut_ptr(), a.as_ptr(), b.as_ptr()) };
+        Ok(())
+    }
+
+    /// `a = f(a, b)` in place (the kernel ABI allows out to equal a).
+    pub fn call_in_place(&self, a: &mut [T], b: &[T]) -> Result<()> {
+        check_len(a.len(), self.len)?;
+        check_len(b.len(), self.len)?;
+        let out = a.as_mut_ptr();
+        // SAFETY: as for `call`; the kernel ABI permits out == a, and no Rust reference to `a`
+        // is used while the kernel runs.
+        unsafe { (self.f)(out, out, b.as_ptr()) };
+        Ok(())
+    }
+}
+
+impl<T> UnaryKernel<T> {
+    /// `out = f(v)`; the borrow rules make `out` and `v` distinct.
+    pub fn call(&self, out: &mut [T], v: &[T]) -> Result<()> {
+        check_len(out.len(), self.len)?;
+        check_len(v.len(), self.len)?;
+        // SAFETY: per `new`, the code reads `len` elements of v and writes `len` of out; the
+        // slices have that many and cannot overlap.
+        unsafe { (self.f)(out.as_mut_ptr(), v.as_ptr()) };
+        Ok(())
+    }
+}
