@@ -14,6 +14,7 @@
 
 #![deny(missing_docs)]
 
+pub mod engine;
 mod error;
 pub mod exec;
 pub mod packed;
@@ -22,6 +23,7 @@ pub mod random;
 pub mod reference;
 mod vector;
 
+pub use engine::{EngineStats, JitEngine};
 pub use error::{Error, Result};
 pub use vector::{words_per_plane, BitVector, DenseVector};
 

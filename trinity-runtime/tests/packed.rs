@@ -31,7 +31,9 @@ fn packing_follows_the_base3_rule() {
     // Derived from the rule by hand: trits (t0..t4) -> sum (t_j + 1) * 3^j.
     let v = DenseVector::from_slice(&[-1, -1, -1, -1, -1, 1, 1, 1, 1, 1, 1, 0, -1]).unwrap();
     let bytes = v.to_packed_bytes();
-    assert_eq!(&bytes[HEADER_LEN..], &[0, 242, 2 + 3 + 0 * 9 + 27 + 81]);
+    assert_eq!(&bytes[HEADER_LEN..], &[0, 242, 113]);
+    // 113 has base-3 digits 2,1,0,1,1 (least significant first): trits 1, 0, -1, then two zero pads.
+    assert_eq!(113, 2 + 3 + 27 + 81);
 }
 
 #[test]
@@ -78,7 +80,8 @@ fn malformed_input_is_an_error() {
     }
     // D = 12: the last byte holds 2 trits; its 3 padding trits must be zero (digit 1).
     let mut pad = header(12);
-    pad.extend_from_slice(&[121, 121, 1 + 3 + 0 * 9 + 27 + 81]);
+    // Digits 1,1,0,1,1: trits 0, 0, then padding trits 0, -1, 0.
+    pad.extend_from_slice(&[121, 121, 1 + 3 + 27 + 81]);
     assert_eq!(
         DenseVector::from_packed_bytes(&pad).unwrap_err(),
         Error::NonZeroPadding { offset: 11, index: 2 }

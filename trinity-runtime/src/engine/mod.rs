@@ -1,0 +1,540 @@
+//! The JIT engine: compiles kernels on first use, caches them per (op, layout, D, tier, shift),
+//! and falls back to portable Rust wherever no kernel can run.
+
+mod cache;
+
+use crate::exec::call::{BinaryKernel, ReduceF64Kernel, ReduceKernel, UnaryKernel};
+use crate::exec::{self, Arena, Backend, Code};
+use crate::reference::shift_mod;
+use crate::vector::same_dim;
+use crate::{portable, BitVector, DenseVector, Error, Result};
+use cache::{Lookup, OnceMap};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+use trinity_emit::kernels::{self, CallConv, KernelSpec, Layout, Op, Signature, Tier};
+
+/// A compiled kernel with its typed entry point.
+#[derive(Clone, Debug)]
+pub enum KernelFn<T> {
+    /// dot, hamming.
+    Reduce(ReduceKernel<T>),
+    /// cosine.
+    ReduceF64(ReduceF64Kernel<T>),
+    /// bind, bundle.
+    Binary(BinaryKernel<T>),
+    /// permute.
+    Unary(UnaryKernel<T>),
+}
+
+/// A compiled kernel of either layout (an implementation detail of [`Vector`]).
+#[doc(hidden)]
+#[derive(Clone, Debug)]
+pub enum Compiled {
+    Dense(KernelFn<i8>),
+    Bits(KernelFn<u64>),
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for crate::DenseVector {}
+    impl Sealed for crate::BitVector {}
+}
+
+/// The vector types the engine works on: [`DenseVector`] and [`BitVector`].
+pub trait Vector: sealed::Sealed + Clone {
+    /// The layout kernels for this type are generated for.
+    const LAYOUT: Layout;
+    /// The element kernels read: `i8` or `u64`.
+    type Elem: Copy;
+    /// The dimension D.
+    fn dim(&self) -> usize;
+    /// The elements kernels read.
+    fn elems(&self) -> &[Self::Elem];
+    #[doc(hidden)]
+    fn elems_mut(&mut self) -> &mut [Self::Elem];
+    #[doc(hidden)]
+    fn kernel(compiled: &Compiled) -> Option<&KernelFn<Self::Elem>>;
+    #[doc(hidden)]
+    fn portable_reduce(op: Op, a: &[Self::Elem], b: &[Self::Elem]) -> i64;
+    #[doc(hidden)]
+    fn portable_cosine(a: &[Self::Elem], b: &[Self::Elem]) -> f64;
+    #[doc(hidden)]
+    fn portable_binary(op: Op, out: &mut [Self::Elem], a: &[Self::Elem], b: &[Self::Elem]);
+    #[doc(hidden)]
+    fn portable_permute(out: &mut [Self::Elem], v: &[Self::Elem], dim: usize, k: usize);
+    #[doc(hidden)]
+    fn zeros_like(&self) -> Self;
+    #[doc(hidden)]
+    fn to_dense(&self) -> DenseVector;
+    #[doc(hidden)]
+    fn from_dense(dense: &DenseVector) -> Self;
+}
+
+impl Vector for DenseVector {
+    const LAYOUT: Layout = Layout::Dense;
+    type Elem = i8;
+    fn dim(&self) -> usize {
+        DenseVector::dim(self)
+    }
+    fn elems(&self) -> &[i8] {
+        self.as_slice()
+    }
+    fn elems_mut(&mut self) -> &mut [i8] {
+        self.trits_mut()
+    }
+    fn kernel(compiled: &Compiled) -> Option<&KernelFn<i8>> {
+        match compiled {
+            Compiled::Dense(f) => Some(f),
+            Compiled::Bits(_) => None,
+        }
+    }
+    fn portable_reduce(op: Op, a: &[i8], b: &[i8]) -> i64 {
+        match op {
+            Op::Hamming => portable::dense_hamming(a, b),
+            _ => portable::dense_dot(a, b),
+        }
+    }
+    fn portable_cosine(a: &[i8], b: &[i8]) -> f64 {
+        portable::dense_cosine(a, b)
+    }
+    fn portable_binary(op: Op, out: &mut [i8], a: &[i8], b: &[i8]) {
+        match op {
+            Op::Bundle => portable::dense_bundle(out, a, b),
+            _ => portable::dense_bind(out, a, b),
+        }
+    }
+    fn portable_permute(out: &mut [i8], v: &[i8], _dim: usize, k: usize) {
+        portable::dense_permute(out, v, k)
+    }
+    fn zeros_like(&self) -> Self {
+        DenseVector::from_trusted(vec![0; self.dim()])
+    }
+    fn to_dense(&self) -> DenseVector {
+        self.clone()
+    }
+    fn from_dense(dense: &DenseVector) -> Self {
+        dense.clone()
+    }
+}
+
+impl Vector for BitVector {
+    const LAYOUT: Layout = Layout::Bits;
+    type Elem = u64;
+    fn dim(&self) -> usize {
+        BitVector::dim(self)
+    }
+    fn elems(&self) -> &[u64] {
+        self.words()
+    }
+    fn elems_mut(&mut self) -> &mut [u64] {
+        self.words_mut()
+    }
+    fn kernel(compiled: &Compiled) -> Option<&KernelFn<u64>> {
+        match compiled {
+            Compiled::Bits(f) => Some(f),
+            Compiled::Dense(_) => None,
+        }
+    }
+    fn portable_reduce(op: Op, a: &[u64], b: &[u64]) -> i64 {
+        match op {
+            Op::Hamming => portable::bits_hamming(a, b),
+            _ => portable::bits_dot(a, b),
+        }
+    }
+    fn portable_cosine(a: &[u64], b: &[u64]) -> f64 {
+        portable::bits_cosine(a, b)
+    }
+    fn portable_binary(op: Op, out: &mut [u64], a: &[u64], b: &[u64]) {
+        match op {
+            Op::Bundle => portable::bits_bundle(out, a, b),
+            _ => portable::bits_bind(out, a, b),
+        }
+    }
+    fn portable_permute(out: &mut [u64], v: &[u64], dim: usize, k: usize) {
+        portable::bits_permute(out, v, dim, k)
+    }
+    fn zeros_like(&self) -> Self {
+        BitVector::from_trusted(self.dim(), vec![0; self.words().len()])
+    }
+    fn to_dense(&self) -> DenseVector {
+        DenseVector::from(self)
+    }
+    fn from_dense(dense: &DenseVector) -> Self {
+        BitVector::from(dense)
+    }
+}
+
+/// The best tier this CPU supports, if any (DESIGN §4).
+pub fn detect_tier() -> Option<Tier> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let avx2 = std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("popcnt")
+            && std::arch::is_x86_feature_detected!("bmi1")
+            && std::arch::is_x86_feature_detected!("bmi2");
+        avx2.then_some(Tier::Avx2)
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        if std::arch::is_aarch64_feature_detected!("dotprod") {
+            Some(Tier::DotProd)
+        } else {
+            Some(Tier::Neon)
+        }
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        None
+    }
+}
+
+/// A snapshot of the engine's counters.
+///
+/// - `total_ops`: every op call that passed its argument checks, JIT or portable.
+/// - `jit_hits`: kernel-cache lookups that found the key's entry (compiled, failed, or being
+///   compiled by another thread, which this call waited for).
+/// - `jit_misses`: kernel-cache lookups that created the entry, i.e. compiled (once per key,
+///   however many threads ask at the same time).
+/// - `portable_ops`: op calls served by portable Rust: no tier, JIT off, `bundle_n`, or a key
+///   whose compile failed (failures are cached too, so they are attempted once).
+/// - `cache_size`: kernel keys with an entry, compiled or failed.
+/// - `compile_time`: total time spent generating and placing kernels.
+/// - `code_bytes`: bytes of kernel code placed in executable memory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineStats {
+    /// Op calls.
+    pub total_ops: u64,
+    /// Kernel-cache lookups that found an entry.
+    pub jit_hits: u64,
+    /// Kernel-cache lookups that compiled.
+    pub jit_misses: u64,
+    /// Op calls served by portable Rust.
+    pub portable_ops: u64,
+    /// Kernel keys cached (compiled or failed).
+    pub cache_size: usize,
+    /// Time spent compiling.
+    pub compile_time: Duration,
+    /// Bytes of code placed.
+    pub code_bytes: u64,
+    /// Which backend runs kernels.
+    pub backend: Backend,
+    /// The CPU tier kernels are generated for, if any.
+    pub tier: Option<Tier>,
+}
+
+impl EngineStats {
+    /// `jit_hits / (jit_hits + jit_misses)`, or 0.0 before any JIT lookup.
+    pub fn hit_rate(&self) -> f64 {
+        let lookups = self.jit_hits + self.jit_misses;
+        if lookups == 0 {
+            0.0
+        } else {
+            self.jit_hits as f64 / lookups as f64
+        }
+    }
+}
+
+#[derive(Default)]
+struct Counters {
+    total_ops: AtomicU64,
+    jit_hits: AtomicU64,
+    jit_misses: AtomicU64,
+    portable_ops: AtomicU64,
+    compile_nanos: AtomicU64,
+    code_bytes: AtomicU64,
+}
+
+/// Compiles, caches and runs kernels. `Send + Sync`; share one engine (or use
+/// [`JitEngine::global`]) so kernels are compiled once per process.
+///
+/// ```
+/// use trinity_runtime::{BitVector, JitEngine};
+/// let engine = JitEngine::new();
+/// let a = BitVector::random(10_000, 1)?;
+/// let b = BitVector::random(10_000, 2)?;
+/// let d = engine.dot(&a, &b)?;
+/// assert_eq!(d, trinity_runtime::reference::dot(&a, &b)?);
+/// assert_eq!(engine.stats().total_ops, 1);
+/// # Ok::<(), trinity_runtime::Error>(())
+/// ```
+pub struct JitEngine {
+    backend: Backend,
+    tier: Option<Tier>,
+    arena: Arena,
+    kernels: OnceMap<KernelSpec, std::result::Result<Compiled, Error>>,
+    counters: Counters,
+}
+
+impl Default for JitEngine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl JitEngine {
+    /// An engine for this CPU's best tier, or portable Rust where generated code cannot run
+    /// (see [`exec::probe`]).
+    pub fn new() -> Self {
+        match (exec::probe(), detect_tier()) {
+            (Backend::Jit, Some(tier)) => Self::with_backend(Backend::Jit, Some(tier)),
+            (Backend::Jit, None) => Self::with_backend(
+                Backend::Portable { reason: "this CPU has no supported tier (DESIGN §4)".into() },
+                None,
+            ),
+            (portable @ Backend::Portable { .. }, _) => Self::with_backend(portable.clone(), None),
+        }
+    }
+
+    /// An engine that always uses portable Rust (the same results, no generated code).
+    pub fn portable() -> Self {
+        Self::with_backend(Backend::Portable { reason: "portable engine requested".into() }, None)
+    }
+
+    fn with_backend(backend: Backend, tier: Option<Tier>) -> Self {
+        JitEngine {
+            backend,
+            tier,
+            arena: Arena::new(),
+            kernels: OnceMap::new(),
+            counters: Counters::default(),
+        }
+    }
+
+    /// The process-wide engine, created on first use.
+    pub fn global() -> &'static JitEngine {
+        static GLOBAL: OnceLock<JitEngine> = OnceLock::new();
+        GLOBAL.get_or_init(JitEngine::new)
+    }
+
+    /// The counters now.
+    pub fn stats(&self) -> EngineStats {
+        let c = &self.counters;
+        EngineStats {
+            total_ops: c.total_ops.load(Relaxed),
+            jit_hits: c.jit_hits.load(Relaxed),
+            jit_misses: c.jit_misses.load(Relaxed),
+            portable_ops: c.portable_ops.load(Relaxed),
+            cache_size: self.kernels.len(),
+            compile_time: Duration::from_nanos(c.compile_nanos.load(Relaxed)),
+            code_bytes: c.code_bytes.load(Relaxed),
+            backend: self.backend.clone(),
+            tier: self.tier,
+        }
+    }
+
+    /// The tier kernels are generated for, or `None` on the portable path.
+    pub fn tier(&self) -> Option<Tier> {
+        self.tier
+    }
+
+    fn spec(&self, op: Op, layout: Layout, dim: usize, shift: usize) -> Option<KernelSpec> {
+        let tier = self.tier?;
+        let mut spec = KernelSpec::new(op, layout, dim as u32, tier);
+        spec.shift = shift as u32;
+        spec.conv = if cfg!(windows) { CallConv::Win64 } else { CallConv::Native };
+        Some(spec)
+    }
+
+    fn compile(&self, spec: &KernelSpec) -> std::result::Result<Compiled, Error> {
+        let started = Instant::now();
+        let kernel = kernels::generate(spec)?;
+        let code = self.arena.add(&kernel.code)?;
+        self.counters.compile_nanos.fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
+        self.counters.code_bytes.fetch_add(kernel.code.len() as u64, Relaxed);
+        let len = spec.layout.operand_bytes(spec.dim)
+            / match spec.layout {
+                Layout::Dense => 1,
+                Layout::Bits => 8,
+            };
+        // SAFETY: trinity-emit generated this code for `spec`: a complete function of the
+        // platform calling convention with the op's signature, reading and writing exactly
+        // `len` elements per operand (DESIGN §3).
+        Ok(unsafe {
+            match spec.layout {
+                Layout::Dense => Compiled::Dense(typed(spec.op.signature(), code, len)),
+                Layout::Bits => Compiled::Bits(typed(spec.op.signature(), code, len)),
+            }
+        })
+    }
+
+    /// The kernel for `(op, V::LAYOUT, dim, shift)`, compiling it on first use; `None` means
+    /// portable Rust serves the call. Counts the op.
+    fn kernel<V: Vector>(&self, op: Op, dim: usize, shift: usize) -> Option<KernelFn<V::Elem>> {
+        self.counters.total_ops.fetch_add(1, Relaxed);
+        let found = self.spec(op, V::LAYOUT, dim, shift).and_then(|spec| {
+            let (compiled, lookup) = self.kernels.get_or_build(&spec, || self.compile(&spec));
+            let counter = match lookup {
+                Lookup::Hit => &self.counters.jit_hits,
+                Lookup::Miss => &self.counters.jit_misses,
+            };
+            counter.fetch_add(1, Relaxed);
+            compiled.ok().and_then(|c| V::kernel(&c).cloned())
+        });
+        if found.is_none() {
+            self.counters.portable_ops.fetch_add(1, Relaxed);
+        }
+        found
+    }
+
+    fn reduce<V: Vector>(&self, op: Op, a: &V, b: &V) -> Result<i64> {
+        same_dim(a.dim(), b.dim())?;
+        match self.kernel::<V>(op, a.dim(), 0) {
+            Some(KernelFn::Reduce(f)) => f.call(a.elems(), b.elems()),
+            _ => Ok(V::portable_reduce(op, a.elems(), b.elems())),
+        }
+    }
+
+    /// Dot product: the sum of `a[i] * b[i]`.
+    pub fn dot<V: Vector>(&self, a: &V, b: &V) -> Result<i64> {
+        self.reduce(Op::Dot, a, b)
+    }
+
+    /// Hamming distance: the number of positions where `a` and `b` differ.
+    pub fn hamming<V: Vector>(&self, a: &V, b: &V) -> Result<i64> {
+        self.reduce(Op::Hamming, a, b)
+    }
+
+    /// Cosine similarity, exactly 0.0 when either vector is all zeros.
+    ///
+    /// ```
+    /// use trinity_runtime::{DenseVector, JitEngine};
+    /// let engine = JitEngine::new();
+    /// let a = DenseVector::random(1000, 7)?;
+    /// assert_eq!(engine.cosine(&a, &a)?, 1.0);
+    /// assert_eq!(engine.cosine(&a, &DenseVector::zeros(1000)?)?, 0.0);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
+    pub fn cosine<V: Vector>(&self, a: &V, b: &V) -> Result<f64> {
+        same_dim(a.dim(), b.dim())?;
+        match self.kernel::<V>(Op::Cosine, a.dim(), 0) {
+            Some(KernelFn::ReduceF64(f)) => f.call(a.elems(), b.elems()),
+            _ => Ok(V::portable_cosine(a.elems(), b.elems())),
+        }
+    }
+
+    fn binary_assign<V: Vector>(&self, op: Op, a: &mut V, b: &V) -> Result<()> {
+        same_dim(a.dim(), b.dim())?;
+        match self.kernel::<V>(op, a.dim(), 0) {
+            Some(KernelFn::Binary(f)) => f.call_in_place(a.elems_mut(), b.elems()),
+            _ => {
+                let copy = a.elems().to_vec();
+                V::portable_binary(op, a.elems_mut(), &copy, b.elems());
+                Ok(())
+            }
+        }
+    }
+
+    fn binary<V: Vector>(&self, op: Op, a: &V, b: &V) -> Result<V> {
+        let mut out = a.clone();
+        self.binary_assign(op, &mut out, b)?;
+        Ok(out)
+    }
+
+    /// Bind: `c[i] = a[i] * b[i]`.
+    ///
+    /// ```
+    /// use trinity_runtime::{DenseVector, JitEngine};
+    /// let engine = JitEngine::new();
+    /// let a = DenseVector::from_slice(&[1, -1, 0, 1])?;
+    /// let key = DenseVector::from_slice(&[-1, -1, 1, 1])?;
+    /// let bound = engine.bind(&a, &key)?;
+    /// assert_eq!(bound.as_slice(), &[-1, 1, 0, 1]);
+    /// assert_eq!(engine.unbind(&bound, &key)?, a);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
+    pub fn bind<V: Vector>(&self, a: &V, b: &V) -> Result<V> {
+        self.binary(Op::Bind, a, b)
+    }
+
+    /// Unbind: the same operation as [`bind`](Self::bind) (self-inverse where the key has no zeros).
+    pub fn unbind<V: Vector>(&self, a: &V, key: &V) -> Result<V> {
+        self.binary(Op::Bind, a, key)
+    }
+
+    /// `a = bind(a, b)` without allocating.
+    pub fn bind_assign<V: Vector>(&self, a: &mut V, b: &V) -> Result<()> {
+        self.binary_assign(Op::Bind, a, b)
+    }
+
+    /// Bundle: `c[i] = sign(a[i] + b[i])`, ties giving 0.
+    pub fn bundle<V: Vector>(&self, a: &V, b: &V) -> Result<V> {
+        self.binary(Op::Bundle, a, b)
+    }
+
+    /// `a = bundle(a, b)` without allocating.
+    pub fn bundle_assign<V: Vector>(&self, a: &mut V, b: &V) -> Result<()> {
+        self.binary_assign(Op::Bundle, a, b)
+    }
+
+    /// n-way bundle: `c[i] = sign(sum of v[i])`, ties giving 0; at least one vector.
+    /// (Portable Rust: a per-position sum, which pairwise bundles cannot express.)
+    ///
+    /// ```
+    /// use trinity_runtime::{DenseVector, JitEngine};
+    /// let engine = JitEngine::new();
+    /// let a = DenseVector::from_slice(&[1, 1, -1])?;
+    /// let b = DenseVector::from_slice(&[1, -1, -1])?;
+    /// let c = DenseVector::from_slice(&[-1, 0, 1])?;
+    /// assert_eq!(engine.bundle_n(&[&a, &b, &c])?.as_slice(), &[1, 0, -1]);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
+    pub fn bundle_n<V: Vector>(&self, vectors: &[&V]) -> Result<V> {
+        let first = vectors.first().ok_or(Error::EmptyBundle)?;
+        for v in vectors {
+            same_dim(first.dim(), v.dim())?;
+        }
+        self.counters.total_ops.fetch_add(1, Relaxed);
+        self.counters.portable_ops.fetch_add(1, Relaxed);
+        let mut sums = vec![0i32; first.dim()];
+        for v in vectors {
+            for (sum, &t) in sums.iter_mut().zip(v.to_dense().as_slice()) {
+                *sum += i32::from(t);
+            }
+        }
+        let dense = DenseVector::from_trusted(sums.iter().map(|s| s.signum() as i8).collect());
+        Ok(V::from_dense(&dense))
+    }
+
+    /// Right rotation: `c[(i + k) mod D] = v[i]`, for any `k` (negative rotates left).
+    pub fn permute<V: Vector>(&self, v: &V, k: i64) -> Result<V> {
+        let mut out = v.zeros_like();
+        self.permute_into(&mut out, v, k)?;
+        Ok(out)
+    }
+
+    /// `permute(v, -k)`.
+    pub fn inverse_permute<V: Vector>(&self, v: &V, k: i64) -> Result<V> {
+        let dim = v.dim() as i64;
+        self.permute(v, dim - k.rem_euclid(dim))
+    }
+
+    /// `out = permute(v, k)` into an existing vector of the same dimension.
+    pub fn permute_into<V: Vector>(&self, out: &mut V, v: &V, k: i64) -> Result<()> {
+        same_dim(out.dim(), v.dim())?;
+        let shift = shift_mod(k, v.dim());
+        match self.kernel::<V>(Op::Permute, v.dim(), shift) {
+            Some(KernelFn::Unary(f)) => f.call(out.elems_mut(), v.elems()),
+            _ => {
+                V::portable_permute(out.elems_mut(), v.elems(), v.dim(), shift);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Wrap placed code in the typed function for `signature`.
+///
+/// # Safety
+/// As for the wrappers' `new`: `code` is a function of that signature over `len` elements.
+unsafe fn typed<T>(signature: Signature, code: Code, len: usize) -> KernelFn<T> {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        match signature {
+            Signature::Reduce => KernelFn::Reduce(ReduceKernel::new(code, len)),
+            Signature::ReduceF64 => KernelFn::ReduceF64(ReduceF64Kernel::new(code, len)),
+            Signature::Binary => KernelFn::Binary(BinaryKernel::new(code, len)),
+            Signature::Unary => KernelFn::Unary(UnaryKernel::new(code, len)),
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Every engine op against the plain reference, both layouts, on the JIT engine and on the
+//! forced-portable engine (the path a CPU without a tier takes), at the dimensions of DESIGN §7.
+
+use std::sync::Arc;
+use trinity_runtime::engine::Vector;
+use trinity_runtime::{reference, BitVector, DenseVector, Error, JitEngine};
+
+fn dims() -> Vec<usize> {
+    (1..=70)
+        .chain([127, 128, 129, 255, 256, 257, 1000, 1023, 1024, 1025, 10000, 59049, 65537])
+        .collect()
+}
+
+fn pairs(dim: usize) -> Vec<(DenseVector, DenseVector)> {
+    let ones = DenseVector::from_slice(&vec![-1; dim]).unwrap();
+    let zeros = DenseVector::zeros(dim).unwrap();
+    let r1 = DenseVector::random(dim, 100 + dim as u64).unwrap();
+    let r2 = DenseVector::random(dim, 200 + dim as u64).unwrap();
+    vec![(r1.clone(), r2), (ones.clone(), r1.clone()), (ones.clone(), ones), (zeros, r1)]
+}
+
+fn check_layout<V: Vector + std::fmt::Debug + PartialEq>(
+    engine: &JitEngine,
+    a: &DenseVector,
+    b: &DenseVector,
+) {
+    let (va, vb) = (V::from_dense(a), V::from_dense(b));
+    let dim = a.dim();
+    let tag = format!("dim {dim} layout {:?}", V::LAYOUT);
+    assert_eq!(engine.dot(&va, &vb).unwrap(), reference::dot(a, b).unwrap(), "{tag}");
+    assert_eq!(engine.hamming(&va, &vb).unwrap(), reference::hamming(a, b).unwrap(), "{tag}");
+    assert_eq!(
+        engine.cosine(&va, &vb).unwrap().to_bits(),
+        reference::cosine(a, b).unwrap().to_bits(),
+        "{tag}"
+    );
+    let dense = |t: Vec<i8>| V::from_dense(&DenseVector::from_slice(&t).unwrap());
+    let bound = dense(reference::bind(a, b).unwrap());
+    assert_eq!(engine.bind(&va, &vb).unwrap(), bound, "{tag}");
+    assert_eq!(engine.unbind(&va, &vb).unwrap(), bound, "{tag}");
+    let bundled = dense(reference::bundle(a, b).unwrap());
+    assert_eq!(engine.bundle(&va, &vb).unwrap(), bundled, "{tag}");
+    // In place: out == a (bind_assign) and, through argument order, out == b.
+    let mut x = va.clone();
+    engine.bind_assign(&mut x, &vb).unwrap();
+    assert_eq!(x, bound, "{tag}");
+    let mut y = vb.clone();
+    engine.bundle_assign(&mut y, &va).unwrap();
+    assert_eq!(y, bundled, "{tag}");
+    assert_eq!(
+        engine.bundle_n(&[&va, &vb, &va]).unwrap(),
+        dense(reference::bundle_n(&[a, b, a]).unwrap()),
+        "{tag}"
+    );
+    for k in [0, 1, -1, dim as i64 - 1, dim as i64 / 2, 64, -65, 12345] {
+        let p = engine.permute(&va, k).unwrap();
+        assert_eq!(p, dense(reference::permute(a, k)), "{tag} k {k}");
+        assert_eq!(engine.inverse_permute(&p, k).unwrap(), va, "{tag} k {k}");
+    }
+}
+
+fn check_engine(engine: &JitEngine) {
+    for dim in dims() {
+        for (a, b) in pairs(dim) {
+            check_layout::<DenseVector>(engine, &a, &b);
+            check_layout::<BitVector>(engine, &a, &b);
+        }
+    }
+}
+
+#[test]
+fn jit_engine_matches_reference() {
+    check_engine(&JitEngine::new());
+}
+
+#[test]
+fn portable_engine_matches_reference() {
+    let engine = JitEngine::portable();
+    check_engine(&engine);
+    let stats = engine.stats();
+    assert_eq!(stats.jit_hits + stats.jit_misses, 0);
+    assert_eq!(stats.portable_ops, stats.total_ops);
+    assert!(stats.tier.is_none());
+}
+
+#[test]
+fn max_dim_once() {
+    let engine = JitEngine::new();
+    let a = BitVector::random(trinity_runtime::MAX_DIM, 1).unwrap();
+    let b = BitVector::random(trinity_runtime::MAX_DIM, 2).unwrap();
+    assert_eq!(engine.dot(&a, &b).unwrap(), reference::dot(&a, &b).unwrap());
+    let ones = DenseVector::from_slice(&vec![-1; trinity_runtime::MAX_DIM]).unwrap();
+    assert_eq!(engine.dot(&ones, &ones).unwrap(), trinity_runtime::MAX_DIM as i64);
+}
+
+#[test]
+fn errors_are_typed() {
+    let engine = JitEngine::new();
+    let a = DenseVector::random(100, 1).unwrap();
+    let b = DenseVector::random(101, 1).unwrap();
+    assert_eq!(engine.dot(&a, &b).unwrap_err(), Error::DimensionMismatch { left: 100, right: 101 });
+    assert_eq!(
+        engine.bind(&a, &b).unwrap_err(),
+        Error::DimensionMismatch { left: 100, right: 101 }
+    );
+    let mut out = DenseVector::zeros(101).unwrap();
+    assert_eq!(
+        engine.permute_into(&mut out, &a, 3).unwrap_err(),
+        Error::DimensionMismatch { left: 101, right: 100 }
+    );
+    assert_eq!(engine.bundle_n::<DenseVector>(&[]).unwrap_err(), Error::EmptyBundle);
+    assert_eq!(
+        engine.bundle_n(&[&a, &b]).unwrap_err(),
+        Error::DimensionMismatch { left: 100, right: 101 }
+    );
+    // Extreme shifts reduce mod D without overflow.
+    assert_eq!(engine.permute(&a, i64::MIN).unwrap().as_slice(), reference::permute(&a, i64::MIN));
+    assert_eq!(
+        engine.inverse_permute(&a, i64::MIN).unwrap().as_slice(),
+        reference::inverse_permute(&a, i64::MIN)
+    );
+}
+
+#[test]
+fn stats_count_as_documented() {
+    let engine = JitEngine::new();
+    let a = BitVector::random(1000, 1).unwrap();
+    let b = BitVector::random(1000, 2).unwrap();
+    for _ in 0..5 {
+        engine.dot(&a, &b).unwrap();
+    }
+    engine.permute(&a, 3).unwrap();
+    engine.permute(&a, 1003).unwrap(); // same key as shift 3
+    let stats = engine.stats();
+    assert_eq!(stats.total_ops, 7);
+    if stats.tier.is_some() {
+        // Two keys: (dot, bits, 1000) and (permute, bits, 1000, 3); each compiled once.
+        assert_eq!(stats.jit_misses, 2);
+        assert_eq!(stats.jit_hits, 5);
+        assert_eq!(stats.cache_size, 2);
+        assert!((stats.hit_rate() - 5.0 / 7.0).abs() < 1e-12);
+    } else {
+        assert_eq!(stats.portable_ops, 7);
+        assert_eq!(stats.cache_size, 0);
+    }
+}
+
+#[test]
+fn concurrent_first_calls_compile_once() {
+    let engine = Arc::new(JitEngine::new());
+    let a = Arc::new(DenseVector::random(4096, 1).unwrap());
+    let b = Arc::new(DenseVector::random(4096, 2).unwrap());
+    let expected = reference::dot(&*a, &*b).unwrap();
+    let barrier = Arc::new(std::sync::Barrier::new(16));
+    let threads: Vec<_> = (0..16)
+        .map(|_| {
+            let (engine, a, b, barrier) = (engine.clone(), a.clone(), b.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                engine.dot(&*a, &*b).unwrap()
+            })
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().unwrap(), expected);
+    }
+    let stats = engine.stats();
+    if stats.tier.is_some() {
+        assert_eq!(stats.jit_misses, 1, "one compile for one key");
+        assert_eq!(stats.jit_hits, 15);
+    }
+}
+
+#[test]
+fn engine_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<JitEngine>();
+    let global = JitEngine::global();
+    assert!(std::ptr::eq(global, JitEngine::global()));
+}
