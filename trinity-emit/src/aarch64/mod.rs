@@ -514,35 +514,27 @@ impl Assembler {
     /// Load any 64-bit constant into `rd` in as few instructions as these forms allow: one
     /// `orr` with a bitmask immediate, or `movz`/`movn` then `movk` for the other halfwords.
     pub fn mov_imm(&mut self, rd: X, value: u64) -> Result<(), EmitError> {
-        let chunks: Vec<u32> = (0..4).map(|i| ((value >> (16 * i)) & 0xffff) as u32).collect();
-        let zeros = chunks.iter().filter(|&&c| c == 0).count();
-        let ones = chunks.iter().filter(|&&c| c == 0xffff).count();
+        let rd_sp =
+            XSp::try_from(rd).map_err(|_| invalid("mov_imm", "the destination is xzr".into()))?;
+        let halves: Vec<u32> = (0..4).map(|i| ((value >> (16 * i)) & 0xffff) as u32).collect();
+        let zeros = halves.iter().filter(|&&h| h == 0).count();
+        let ones = halves.iter().filter(|&&h| h == 0xffff).count();
         if zeros < 3 && ones < 3 && bitmask(value, 64).is_some() {
-            return self.orr_imm::<X>(XSp::try_from(rd).unwrap_or(SP), XZR, value).and_then(|()| {
-                if rd == XZR {
-                    Err(invalid("mov_imm", "destination xzr".into()))
-                } else {
-                    Ok(())
-                }
-            });
+            return self.orr_imm::<X>(rd_sp, XZR, value);
         }
-        let (fill, first): (u32, fn(&mut Self, X, u32, u32) -> Result<(), EmitError>) =
-            if ones > zeros {
-                (0xffff, |a, rd, c, s| a.movn(rd, !c & 0xffff, s))
-            } else {
-                (0, |a, rd, c, s| a.movz(rd, c, s))
-            };
-        let mut started = false;
-        for (i, &c) in chunks.iter().enumerate() {
-            let shift = 16 * i as u32;
-            if c == fill && !(i == 3 && !started) {
-                continue;
-            }
-            if started {
-                self.movk(rd, c, shift)?;
-            } else {
-                first(self, rd, c, shift)?;
-                started = true;
+        // Start from all zeros (movz) or all ones (movn), whichever leaves fewer halves to set.
+        let inverted = ones > zeros;
+        let fill = if inverted { 0xffff } else { 0 };
+        let first = (0..4).find(|&i| halves[i] != fill).unwrap_or(0);
+        let shift = 16 * first as u32;
+        if inverted {
+            self.movn(rd, !halves[first] & 0xffff, shift)?;
+        } else {
+            self.movz(rd, halves[first], shift)?;
+        }
+        for (i, &half) in halves.iter().enumerate().skip(first + 1) {
+            if half != fill {
+                self.movk(rd, half, 16 * i as u32)?;
             }
         }
         Ok(())
