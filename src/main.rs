@@ -6,16 +6,31 @@ use clap::Parser;
 use cli::{Cli, Command};
 use std::process::ExitCode;
 
+/// What the encoders can emit today: every x86-64 instruction and AArch64 NEON table entry.
 fn catalogue() -> String {
-    use trinity::emit::x86_64::defs;
-    let mut out = String::from("Trinity encoders\n\nx86-64 (REX/VEX, AVX2):\n");
-    let names: Vec<&str> = defs::ALL.iter().map(|inst| inst.mnemonic).collect();
+    use trinity::emit::{aarch64::neon, x86_64::defs};
+    let mut out = String::from("Trinity encoders (checked against llvm-mc by `cargo test`)\n\n");
+    let x86: Vec<&str> = defs::ALL.iter().map(|inst| inst.mnemonic).collect();
     let forms: usize = defs::ALL.iter().map(|inst| inst.forms.len()).sum();
-    out.push_str(&format!("  {} instructions, {forms} forms:\n", names.len()));
+    out.push_str(&format!("x86-64 (REX/VEX, AVX2): {} instructions, {forms} forms\n", x86.len()));
+    wrap(&mut out, &x86);
+    let mut a64: Vec<&str> = neon::ALL.iter().map(|op| op.mnemonic).collect();
+    a64.sort_unstable();
+    a64.dedup();
+    out.push_str(&format!(
+        "\nAArch64 (A64, NEON, DotProd): general-purpose, load/store, branch and FP forms, plus \
+         {} NEON table entries:\n",
+        neon::ALL.len()
+    ));
+    wrap(&mut out, &a64);
+    out.push_str("\nSee `trinity --help` for disasm and bake.\n");
+    out
+}
+
+fn wrap(out: &mut String, names: &[&str]) {
     for row in names.chunks(12) {
         out.push_str(&format!("    {}\n", row.join(" ")));
     }
-    out
 }
 
 fn main() -> ExitCode {

@@ -10,7 +10,13 @@ use trinity_emit::kernels::{Arch, Layout, Op, Tier};
 ///
 /// Exit codes: 0 success; 1 a check failed or an output could not be written; 2 bad arguments.
 #[derive(Debug, Parser)]
-#[command(name = "trinity", version, about, long_about = None)]
+#[command(
+    name = "trinity",
+    version,
+    about,
+    after_help = "Exit codes: 0 success; 1 a check failed, a kernel could not be generated or an \
+                  output could not be written; 2 bad command-line arguments."
+)]
 pub struct Cli {
     /// What to do; without a subcommand, the catalogue of what the encoders emit is printed.
     #[command(subcommand)]
