@@ -139,6 +139,8 @@ fn stats_count_as_documented() {
         assert_eq!(stats.jit_hits, 5);
         assert_eq!(stats.cache_size, 2);
         assert!((stats.hit_rate() - 5.0 / 7.0).abs() < 1e-12);
+        assert_eq!(stats.portable_ops, 0, "every cell has a kernel on this tier");
+        assert!(stats.code_bytes > 0 && stats.compile_time > std::time::Duration::ZERO);
     } else {
         assert_eq!(stats.portable_ops, 7);
         assert_eq!(stats.cache_size, 0);

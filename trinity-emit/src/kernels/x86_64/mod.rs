@@ -1,8 +1,802 @@
-//! x86-64 AVX2 kernel generators (to be written).
+//! x86-64 AVX2 kernel generators.
+//!
+//! Every kernel is specialised for its dimension: trip counts, tails and masks are decided
+//! here, so the code has no length argument and no run-time case analysis. Shared shapes:
+//!
+//! - dense reductions (dot, hamming, cosine) accumulate per-lane `i8`/`u8` counts in several
+//!   independent accumulators for at most 127 additions each, then widen them into 32- or
+//!   64-bit totals; a final partial vector is an overlapping load of the last 32 bytes ANDed
+//!   with a constant mask that zeroes the lanes already counted;
+//! - bitsliced reductions popcount with the nibble lookup (`vpshufb`) into byte counters that
+//!   are summed with `vpsadbw` every 31 vectors; a final partial vector of 1 to 3 words is
+//!   loaded exactly (no byte outside the operands is touched);
+//! - element-wise ops (bind, bundle) compute the overlapping last vector from the original
+//!   inputs before the main loop and store it after, so `out` may alias `a` or `b`;
+//! - operands shorter than one vector are copied to a zeroed stack buffer first;
+//! - permute is two copies (dense) or the word runs of [`rotate_plan`](super::plan::rotate_plan).
 
-use super::{Kernel, KernelError, KernelSpec};
+use super::plan::{copy_pieces, rotate_plan};
+use super::{CallConv, Kernel, KernelError, KernelSpec, Layout, Op};
+use crate::x86_64::{Assembler, Cond, Gpr32, Gpr64, Gpr64::*, Gpr8, Mem, Xmm, Ymm, Ymm::*};
+use crate::{EmitError, Label};
+
+type R = Result<(), EmitError>;
 
 /// Generate the x86-64 kernel for a validated `spec` whose tier is [`Tier::Avx2`](super::Tier::Avx2).
 pub fn generate(spec: &KernelSpec) -> Result<Kernel, KernelError> {
-    Err(KernelError::Unsupported { spec: *spec })
+    let mut g = Gen::new(spec.conv);
+    g.prologue()?;
+    match (spec.layout, spec.op) {
+        (Layout::Dense, Op::Dot | Op::Hamming | Op::Cosine) => {
+            g.dense_reduce(spec.op, spec.dim as usize)?
+        }
+        (Layout::Dense, Op::Bind | Op::Bundle) => g.dense_binary(spec.op, spec.dim as usize)?,
+        (Layout::Dense, Op::Permute) => g.dense_permute(spec.dim as usize, spec.shift as usize)?,
+        (Layout::Bits, Op::Dot | Op::Hamming | Op::Cosine) => {
+            g.bits_reduce(spec.op, spec.dim as usize)?
+        }
+        (Layout::Bits, Op::Bind | Op::Bundle) => g.bits_binary(spec.op, spec.dim as usize)?,
+        (Layout::Bits, Op::Permute) => g.bits_permute(spec.dim, spec.shift)?,
+    }
+    Ok(Kernel { spec: *spec, code: g.finish()? })
+}
+
+/// Bytes per vector.
+const VEC: usize = 32;
+/// Scratch bytes on the stack for operands shorter than a vector (two inputs and an output).
+const STACK_SCRATCH: i32 = 3 * VEC as i32;
+/// Win64 keeps xmm6-xmm15 callee-saved: their save area.
+const WIN64_SAVE: i32 = 10 * 16;
+
+struct Gen {
+    a: Assembler,
+    conv: CallConv,
+    /// Constant tables placed after the code: (label, bytes).
+    consts: Vec<(Label, Vec<u8>)>,
+    /// Bytes this kernel moved rsp down by.
+    frame: i32,
+}
+
+/// How a reduction combines its accumulators into the result.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Finish {
+    Dot,
+    Hamming,
+    Cosine,
+}
+
+fn at(base: Gpr64, disp: usize) -> Mem {
+    Mem::base(base).disp(disp as i32)
+}
+
+fn at_index(base: Gpr64, index: Gpr64, disp: usize) -> Mem {
+    Mem::base(base).index(index, 1).disp(disp as i32)
+}
+
+impl Gen {
+    fn new(conv: CallConv) -> Self {
+        Gen { a: Assembler::new(), conv, consts: Vec::new(), frame: 0 }
+    }
+
+    /// Argument registers: (first, second, third).
+    fn args(&self) -> [Gpr64; 3] {
+        match self.conv {
+            CallConv::Native => [Rdi, Rsi, Rdx],
+            CallConv::Win64 => [Rcx, Rdx, R8],
+        }
+    }
+
+    fn prologue(&mut self) -> R {
+        if self.conv == CallConv::Win64 {
+            self.a.sub(Rsp, WIN64_SAVE)?;
+            for i in 0..10u8 {
+                self.a.vmovdqu(
+                    Mem::base(Rsp).disp(16 * i32::from(i)),
+                    Xmm::ALL[6 + usize::from(i)],
+                )?;
+            }
+            self.frame += WIN64_SAVE;
+        }
+        Ok(())
+    }
+
+    fn epilogue(&mut self) -> R {
+        if self.conv == CallConv::Win64 {
+            for i in 0..10u8 {
+                self.a.vmovdqu(
+                    Xmm::ALL[6 + usize::from(i)],
+                    Mem::base(Rsp).disp(16 * i32::from(i)),
+                )?;
+            }
+            self.a.add(Rsp, WIN64_SAVE)?;
+        }
+        self.a.vzeroupper()?;
+        self.a.ret()
+    }
+
+    /// A label for a constant table placed after the code.
+    fn constant(&mut self, bytes: Vec<u8>) -> Label {
+        if let Some((label, _)) = self.consts.iter().find(|(_, b)| *b == bytes) {
+            return *label;
+        }
+        let label = self.a.new_label();
+        self.consts.push((label, bytes));
+        label
+    }
+
+    fn finish(mut self) -> Result<Vec<u8>, EmitError> {
+        for (label, bytes) in std::mem::take(&mut self.consts) {
+            self.a.align(32)?;
+            self.a.bind(label)?;
+            self.a.data(&bytes);
+        }
+        self.a.finish()
+    }
+
+    /// Broadcast a byte into all lanes of `dst` (from a constant).
+    fn splat_bytes(&mut self, dst: Ymm, byte: u8) -> R {
+        let table = self.constant(vec![byte; VEC]);
+        self.a.vmovdqu(dst, Mem::label(table))
+    }
+
+    /// `dst` = mask keeping the last `keep` of 32 byte lanes.
+    fn tail_mask(&mut self, dst: Ymm, keep: usize) -> R {
+        let mut bytes = vec![0u8; VEC];
+        bytes[VEC - keep..].fill(0xff);
+        let table = self.constant(bytes);
+        self.a.vmovdqu(dst, Mem::label(table))
+    }
+
+    /// Copy `len` bytes (`len` < 32 or any length) from `src + s` to `dst + d` with the
+    /// overlapping pieces of [`copy_pieces`]; uses rax and ymm15/xmm15.
+    fn copy_bytes(&mut self, dst: (Gpr64, usize), src: (Gpr64, usize), len: usize) -> R {
+        let (d, doff) = dst;
+        let (s, soff) = src;
+        let long = len / VEC;
+        let mut pieces = copy_pieces(len, VEC);
+        if long > 8 {
+            // A loop over whole vectors, then the pieces past them.
+            let body = long / 4 * 4;
+            self.a.xor(Gpr32::Eax, Gpr32::Eax)?;
+            let top = self.a.new_label();
+            self.a.align(16)?;
+            self.a.bind(top)?;
+            for k in 0..4 {
+                self.a.vmovdqu(Ymm::ALL[k], at_index(s, Rax, soff + k * VEC))?;
+            }
+            for k in 0..4 {
+                self.a.vmovdqu(at_index(d, Rax, doff + k * VEC), Ymm::ALL[k])?;
+            }
+            self.a.add(Rax, (4 * VEC) as i32)?;
+            self.a.cmp(Rax, (body * VEC) as i32)?;
+            self.a.jcc(Cond::B, top)?;
+            pieces.retain(|&(off, _)| off >= body * VEC || off + VEC > body * VEC);
+        }
+        for (off, size) in pieces {
+            let (from, to) = (at(s, soff + off), at(d, doff + off));
+            match size {
+                32 => {
+                    self.a.vmovdqu(Y15, from)?;
+                    self.a.vmovdqu(to, Y15)?;
+                }
+                16 => {
+                    self.a.vmovdqu(Xmm::X15, from)?;
+                    self.a.vmovdqu(to, Xmm::X15)?;
+                }
+                8 => {
+                    self.a.mov(Rax, from)?;
+                    self.a.mov(to, Rax)?;
+                }
+                4 => {
+                    self.a.mov(Gpr32::Eax, from)?;
+                    self.a.mov(to, Gpr32::Eax)?;
+                }
+                _ => {
+                    for k in 0..size {
+                        self.a.mov(Gpr8::Al, at(s, soff + off + k))?;
+                        self.a.mov(at(d, doff + off + k), Gpr8::Al)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Reserve the stack scratch area, zero it, and copy the first `len` bytes of each input
+    /// into it. Returns the new input pointers (rax is clobbered; r10 holds rsp-based base).
+    fn stage_short(
+        &mut self,
+        inputs: &[Gpr64],
+        len: usize,
+    ) -> Result<Vec<(Gpr64, usize)>, EmitError> {
+        self.a.sub(Rsp, STACK_SCRATCH)?;
+        self.frame += STACK_SCRATCH;
+        self.a.vpxor(Y15, Y15, Y15)?;
+        for k in 0..3 {
+            self.a.vmovdqu(at(Rsp, k * VEC), Y15)?;
+        }
+        let mut staged = Vec::new();
+        for (k, &input) in inputs.iter().enumerate() {
+            self.copy_bytes((Rsp, k * VEC), (input, 0), len)?;
+            staged.push((Rsp, k * VEC));
+        }
+        Ok(staged)
+    }
+
+    fn unstage(&mut self) -> R {
+        self.a.add(Rsp, STACK_SCRATCH)?;
+        self.frame -= STACK_SCRATCH;
+        Ok(())
+    }
+
+    // ---- dense -------------------------------------------------------------------------
+
+    /// Per-lane terms of a dense reduction for inputs in `va`, `vb`, written to `terms`.
+    fn dense_terms(&mut self, op: Op, va: Ymm, vb: Ymm, terms: &[Ymm]) -> R {
+        match op {
+            Op::Dot => self.a.vpsignb(terms[0], va, vb),
+            // vpcmpeqb gives -1 where equal; the accumulator subtracts it.
+            Op::Hamming => self.a.vpcmpeqb(terms[0], va, vb),
+            _ => {
+                self.a.vpsignb(terms[0], va, vb)?;
+                self.a.vpabsb(terms[1], va)?;
+                self.a.vpabsb(terms[2], vb)
+            }
+        }
+    }
+
+    fn dense_reduce(&mut self, op: Op, dim: usize) -> R {
+        let [a0, b0, _] = self.args();
+        let short = dim < VEC;
+        let (a, aoff, b, boff, lanes) = if short {
+            let staged = self.stage_short(&[a0, b0], dim)?;
+            (staged[0].0, staged[0].1, staged[1].0, staged[1].1, VEC)
+        } else {
+            (a0, 0, b0, 0, dim)
+        };
+        // Quantities: dot -> 1, hamming -> 1, cosine -> 3. Accumulator layout:
+        // narrow accumulators Y0.. (unroll x quantities), wide totals after them, temporaries
+        // Y12..Y15.
+        let quantities = if op == Op::Cosine { 3 } else { 1 };
+        let unroll = if op == Op::Cosine { 2 } else { 4 };
+        let narrow = |u: usize, q: usize| Ymm::ALL[u * quantities + q];
+        let wide = |q: usize| Ymm::ALL[unroll * quantities + q];
+        let (ta, tb) = (Y12, Y13);
+        let terms = [Y14, Y15, Y11];
+        let ones = Y10;
+        for r in 0..unroll * quantities + quantities {
+            self.a.vpxor(Ymm::ALL[r], Ymm::ALL[r], Ymm::ALL[r])?;
+        }
+        let finish = match op {
+            Op::Dot => Finish::Dot,
+            Op::Hamming => Finish::Hamming,
+            _ => Finish::Cosine,
+        };
+        if finish != Finish::Hamming {
+            self.splat_bytes(ones, 1)?;
+        }
+        let full = lanes / VEC;
+        let rem = lanes % VEC;
+        // i8 accumulators take at most 127 additions between flushes.
+        let per_block = 127 * unroll;
+        let blocks = full / per_block;
+        let rest = full % per_block;
+        let add_vector =
+            |g: &mut Gen, base_disp: usize, indexed: bool, u: usize, mask: Option<Ymm>| -> R {
+                let (ma, mb) = if indexed {
+                    (at_index(a, R9, aoff + base_disp), at_index(b, R9, boff + base_disp))
+                } else {
+                    (at(a, aoff + base_disp), at(b, boff + base_disp))
+                };
+                g.a.vmovdqu(ta, ma)?;
+                g.a.vmovdqu(tb, mb)?;
+                g.dense_terms(op, ta, tb, &terms[..quantities])?;
+                for q in 0..quantities {
+                    if let Some(m) = mask {
+                        g.a.vpand(terms[q], terms[q], m)?;
+                    }
+                    if finish == Finish::Hamming {
+                        g.a.vpsubb(narrow(u, q), narrow(u, q), terms[q])?;
+                    } else {
+                        g.a.vpaddb(narrow(u, q), narrow(u, q), terms[q])?;
+                    }
+                }
+                Ok(())
+            };
+        let flush = |g: &mut Gen| -> R {
+            for u in 0..unroll {
+                for q in 0..quantities {
+                    let acc = narrow(u, q);
+                    if finish == Finish::Hamming {
+                        g.a.vpxor(ta, ta, ta)?;
+                        g.a.vpsadbw(acc, acc, ta)?;
+                        g.a.vpaddq(wide(q), wide(q), acc)?;
+                    } else {
+                        // i8 lanes -> i16 pairs -> i32 quads.
+                        g.a.vpmaddubsw(acc, ones, acc)?;
+                        g.splat_words(tb)?;
+                        g.a.vpmaddwd(acc, acc, tb)?;
+                        g.a.vpaddd(wide(q), wide(q), acc)?;
+                    }
+                    g.a.vpxor(acc, acc, acc)?;
+                }
+            }
+            Ok(())
+        };
+        self.a.xor(Gpr32::R9d, Gpr32::R9d)?;
+        if blocks > 0 {
+            self.a.mov(R11, blocks as i32)?;
+            let outer = self.a.new_label();
+            self.a.bind(outer)?;
+            self.a.mov(R10, 127)?;
+            let inner = self.a.new_label();
+            self.a.align(16)?;
+            self.a.bind(inner)?;
+            for u in 0..unroll {
+                add_vector(self, u * VEC, true, u, None)?;
+            }
+            self.a.add(R9, (unroll * VEC) as i32)?;
+            self.a.dec(R10)?;
+            self.a.jcc(Cond::Ne, inner)?;
+            flush(self)?;
+            self.a.dec(R11)?;
+            self.a.jcc(Cond::Ne, outer)?;
+        }
+        let iterations = rest / unroll;
+        if iterations > 0 {
+            self.a.mov(R10, iterations as i32)?;
+            let inner = self.a.new_label();
+            self.a.align(16)?;
+            self.a.bind(inner)?;
+            for u in 0..unroll {
+                add_vector(self, u * VEC, true, u, None)?;
+            }
+            self.a.add(R9, (unroll * VEC) as i32)?;
+            self.a.dec(R10)?;
+            self.a.jcc(Cond::Ne, inner)?;
+        }
+        // The last few whole vectors, one per accumulator (each stays within 127 additions).
+        let done = blocks * per_block + iterations * unroll;
+        for (u, v) in (done..full).enumerate() {
+            add_vector(self, v * VEC, false, u, None)?;
+        }
+        if rem > 0 {
+            // Overlapping last vector; lanes already counted are masked off.
+            let last = unroll - 1;
+            self.tail_mask(Y9, rem)?;
+            add_vector(self, lanes - VEC, false, last, Some(Y9))?;
+        }
+        flush(self)?;
+        if short {
+            self.unstage()?;
+        }
+        // Horizontal sums into rax (and r9, r10 for cosine).
+        let outs = [Rax, R9, R10];
+        for q in 0..quantities {
+            self.hsum(wide(q), finish == Finish::Hamming, outs[q])?;
+        }
+        match finish {
+            Finish::Dot => {}
+            Finish::Hamming => {
+                // Lanes processed minus lanes equal (padding lanes of a short operand are equal).
+                self.a.neg(Rax)?;
+                self.a.add(Rax, lanes as i32)?;
+            }
+            Finish::Cosine => self.cosine_from(Rax, R9, R10)?,
+        }
+        self.epilogue()
+    }
+
+    /// `dst` = 16-bit ones in every lane (from a constant).
+    fn splat_words(&mut self, dst: Ymm) -> R {
+        let table = self.constant([1u8, 0].repeat(VEC / 2));
+        self.a.vmovdqu(dst, Mem::label(table))
+    }
+
+    /// Sum the lanes of `v` (i32 lanes, or u64 lanes when `qwords`) into `out`, sign-extended.
+    fn hsum(&mut self, v: Ymm, qwords: bool, out: Gpr64) -> R {
+        let x = v.xmm();
+        self.a.vextracti128(Xmm::X15, v, 1)?;
+        if qwords {
+            self.a.vpaddq(x, x, Xmm::X15)?;
+            self.a.vpshufd(Xmm::X15, x, 0x4e)?;
+            self.a.vpaddq(x, x, Xmm::X15)?;
+            self.a.vmovq(out, x)
+        } else {
+            self.a.vpaddd(x, x, Xmm::X15)?;
+            self.a.vpshufd(Xmm::X15, x, 0x4e)?;
+            self.a.vpaddd(x, x, Xmm::X15)?;
+            self.a.vpshufd(Xmm::X15, x, 0xb1)?;
+            self.a.vpaddd(x, x, Xmm::X15)?;
+            self.a.vmovd(out.d(), x)?;
+            self.a.movsxd(out, out.d())
+        }
+    }
+
+    /// xmm0 = dot / sqrt(aa * bb), or 0.0 when aa or bb is zero (the reference's formula).
+    fn cosine_from(&mut self, dot: Gpr64, aa: Gpr64, bb: Gpr64) -> R {
+        let zero = self.a.new_label();
+        let end = self.a.new_label();
+        self.a.vxorpd(Xmm::X0, Xmm::X0, Xmm::X0)?;
+        self.a.test(aa, aa)?;
+        self.a.jcc(Cond::E, zero)?;
+        self.a.test(bb, bb)?;
+        self.a.jcc(Cond::E, zero)?;
+        self.a.vxorpd(Xmm::X1, Xmm::X1, Xmm::X1)?;
+        self.a.vxorpd(Xmm::X2, Xmm::X2, Xmm::X2)?;
+        self.a.vcvtsi2sd(Xmm::X0, Xmm::X0, dot)?;
+        self.a.vcvtsi2sd(Xmm::X1, Xmm::X1, aa)?;
+        self.a.vcvtsi2sd(Xmm::X2, Xmm::X2, bb)?;
+        self.a.vmulsd(Xmm::X1, Xmm::X1, Xmm::X2)?;
+        self.a.vsqrtsd(Xmm::X1, Xmm::X1, Xmm::X1)?;
+        self.a.vdivsd(Xmm::X0, Xmm::X0, Xmm::X1)?;
+        self.a.jmp(end)?;
+        self.a.bind(zero)?;
+        self.a.vxorpd(Xmm::X0, Xmm::X0, Xmm::X0)?;
+        self.a.bind(end)
+    }
+
+    /// One vector of a dense element-wise op.
+    fn dense_lane(&mut self, op: Op, dst: Ymm, va: Ymm, vb: Ymm, ones: Ymm) -> R {
+        match op {
+            Op::Bind => self.a.vpsignb(dst, va, vb),
+            _ => {
+                self.a.vpaddb(dst, va, vb)?;
+                self.a.vpsignb(dst, ones, dst)
+            }
+        }
+    }
+
+    fn dense_binary(&mut self, op: Op, dim: usize) -> R {
+        let [out0, a0, b0] = self.args();
+        let ones = Y10;
+        self.splat_bytes(ones, 1)?;
+        if dim < VEC {
+            let staged = self.stage_short(&[a0, b0], dim)?;
+            self.a.vmovdqu(Y0, at(staged[0].0, staged[0].1))?;
+            self.a.vmovdqu(Y1, at(staged[1].0, staged[1].1))?;
+            self.dense_lane(op, Y2, Y0, Y1, ones)?;
+            self.a.vmovdqu(at(Rsp, 2 * VEC), Y2)?;
+            self.copy_bytes((out0, 0), (Rsp, 2 * VEC), dim)?;
+            self.unstage()?;
+            return self.epilogue();
+        }
+        let full = dim / VEC;
+        let rem = dim % VEC;
+        if rem > 0 {
+            // The overlapping last vector, from the original inputs, before anything is stored.
+            self.a.vmovdqu(Y0, at(a0, dim - VEC))?;
+            self.a.vmovdqu(Y1, at(b0, dim - VEC))?;
+            self.dense_lane(op, Y11, Y0, Y1, ones)?;
+        }
+        let unroll = 4;
+        let iterations = full / unroll;
+        self.a.xor(Gpr32::R9d, Gpr32::R9d)?;
+        if iterations > 0 {
+            self.a.mov(R10, iterations as i32)?;
+            let top = self.a.new_label();
+            self.a.align(16)?;
+            self.a.bind(top)?;
+            for u in 0..unroll {
+                let (va, vb) = (Ymm::ALL[2 * u], Ymm::ALL[2 * u + 1]);
+                self.a.vmovdqu(va, at_index(a0, R9, u * VEC))?;
+                self.a.vmovdqu(vb, at_index(b0, R9, u * VEC))?;
+                self.dense_lane(op, va, va, vb, ones)?;
+                self.a.vmovdqu(at_index(out0, R9, u * VEC), va)?;
+            }
+            self.a.add(R9, (unroll * VEC) as i32)?;
+            self.a.dec(R10)?;
+            self.a.jcc(Cond::Ne, top)?;
+        }
+        for v in iterations * unroll..full {
+            self.a.vmovdqu(Y0, at(a0, v * VEC))?;
+            self.a.vmovdqu(Y1, at(b0, v * VEC))?;
+            self.dense_lane(op, Y0, Y0, Y1, ones)?;
+            self.a.vmovdqu(at(out0, v * VEC), Y0)?;
+        }
+        if rem > 0 {
+            self.a.vmovdqu(at(out0, dim - VEC), Y11)?;
+        }
+        self.epilogue()
+    }
+
+    fn dense_permute(&mut self, dim: usize, k: usize) -> R {
+        let [out, v, _] = self.args();
+        // out[k..] = v[..dim - k]; out[..k] = v[dim - k..].
+        self.copy_bytes((out, k), (v, 0), dim - k)?;
+        self.copy_bytes((out, 0), (v, dim - k), k)?;
+        self.epilogue()
+    }
+
+    // ---- bitsliced ---------------------------------------------------------------------
+
+    /// Load words `word..word + count` (count 1..=4) of a plane at `base + plane_off` into `dst`,
+    /// zero-filling the lanes past `count` and reading nothing past them.
+    fn load_words(
+        &mut self,
+        dst: Ymm,
+        base: Gpr64,
+        index: Option<Gpr64>,
+        disp: usize,
+        count: usize,
+    ) -> R {
+        let m = |d: usize| match index {
+            Some(i) => at_index(base, i, d),
+            None => at(base, d),
+        };
+        match count {
+            4 => self.a.vmovdqu(dst, m(disp)),
+            2 => self.a.vmovdqu(dst.xmm(), m(disp)),
+            1 => self.a.vmovq(dst.xmm(), m(disp)),
+            3 => {
+                self.a.vmovq(Xmm::X15, m(disp + 16))?;
+                self.a.vmovdqu(dst.xmm(), m(disp))?;
+                self.a.vinserti128(dst, dst, Xmm::X15, 1)
+            }
+            _ => unreachable!("1 to 4 words"),
+        }
+    }
+
+    /// Store the low `count` words of `src` (count 1..=4).
+    fn store_words(
+        &mut self,
+        src: Ymm,
+        base: Gpr64,
+        index: Option<Gpr64>,
+        disp: usize,
+        count: usize,
+    ) -> R {
+        let m = |d: usize| match index {
+            Some(i) => at_index(base, i, d),
+            None => at(base, d),
+        };
+        match count {
+            4 => self.a.vmovdqu(m(disp), src),
+            2 => self.a.vmovdqu(m(disp), src.xmm()),
+            1 => self.a.vmovq(m(disp), src.xmm()),
+            3 => {
+                self.a.vmovdqu(m(disp), src.xmm())?;
+                self.a.vextracti128(Xmm::X15, src, 1)?;
+                self.a.vmovq(m(disp + 16), Xmm::X15)
+            }
+            _ => unreachable!("1 to 4 words"),
+        }
+    }
+
+    /// Per-byte popcount of `v` added to `acc` (nibble lookup; `lut` and `low` preloaded).
+    fn popcount_into(&mut self, acc: Ymm, v: Ymm, tmp: Ymm, lut: Ymm, low: Ymm) -> R {
+        self.a.vpsrlw(tmp, v, 4)?;
+        self.a.vpand(v, v, low)?;
+        self.a.vpand(tmp, tmp, low)?;
+        self.a.vpshufb(v, lut, v)?;
+        self.a.vpshufb(tmp, lut, tmp)?;
+        self.a.vpaddb(acc, acc, v)?;
+        self.a.vpaddb(acc, acc, tmp)
+    }
+
+    fn bits_reduce(&mut self, op: Op, dim: usize) -> R {
+        let [a, b, _] = self.args();
+        let words = dim.div_ceil(64);
+        let minus = 8 * words;
+        let quantities = match op {
+            Op::Hamming => 1,
+            Op::Dot => 2,
+            _ => 4,
+        };
+        // Y0..: byte counters per quantity; Y4..: u64 totals; Y8..Y11 inputs; Y12 tmp,
+        // Y13 tmp, Y14 lut, Y15 low-nibble mask (also reused by load_words' xmm15 for 3-word
+        // tails, so that tail is loaded before Y15 matters... it is reloaded after).
+        let counter = |q: usize| Ymm::ALL[q];
+        let total = |q: usize| Ymm::ALL[4 + q];
+        let (ap, am, bp, bm) = (Y8, Y9, Y10, Y11);
+        let (t0, t1, lut, low) = (Y12, Y13, Y14, Y15);
+        for q in 0..quantities {
+            self.a.vpxor(counter(q), counter(q), counter(q))?;
+            self.a.vpxor(total(q), total(q), total(q))?;
+        }
+        // The popcount of each nibble, once per 128-bit lane (vpshufb looks up within lanes).
+        let table: Vec<u8> = (0u8..32).map(|n| (n % 16).count_ones() as u8).collect();
+        let lut_label = self.constant(table);
+        self.a.vmovdqu(lut, Mem::label(lut_label))?;
+        let load_low = |g: &mut Gen| -> R {
+            let l = g.constant(vec![0x0f; VEC]);
+            g.a.vmovdqu(low, Mem::label(l))
+        };
+        load_low(self)?;
+        let body = |g: &mut Gen, index: Option<Gpr64>, disp: usize, count: usize| -> R {
+            g.load_words(ap, a, index, disp, count)?;
+            g.load_words(am, a, index, minus + disp, count)?;
+            g.load_words(bp, b, index, disp, count)?;
+            g.load_words(bm, b, index, minus + disp, count)?;
+            if count == 3 {
+                // load_words used xmm15 (the low-nibble mask) as scratch.
+                load_low(g)?;
+            }
+            match op {
+                Op::Hamming => {
+                    g.a.vpxor(t0, ap, bp)?;
+                    g.a.vpxor(t1, am, bm)?;
+                    g.a.vpor(t0, t0, t1)?;
+                    g.popcount_into(counter(0), t0, t1, lut, low)
+                }
+                _ => {
+                    if op == Op::Cosine {
+                        g.a.vpor(t0, ap, am)?;
+                        g.popcount_into(counter(2), t0, t1, lut, low)?;
+                        g.a.vpor(t0, bp, bm)?;
+                        g.popcount_into(counter(3), t0, t1, lut, low)?;
+                    }
+                    // Signs agree: +1; differ: -1.
+                    g.a.vpand(t0, ap, bp)?;
+                    g.a.vpand(t1, am, bm)?;
+                    g.a.vpor(t0, t0, t1)?;
+                    g.popcount_into(counter(0), t0, t1, lut, low)?;
+                    g.a.vpand(t0, ap, bm)?;
+                    g.a.vpand(t1, am, bp)?;
+                    g.a.vpor(t0, t0, t1)?;
+                    g.popcount_into(counter(1), t0, t1, lut, low)
+                }
+            }
+        };
+        let flush = |g: &mut Gen| -> R {
+            g.a.vpxor(t0, t0, t0)?;
+            for q in 0..quantities {
+                g.a.vpsadbw(counter(q), counter(q), t0)?;
+                g.a.vpaddq(total(q), total(q), counter(q))?;
+                g.a.vpxor(counter(q), counter(q), counter(q))?;
+            }
+            Ok(())
+        };
+        // Byte counters take at most 8 per vector: flush every 31 vectors.
+        let vectors = words / 4;
+        let tail = words % 4;
+        let blocks = vectors / 31;
+        let rest = vectors % 31;
+        self.a.xor(Gpr32::R9d, Gpr32::R9d)?;
+        if blocks > 0 {
+            self.a.mov(R11, blocks as i32)?;
+            let outer = self.a.new_label();
+            self.a.bind(outer)?;
+            self.a.mov(R10, 31)?;
+            let inner = self.a.new_label();
+            self.a.align(16)?;
+            self.a.bind(inner)?;
+            body(self, Some(R9), 0, 4)?;
+            self.a.add(R9, VEC as i32)?;
+            self.a.dec(R10)?;
+            self.a.jcc(Cond::Ne, inner)?;
+            flush(self)?;
+            self.a.dec(R11)?;
+            self.a.jcc(Cond::Ne, outer)?;
+        }
+        if rest > 0 {
+            self.a.mov(R10, rest as i32)?;
+            let inner = self.a.new_label();
+            self.a.align(16)?;
+            self.a.bind(inner)?;
+            body(self, Some(R9), 0, 4)?;
+            self.a.add(R9, VEC as i32)?;
+            self.a.dec(R10)?;
+            self.a.jcc(Cond::Ne, inner)?;
+        }
+        if tail > 0 {
+            // A partial vector: its counters get one more addition (31 + 1 is still < 32).
+            body(self, None, 8 * 4 * vectors, tail)?;
+        }
+        flush(self)?;
+        let outs = [Rax, R9, R10, R11];
+        for q in 0..quantities {
+            self.hsum(total(q), true, outs[q])?;
+        }
+        match op {
+            Op::Hamming => {}
+            Op::Dot => self.a.sub(Rax, R9)?,
+            _ => {
+                self.a.sub(Rax, R9)?;
+                self.cosine_from(Rax, R10, R11)?;
+            }
+        }
+        self.epilogue()
+    }
+
+    fn bits_binary(&mut self, op: Op, dim: usize) -> R {
+        let [out, a, b] = self.args();
+        let words = dim.div_ceil(64);
+        let minus = 8 * words;
+        let body = |g: &mut Gen, index: Option<Gpr64>, disp: usize, count: usize| -> R {
+            let (ap, am, bp, bm, p, m) = (Y0, Y1, Y2, Y3, Y4, Y5);
+            g.load_words(ap, a, index, disp, count)?;
+            g.load_words(am, a, index, minus + disp, count)?;
+            g.load_words(bp, b, index, disp, count)?;
+            g.load_words(bm, b, index, minus + disp, count)?;
+            if op == Op::Bind {
+                g.a.vpand(p, ap, bp)?;
+                g.a.vpand(Y6, am, bm)?;
+                g.a.vpor(p, p, Y6)?;
+                g.a.vpand(m, ap, bm)?;
+                g.a.vpand(Y6, am, bp)?;
+                g.a.vpor(m, m, Y6)?;
+            } else {
+                // vpandn x, y = !x & y.
+                g.a.vpandn(p, bm, ap)?;
+                g.a.vpandn(Y6, am, bp)?;
+                g.a.vpor(p, p, Y6)?;
+                g.a.vpandn(m, bp, am)?;
+                g.a.vpandn(Y6, ap, bm)?;
+                g.a.vpor(m, m, Y6)?;
+            }
+            g.store_words(p, out, index, disp, count)?;
+            g.store_words(m, out, index, minus + disp, count)
+        };
+        let vectors = words / 4;
+        let tail = words % 4;
+        self.a.xor(Gpr32::R9d, Gpr32::R9d)?;
+        if vectors > 0 {
+            self.a.mov(R10, vectors as i32)?;
+            let top = self.a.new_label();
+            self.a.align(16)?;
+            self.a.bind(top)?;
+            body(self, Some(R9), 0, 4)?;
+            self.a.add(R9, VEC as i32)?;
+            self.a.dec(R10)?;
+            self.a.jcc(Cond::Ne, top)?;
+        }
+        if tail > 0 {
+            body(self, None, 8 * 4 * vectors, tail)?;
+        }
+        self.epilogue()
+    }
+
+    fn bits_permute(&mut self, dim: u32, shift: u32) -> R {
+        let [out, v, _] = self.args();
+        let plan = rotate_plan(dim, shift);
+        let words = dim.div_ceil(64) as usize;
+        for plane in 0..2 {
+            let base = plane * 8 * words;
+            for run in &plan.runs {
+                let vectors = run.len / 4;
+                let tail = run.len % 4;
+                let vector_run =
+                    |g: &mut Gen, index: Option<Gpr64>, first: usize, count: usize| -> R {
+                        g.a.vpxor(Y0, Y0, Y0)?;
+                        for term in &run.terms {
+                            let src = base + 8 * (first as i64 + term.offset) as usize;
+                            g.load_words(Y1, v, index, src, count)?;
+                            if term.shift != 0 {
+                                if term.left {
+                                    g.a.vpsllq(Y1, Y1, term.shift as u8)?;
+                                } else {
+                                    g.a.vpsrlq(Y1, Y1, term.shift as u8)?;
+                                }
+                            }
+                            g.a.vpor(Y0, Y0, Y1)?;
+                        }
+                        g.store_words(Y0, out, index, base + 8 * first, count)
+                    };
+                if vectors > 0 {
+                    if vectors == 1 {
+                        vector_run(self, None, run.start, 4)?;
+                    } else {
+                        self.a.xor(Gpr32::R9d, Gpr32::R9d)?;
+                        self.a.mov(R10, vectors as i32)?;
+                        let top = self.a.new_label();
+                        self.a.align(16)?;
+                        self.a.bind(top)?;
+                        vector_run(self, Some(R9), run.start, 4)?;
+                        self.a.add(R9, VEC as i32)?;
+                        self.a.dec(R10)?;
+                        self.a.jcc(Cond::Ne, top)?;
+                    }
+                }
+                if tail > 0 {
+                    vector_run(self, None, run.start + 4 * vectors, tail)?;
+                }
+            }
+            if plan.last_word_mask != u64::MAX {
+                self.a.mov(Rax, plan.last_word_mask as i64)?;
+                self.a.and(at(out, base + 8 * (words - 1)), Rax)?;
+            }
+        }
+        self.epilogue()
+    }
 }
