@@ -371,9 +371,8 @@ impl Gen {
             self.unstage()?;
         }
         // Horizontal sums into rax (and r9, r10 for cosine).
-        let outs = [Rax, R9, R10];
-        for q in 0..quantities {
-            self.hsum(wide(q), finish == Finish::Hamming, outs[q])?;
+        for (q, out) in [Rax, R9, R10].into_iter().take(quantities).enumerate() {
+            self.hsum(wide(q), finish == Finish::Hamming, out)?;
         }
         match finish {
             Finish::Dot => {}
@@ -684,9 +683,8 @@ impl Gen {
             body(self, None, 8 * 4 * vectors, tail)?;
         }
         flush(self)?;
-        let outs = [Rax, R9, R10, R11];
-        for q in 0..quantities {
-            self.hsum(total(q), true, outs[q])?;
+        for (q, out) in [Rax, R9, R10, R11].into_iter().take(quantities).enumerate() {
+            self.hsum(total(q), true, out)?;
         }
         match op {
             Op::Hamming => {}
