@@ -291,14 +291,14 @@ impl Gen {
                 g.a.vmovdqu(ta, ma)?;
                 g.a.vmovdqu(tb, mb)?;
                 g.dense_terms(op, ta, tb, &terms[..quantities])?;
-                for q in 0..quantities {
+                for (q, &term) in terms[..quantities].iter().enumerate() {
                     if let Some(m) = mask {
-                        g.a.vpand(terms[q], terms[q], m)?;
+                        g.a.vpand(term, term, m)?;
                     }
                     if finish == Finish::Hamming {
-                        g.a.vpsubb(narrow(u, q), narrow(u, q), terms[q])?;
+                        g.a.vpsubb(narrow(u, q), narrow(u, q), term)?;
                     } else {
-                        g.a.vpaddb(narrow(u, q), narrow(u, q), terms[q])?;
+                        g.a.vpaddb(narrow(u, q), narrow(u, q), term)?;
                     }
                 }
                 Ok(())
