@@ -36,29 +36,29 @@ macro_rules! guarded {
 }
 
 guarded! { /// Dense dot product.
-    fn dense_dot(a: &[i8], b: &[i8]) -> i64 = dense_dot; }
+fn dense_dot(a: &[i8], b: &[i8]) -> i64 = dense_dot; }
 guarded! { /// Dense hamming distance.
-    fn dense_hamming(a: &[i8], b: &[i8]) -> i64 = dense_hamming; }
+fn dense_hamming(a: &[i8], b: &[i8]) -> i64 = dense_hamming; }
 guarded! { /// Dense cosine similarity.
-    fn dense_cosine(a: &[i8], b: &[i8]) -> f64 = dense_cosine; }
+fn dense_cosine(a: &[i8], b: &[i8]) -> f64 = dense_cosine; }
 guarded! { /// Dense bind into `out`.
-    fn dense_bind(out: &mut [i8], a: &[i8], b: &[i8]) -> () = dense_bind; }
+fn dense_bind(out: &mut [i8], a: &[i8], b: &[i8]) -> () = dense_bind; }
 guarded! { /// Dense bundle into `out`.
-    fn dense_bundle(out: &mut [i8], a: &[i8], b: &[i8]) -> () = dense_bundle; }
+fn dense_bundle(out: &mut [i8], a: &[i8], b: &[i8]) -> () = dense_bundle; }
 guarded! { /// Dense right rotation by `k` (0 <= k < D) into `out`.
-    fn dense_permute(out: &mut [i8], v: &[i8], k: usize) -> () = dense_permute; }
+fn dense_permute(out: &mut [i8], v: &[i8], k: usize) -> () = dense_permute; }
 guarded! { /// Bitsliced dot product.
-    fn bits_dot(a: &[u64], b: &[u64]) -> i64 = bits_dot; }
+fn bits_dot(a: &[u64], b: &[u64]) -> i64 = bits_dot; }
 guarded! { /// Bitsliced hamming distance.
-    fn bits_hamming(a: &[u64], b: &[u64]) -> i64 = bits_hamming; }
+fn bits_hamming(a: &[u64], b: &[u64]) -> i64 = bits_hamming; }
 guarded! { /// Bitsliced cosine similarity.
-    fn bits_cosine(a: &[u64], b: &[u64]) -> f64 = bits_cosine; }
+fn bits_cosine(a: &[u64], b: &[u64]) -> f64 = bits_cosine; }
 guarded! { /// Bitsliced bind into `out`.
-    fn bits_bind(out: &mut [u64], a: &[u64], b: &[u64]) -> () = bits_bind; }
+fn bits_bind(out: &mut [u64], a: &[u64], b: &[u64]) -> () = bits_bind; }
 guarded! { /// Bitsliced bundle into `out`.
-    fn bits_bundle(out: &mut [u64], a: &[u64], b: &[u64]) -> () = bits_bundle; }
+fn bits_bundle(out: &mut [u64], a: &[u64], b: &[u64]) -> () = bits_bundle; }
 guarded! { /// Bitsliced right rotation of a D-trit vector by `k` (0 <= k < D) into `out`.
-    fn bits_permute(out: &mut [u64], v: &[u64], dim: usize, k: usize) -> () = bits_permute; }
+fn bits_permute(out: &mut [u64], v: &[u64], dim: usize, k: usize) -> () = bits_permute; }
 
 /// `dot / sqrt(aa * bb)`, 0.0 when either norm is zero.
 fn cosine_of(dot: i64, aa: i64, bb: i64) -> f64 {
@@ -153,12 +153,8 @@ mod imp {
     #[target_feature(enable = "avx2,popcnt")]
     pub unsafe fn dense_hamming(a: &[i8], b: &[i8]) -> i64 {
         // cmpeq gives -1 where equal: the sum is minus the number of equal lanes.
-        let [neg_equal] = dense_reduce(
-            a,
-            b,
-            |va, vb| [_mm256_cmpeq_epi8(va, vb)],
-            |x, y| [-i64::from(x == y)],
-        );
+        let [neg_equal] =
+            dense_reduce(a, b, |va, vb| [_mm256_cmpeq_epi8(va, vb)], |x, y| [-i64::from(x == y)]);
         a.len() as i64 + neg_equal
     }
 
@@ -224,8 +220,8 @@ mod imp {
     #[inline(always)]
     unsafe fn popcnt_bytes(v: __m256i) -> __m256i {
         let table = _mm256_setr_epi8(
-            0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3,
-            3, 4,
+            0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2,
+            3, 3, 4,
         );
         let low = _mm256_set1_epi8(0x0f);
         let lo = _mm256_and_si256(v, low);
@@ -259,7 +255,8 @@ mod imp {
                 }
             }
             for k in 0..N {
-                wide[k] = _mm256_add_epi64(wide[k], _mm256_sad_epu8(narrow[k], _mm256_setzero_si256()));
+                wide[k] =
+                    _mm256_add_epi64(wide[k], _mm256_sad_epu8(narrow[k], _mm256_setzero_si256()));
             }
             start = end;
         }
@@ -315,9 +312,7 @@ mod imp {
                 let and = _mm256_and_si256;
                 [or(and(ap, bp), and(am, bm)), or(and(ap, bm), and(am, bp)), or(ap, am), or(bp, bm)]
             },
-            |[ap, am, bp, bm]| {
-                [(ap & bp) | (am & bm), (ap & bm) | (am & bp), ap | am, bp | bm]
-            },
+            |[ap, am, bp, bm]| [(ap & bp) | (am & bm), (ap & bm) | (am & bp), ap | am, bp | bm],
         );
         cosine_of(pos - neg, na, nb)
     }
@@ -383,7 +378,8 @@ mod imp {
     /// zero outside the plane.
     #[inline(always)]
     fn word_shl(plane: &[u64], i: isize, words: isize, bits: u32) -> u64 {
-        let at = |j: isize| if j >= 0 && (j as usize) < plane.len() { plane[j as usize] } else { 0 };
+        let at =
+            |j: isize| if j >= 0 && (j as usize) < plane.len() { plane[j as usize] } else { 0 };
         let hi = at(i - words);
         if bits == 0 {
             hi
@@ -395,7 +391,8 @@ mod imp {
     /// Word `i` of `plane` shifted right by `words * 64 + bits`, reading zero outside the plane.
     #[inline(always)]
     fn word_shr(plane: &[u64], i: isize, words: isize, bits: u32) -> u64 {
-        let at = |j: isize| if j >= 0 && (j as usize) < plane.len() { plane[j as usize] } else { 0 };
+        let at =
+            |j: isize| if j >= 0 && (j as usize) < plane.len() { plane[j as usize] } else { 0 };
         let lo = at(i + words);
         if bits == 0 {
             lo
@@ -411,7 +408,8 @@ mod imp {
     unsafe fn funnel4(src: *const u64, i: usize, r: u32, left: bool) -> __m256i {
         let near = _mm256_loadu_si256(src.add(i).cast());
         let far = _mm256_loadu_si256(src.add(i).offset(if left { -1 } else { 1 }).cast());
-        let (near_shift, far_shift) = (_mm_cvtsi32_si128(r as i32), _mm_cvtsi32_si128(64 - r as i32));
+        let (near_shift, far_shift) =
+            (_mm_cvtsi32_si128(r as i32), _mm_cvtsi32_si128(64 - r as i32));
         if left {
             _mm256_or_si256(_mm256_sll_epi64(near, near_shift), _mm256_srl_epi64(far, far_shift))
         } else {

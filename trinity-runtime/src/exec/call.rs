@@ -144,6 +144,19 @@ impl<T> BinaryKernel<T> {
     }
 }
 
+impl<T> BinaryKernel<T> {
+    /// `b = f(a, b)` in place (the kernel ABI allows out to equal b).
+    pub fn call_in_place_second(&self, a: &[T], b: &mut [T]) -> Result<()> {
+        check_len(a.len(), self.len)?;
+        check_len(b.len(), self.len)?;
+        let out = b.as_mut_ptr();
+        // SAFETY: as for `call`; the kernel ABI permits out == b, and no Rust reference to `b`
+        // is used while the kernel runs.
+        unsafe { (self.f)(out, a.as_ptr(), out) };
+        Ok(())
+    }
+}
+
 impl<T> UnaryKernel<T> {
     /// `out = f(v)`; the borrow rules make `out` and `v` distinct.
     pub fn call(&self, out: &mut [T], v: &[T]) -> Result<()> {

@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""Turn `cargo bench --bench kernels` output (read on stdin) into a Markdown table:
+op, layout, D, JIT, yardstick, JIT/yardstick, portable (median estimates from criterion)."""
+import re
+import sys
+
+UNITS = {"ps": 1e-3, "ns": 1.0, "µs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9}
+times = {}
+current = None
+for line in sys.stdin:
+    line = line.rstrip()
+    m = re.match(r"^([a-z_0-9]+/\S+)", line)
+    if m:
+        current = m.group(1)
+    t = re.search(r"time:\s+\[\S+ \S+ (\S+) (\S+) \S+ \S+\]", line)
+    if t and current:
+        times[current] = float(t.group(1)) * UNITS[t.group(2)]
+        current = None
+
+rows = {}
+for name, ns in times.items():
+    if name.count("/") != 2:
+        continue
+    group, who, dim = name.split("/")
+    rows.setdefault((group, dim), {})[who] = ns
+
+def fmt(ns):
+    return f"{ns / 1000:.2f} µs" if ns >= 1000 else f"{ns:.1f} ns"
+
+print("| op | layout | D | JIT | yardstick | JIT / yardstick | portable |")
+print("|---|---|---|---|---|---|---|")
+for (group, dim), r in sorted(rows.items(), key=lambda kv: (kv[0][0].split("_")[1] if "_" in kv[0][0] else "", kv[0][0], int(kv[0][1]) if kv[0][1].isdigit() else 0)):
+    if "_" not in group or group.startswith("compile"):
+        continue
+    op, layout = group.rsplit("_", 1)
+    jit, yard, port = r.get("jit"), r.get("yardstick"), r.get("portable")
+    ratio = f"{jit / yard:.2f}" if jit and yard else "-"
+    print(f"| {op} | {layout} | {dim} | {fmt(jit) if jit else '-'} | {fmt(yard) if yard else '-'} | {ratio} | {fmt(port) if port else '-'} |")
+for name, ns in sorted(times.items()):
+    if name.startswith("compile_latency"):
+        print(f"\ncompile latency {name.split('/', 1)[1]}: {fmt(ns)}")
