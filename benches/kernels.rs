@@ -51,6 +51,10 @@ fn bench_ops(c: &mut Criterion) {
     }
 }
 
+type MapFn<T> = fn(&mut [T], &[T], &[T]);
+type MapYardstick<T> = fn(&mut [T], &[T], &[T]) -> Option<()>;
+type ReduceFn = fn(&[u64], &[u64]) -> i64;
+type ReduceYardstick = fn(&[u64], &[u64]) -> Option<i64>;
 type Group<'a> = criterion::BenchmarkGroup<'a, criterion::measurement::WallTime>;
 
 fn bench_dense(
@@ -115,10 +119,7 @@ fn bench_dense(
             }
             Op::Bind | Op::Bundle => {
                 let f = BinaryKernel::<i8>::new(code, dim);
-                let (p, y): (
-                    fn(&mut [i8], &[i8], &[i8]),
-                    fn(&mut [i8], &[i8], &[i8]) -> Option<()>,
-                ) = if op == Op::Bind {
+                let (p, y): (MapFn<i8>, MapYardstick<i8>) = if op == Op::Bind {
                     (portable::dense_bind, yardstick::dense_bind)
                 } else {
                     (portable::dense_bundle, yardstick::dense_bundle)
@@ -176,12 +177,11 @@ fn bench_bits(
         match op {
             Op::Dot | Op::Hamming => {
                 let f = ReduceKernel::<u64>::new(code, a.len());
-                let (p, y): (fn(&[u64], &[u64]) -> i64, fn(&[u64], &[u64]) -> Option<i64>) =
-                    if op == Op::Dot {
-                        (portable::bits_dot, yardstick::bits_dot)
-                    } else {
-                        (portable::bits_hamming, yardstick::bits_hamming)
-                    };
+                let (p, y): (ReduceFn, ReduceYardstick) = if op == Op::Dot {
+                    (portable::bits_dot, yardstick::bits_dot)
+                } else {
+                    (portable::bits_hamming, yardstick::bits_hamming)
+                };
                 assert_eq!((f.call(a, b).unwrap(), y(a, b)), (p(a, b), Some(p(a, b))));
                 group.bench_function(id("jit"), |bn| {
                     bn.iter(|| f.call(black_box(a), black_box(b)).unwrap())
@@ -211,10 +211,7 @@ fn bench_bits(
             }
             Op::Bind | Op::Bundle => {
                 let f = BinaryKernel::<u64>::new(code, a.len());
-                let (p, y): (
-                    fn(&mut [u64], &[u64], &[u64]),
-                    fn(&mut [u64], &[u64], &[u64]) -> Option<()>,
-                ) = if op == Op::Bind {
+                let (p, y): (MapFn<u64>, MapYardstick<u64>) = if op == Op::Bind {
                     (portable::bits_bind, yardstick::bits_bind)
                 } else {
                     (portable::bits_bundle, yardstick::bits_bundle)

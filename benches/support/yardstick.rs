@@ -432,7 +432,7 @@ mod imp {
             while i < w {
                 let ii = i as isize;
                 // Four words at once where every source word of both shifts is in range.
-                let shl_ok = ii - lq - 1 >= 0 && ii - lq + 3 < w as isize;
+                let shl_ok = ii - lq > 0 && ii - lq + 3 < w as isize;
                 let shr_ok = ii + rq + 4 < w as isize;
                 if shl_ok && shr_ok && i + 4 <= w {
                     let l = funnel4(src.as_ptr().offset(-lq), i, lr, true);
