@@ -23,7 +23,7 @@ fn catalogue() -> String {
         neon::ALL.len()
     ));
     wrap(&mut out, &a64);
-    out.push_str("\nSee `trinity --help` for disasm and bake.\n");
+    out.push_str("\nSee `trinity --help` for the other commands.\n");
     out
 }
 
@@ -36,17 +36,22 @@ fn wrap(out: &mut String, names: &[&str]) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        None => Ok(catalogue()),
-        Some(Command::Disasm(args)) => cli::disasm::run(args),
-        Some(Command::Bake(args)) => cli::bake::run(args),
+        None => cli::run::run(&cli.run),
+        Some(Command::Encoders) => Ok((catalogue(), true)),
+        Some(Command::Disasm(args)) => cli::disasm::run(args).map(|text| (text, true)),
+        Some(Command::Bake(args)) => cli::bake::run(args).map(|text| (text, true)),
     };
     match result {
-        Ok(text) => {
+        Ok((text, passed)) => {
             print!("{text}");
             if !text.ends_with('\n') {
                 println!();
             }
-            ExitCode::SUCCESS
+            if passed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
         }
         Err(message) => {
             eprintln!("error: {message}");

@@ -13,8 +13,33 @@ fn trinity(args: &[&str]) -> (i32, String, String) {
 }
 
 #[test]
-fn default_run_lists_both_encoders() {
-    let (code, out, _) = trinity(&[]);
+fn default_run_checks_and_times_every_op() {
+    let (code, out, err) = trinity(&["--dim", "1000"]);
+    assert_eq!(code, 0, "{out}{err}");
+    for op in ["dot", "bind", "bundle", "hamming", "cosine", "permute"] {
+        assert_eq!(
+            out.lines().filter(|l| l.starts_with(op)).count(),
+            2,
+            "{op} in both layouts:\n{out}"
+        );
+    }
+    assert!(out.contains("all checks passed") && !out.contains("MISMATCH"), "{out}");
+    let (code, json, _) =
+        trinity(&["--dim", "77", "--ops", "dot,cosine", "--layout", "bits", "--json"]);
+    assert_eq!(code, 0);
+    assert!(
+        json.starts_with('{') && json.contains("\"dim\":77") && json.contains("\"ok\":true"),
+        "{json}"
+    );
+    assert_eq!(json.matches("\"op\":").count(), 2, "{json}");
+    let (code, _, err) = trinity(&["--dim", "0"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--dim 0"), "{err}");
+}
+
+#[test]
+fn encoders_lists_both_encoders() {
+    let (code, out, _) = trinity(&["encoders"]);
     assert_eq!(code, 0);
     assert!(out.contains("x86-64") && out.contains("vpshufb"), "{out}");
     assert!(out.contains("AArch64") && out.contains("sdot"), "{out}");

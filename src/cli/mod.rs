@@ -2,6 +2,7 @@
 
 pub mod bake;
 pub mod disasm;
+pub mod run;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use trinity_emit::kernels::{Arch, Layout, Op, Tier};
@@ -18,9 +19,13 @@ use trinity_emit::kernels::{Arch, Layout, Op, Tier};
                   output could not be written; 2 bad command-line arguments."
 )]
 pub struct Cli {
-    /// What to do; without a subcommand, the catalogue of what the encoders emit is printed.
+    /// What to do; without a subcommand, every op is JIT-compiled, checked against portable
+    /// Rust and timed.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Options of the default run.
+    #[command(flatten)]
+    pub run: run::RunArgs,
 }
 
 /// The subcommands.
@@ -30,6 +35,8 @@ pub enum Command {
     Disasm(disasm::DisasmArgs),
     /// Write kernels as a relocatable object file (and optionally a C header).
     Bake(bake::BakeArgs),
+    /// List the instructions each encoder emits.
+    Encoders,
 }
 
 /// An op as named on the command line.
