@@ -1,49 +1,60 @@
 //! The kernel cache: one entry per kernel key, compiled at most once even when many threads ask
 //! for the same key at the same time.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::hash::Hash;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 /// How a lookup was served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Lookup {
-    /// The entry existed (or another thread was compiling it and this one waited for it).
+    /// The entry existed (or another thread was building it and this one waited for it).
     Hit,
-    /// This call created the entry.
+    /// This call built the entry.
     Miss,
 }
 
-/// A map from keys to values built once. Values are typically `Result`s, so a failed compile
-/// is cached like a successful one and never retried per call.
+/// A map from keys to values built once. Values are typically `Result`s, so a failed build is
+/// cached like a successful one and never retried per call.
 pub(crate) struct OnceMap<K, V> {
-    slots: Mutex<HashMap<K, Arc<OnceLock<V>>>>,
+    slots: RwLock<FxHashMap<K, Arc<OnceLock<V>>>>,
 }
 
-impl<K: Eq + Hash + Clone, V: Clone> OnceMap<K, V> {
+impl<K: Eq + Hash + Clone, V> OnceMap<K, V> {
     pub(crate) fn new() -> Self {
-        OnceMap { slots: Mutex::new(HashMap::new()) }
+        OnceMap { slots: RwLock::new(FxHashMap::default()) }
     }
 
-    /// The value for `key`, building it with `build` if no thread has. The map's lock is held
-    /// only to find the slot, never while building, so different keys build in parallel and
-    /// threads asking for the same key wait for the one builder.
-    pub(crate) fn get_or_build(&self, key: &K, build: impl FnOnce() -> V) -> (V, Lookup) {
-        let slot = {
-            let mut slots = self.slots.lock().unwrap_or_else(|poison| poison.into_inner());
-            Arc::clone(slots.entry(key.clone()).or_default())
-        };
+    fn slot(&self, key: &K) -> Arc<OnceLock<V>> {
+        if let Some(slot) = self.slots.read().unwrap_or_else(|p| p.into_inner()).get(key) {
+            return Arc::clone(slot);
+        }
+        let mut slots = self.slots.write().unwrap_or_else(|p| p.into_inner());
+        Arc::clone(slots.entry(key.clone()).or_default())
+    }
+
+    /// Call `with` on the value for `key`, building it with `build` if no thread has. The map's
+    /// lock is held only to find the slot (a shared read lock once the key exists), never while
+    /// building or while `with` runs, so different keys build in parallel and threads asking
+    /// for the same key wait for the one builder.
+    pub(crate) fn with<R>(
+        &self,
+        key: &K,
+        build: impl FnOnce() -> V,
+        with: impl FnOnce(&V, Lookup) -> R,
+    ) -> R {
+        let slot = self.slot(key);
         let mut built = false;
         let value = slot.get_or_init(|| {
             built = true;
             build()
         });
-        (value.clone(), if built { Lookup::Miss } else { Lookup::Hit })
+        with(value, if built { Lookup::Miss } else { Lookup::Hit })
     }
 
     /// Number of keys with an entry (built or being built).
     pub(crate) fn len(&self) -> usize {
-        self.slots.lock().unwrap_or_else(|poison| poison.into_inner()).len()
+        self.slots.read().unwrap_or_else(|p| p.into_inner()).len()
     }
 }
 
@@ -62,11 +73,12 @@ mod tests {
                 let (map, builds, barrier) = (map.clone(), builds.clone(), barrier.clone());
                 std::thread::spawn(move || {
                     barrier.wait();
-                    map.get_or_build(&7, || {
+                    let build = || {
                         builds.fetch_add(1, Ordering::SeqCst);
                         std::thread::sleep(std::time::Duration::from_millis(20));
                         49
-                    })
+                    };
+                    map.with(&7, build, |v, lookup| (*v, lookup))
                 })
             })
             .collect();

@@ -358,31 +358,55 @@ impl JitEngine {
         })
     }
 
-    /// The kernel for `(op, V::LAYOUT, dim, shift)`, compiling it on first use; `None` means
-    /// portable Rust serves the call. Counts the op.
-    fn kernel<V: Vector>(&self, op: Op, dim: usize, shift: usize) -> Option<KernelFn<V::Elem>> {
+    /// Run `jit` with the kernel for `(op, V::LAYOUT, dim, shift)`, compiling it on first use,
+    /// or `fallback` when portable Rust serves the call; `state` goes to whichever runs. Counts
+    /// the op.
+    fn dispatch<V: Vector, S, R>(
+        &self,
+        op: Op,
+        dim: usize,
+        shift: usize,
+        state: S,
+        jit: impl FnOnce(&KernelFn<V::Elem>, S) -> Option<R>,
+        fallback: impl FnOnce(S) -> R,
+    ) -> R {
         self.counters.total_ops.fetch_add(1, Relaxed);
-        let found = self.spec(op, V::LAYOUT, dim, shift).and_then(|spec| {
-            let (compiled, lookup) = self.kernels.get_or_build(&spec, || self.compile(&spec));
+        let Some(spec) = self.spec(op, V::LAYOUT, dim, shift) else {
+            self.counters.portable_ops.fetch_add(1, Relaxed);
+            return fallback(state);
+        };
+        let mut state = Some(state);
+        let kernel = |compiled: &std::result::Result<Compiled, Error>, lookup: Lookup| {
             let counter = match lookup {
                 Lookup::Hit => &self.counters.jit_hits,
                 Lookup::Miss => &self.counters.jit_misses,
             };
             counter.fetch_add(1, Relaxed);
-            compiled.ok().and_then(|c| V::kernel(&c).cloned())
-        });
-        if found.is_none() {
-            self.counters.portable_ops.fetch_add(1, Relaxed);
+            let f = compiled.as_ref().ok().and_then(V::kernel)?;
+            jit(f, state.take().expect("state is taken once"))
+        };
+        match self.kernels.with(&spec, || self.compile(&spec), kernel) {
+            Some(result) => result,
+            None => {
+                self.counters.portable_ops.fetch_add(1, Relaxed);
+                fallback(state.take().expect("the kernel did not run"))
+            }
         }
-        found
     }
 
     fn reduce<V: Vector>(&self, op: Op, a: &V, b: &V) -> Result<i64> {
         same_dim(a.dim(), b.dim())?;
-        match self.kernel::<V>(op, a.dim(), 0) {
-            Some(KernelFn::Reduce(f)) => f.call(a.elems(), b.elems()),
-            _ => Ok(V::portable_reduce(op, a.elems(), b.elems())),
-        }
+        self.dispatch::<V, _, _>(
+            op,
+            a.dim(),
+            0,
+            (),
+            |k, ()| match k {
+                KernelFn::Reduce(f) => Some(f.call(a.elems(), b.elems())),
+                _ => None,
+            },
+            |()| Ok(V::portable_reduce(op, a.elems(), b.elems())),
+        )
     }
 
     /// Dot product: the sum of `a[i] * b[i]`.
@@ -407,22 +431,36 @@ impl JitEngine {
     /// ```
     pub fn cosine<V: Vector>(&self, a: &V, b: &V) -> Result<f64> {
         same_dim(a.dim(), b.dim())?;
-        match self.kernel::<V>(Op::Cosine, a.dim(), 0) {
-            Some(KernelFn::ReduceF64(f)) => f.call(a.elems(), b.elems()),
-            _ => Ok(V::portable_cosine(a.elems(), b.elems())),
-        }
+        self.dispatch::<V, _, _>(
+            Op::Cosine,
+            a.dim(),
+            0,
+            (),
+            |k, ()| match k {
+                KernelFn::ReduceF64(f) => Some(f.call(a.elems(), b.elems())),
+                _ => None,
+            },
+            |()| Ok(V::portable_cosine(a.elems(), b.elems())),
+        )
     }
 
     fn binary_assign<V: Vector>(&self, op: Op, a: &mut V, b: &V) -> Result<()> {
         same_dim(a.dim(), b.dim())?;
-        match self.kernel::<V>(op, a.dim(), 0) {
-            Some(KernelFn::Binary(f)) => f.call_in_place(a.elems_mut(), b.elems()),
-            _ => {
+        self.dispatch::<V, _, _>(
+            op,
+            a.dim(),
+            0,
+            a,
+            |k, a| match k {
+                KernelFn::Binary(f) => Some(f.call_in_place(a.elems_mut(), b.elems())),
+                _ => None,
+            },
+            |a| {
                 let copy = a.elems().to_vec();
                 V::portable_binary(op, a.elems_mut(), &copy, b.elems());
                 Ok(())
-            }
-        }
+            },
+        )
     }
 
     fn binary<V: Vector>(&self, op: Op, a: &V, b: &V) -> Result<V> {
@@ -513,13 +551,20 @@ impl JitEngine {
     pub fn permute_into<V: Vector>(&self, out: &mut V, v: &V, k: i64) -> Result<()> {
         same_dim(out.dim(), v.dim())?;
         let shift = shift_mod(k, v.dim());
-        match self.kernel::<V>(Op::Permute, v.dim(), shift) {
-            Some(KernelFn::Unary(f)) => f.call(out.elems_mut(), v.elems()),
-            _ => {
+        self.dispatch::<V, _, _>(
+            Op::Permute,
+            v.dim(),
+            shift,
+            out,
+            |k, out| match k {
+                KernelFn::Unary(f) => Some(f.call(out.elems_mut(), v.elems())),
+                _ => None,
+            },
+            |out| {
                 V::portable_permute(out.elems_mut(), v.elems(), v.dim(), shift);
                 Ok(())
-            }
-        }
+            },
+        )
     }
 }
 
