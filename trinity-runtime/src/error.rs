@@ -3,6 +3,13 @@
 use trinity_emit::kernels::KernelError;
 
 /// Everything that can go wrong in Trinity's run-time API. Every variant names the bad value.
+///
+/// ```
+/// use trinity_runtime::{DenseVector, Error};
+/// let err = DenseVector::from_slice(&[0, 3]).unwrap_err();
+/// assert_eq!(err, Error::InvalidTrit { value: 3, index: 1 });
+/// assert_eq!(err.to_string(), "invalid trit 3 at index 1: trits are -1, 0 or 1");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -111,4 +118,11 @@ pub enum Error {
 }
 
 /// `Result` with [`Error`].
+///
+/// ```
+/// fn first_trit(v: &[i8]) -> trinity_runtime::Result<i8> {
+///     Ok(trinity_runtime::DenseVector::from_slice(v)?.as_slice()[0])
+/// }
+/// assert_eq!(first_trit(&[-1]).unwrap(), -1);
+/// ```
 pub type Result<T> = std::result::Result<T, Error>;

@@ -28,4 +28,10 @@ pub use error::{Error, Result};
 pub use vector::{words_per_plane, BitVector, DenseVector};
 
 /// The largest dimension a vector may have (2^24), the same bound kernels are generated for.
+///
+/// ```
+/// use trinity_runtime::{DenseVector, Error, MAX_DIM};
+/// assert_eq!(MAX_DIM, 1 << 24);
+/// assert_eq!(DenseVector::zeros(MAX_DIM + 1).unwrap_err(), Error::DimensionTooLarge { dim: MAX_DIM + 1 });
+/// ```
 pub const MAX_DIM: usize = trinity_emit::kernels::MAX_DIM as usize;

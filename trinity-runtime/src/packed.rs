@@ -15,6 +15,14 @@ use crate::vector::check_dim;
 use crate::{BitVector, DenseVector, Error, Result};
 
 /// The magic number that starts every serialized vector.
+///
+/// ```
+/// let bytes = trinity_runtime::DenseVector::zeros(7)?.to_packed_bytes();
+/// assert_eq!(&bytes[..4], &trinity_runtime::packed::MAGIC);
+/// assert_eq!(bytes[4], trinity_runtime::packed::VERSION);
+/// assert_eq!(bytes.len(), trinity_runtime::packed::HEADER_LEN + 2);
+/// # Ok::<(), trinity_runtime::Error>(())
+/// ```
 pub const MAGIC: [u8; 4] = *b"TRIT";
 /// The format version this library writes and reads.
 pub const VERSION: u8 = 1;
@@ -104,6 +112,15 @@ impl DenseVector {
 
 impl BitVector {
     /// Serialize in the packed format (the same bytes as the dense vector with these trits).
+    ///
+    /// ```
+    /// use trinity_runtime::{BitVector, DenseVector};
+    /// let v = BitVector::random(50, 4)?;
+    /// assert_eq!(v.to_packed_bytes(), DenseVector::from(&v).to_packed_bytes());
+    /// assert_eq!(BitVector::from_packed_bytes(&v.to_packed_bytes())?, v);
+    /// assert!(BitVector::from_packed_bytes(b"TRIT").is_err());
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn to_packed_bytes(&self) -> Vec<u8> {
         DenseVector::from(self).to_packed_bytes()
     }

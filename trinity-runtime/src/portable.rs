@@ -33,16 +33,32 @@ pub(crate) fn differ_word([ap, am, bp, bm]: [u64; 4]) -> u64 {
 }
 
 /// Dense dot product of equal-length trit slices.
+///
+/// ```
+/// use trinity_runtime::portable;
+/// assert_eq!(portable::dense_dot(&[1, -1, 1], &[1, 1, 1]), 1);
+/// ```
 pub fn dense_dot(a: &[i8], b: &[i8]) -> i64 {
     a.iter().zip(b).map(|(&x, &y)| i64::from(x * y)).sum()
 }
 
 /// Dense hamming distance.
+///
+/// ```
+/// use trinity_runtime::portable;
+/// assert_eq!(portable::dense_hamming(&[1, -1, 0], &[1, 1, 1]), 2);
+/// ```
 pub fn dense_hamming(a: &[i8], b: &[i8]) -> i64 {
     a.iter().zip(b).filter(|(x, y)| x != y).count() as i64
 }
 
 /// Dense cosine similarity.
+///
+/// ```
+/// use trinity_runtime::portable;
+/// assert_eq!(portable::dense_cosine(&[1, -1], &[1, -1]), 1.0);
+/// assert_eq!(portable::dense_cosine(&[0, 0], &[1, -1]), 0.0);
+/// ```
 pub fn dense_cosine(a: &[i8], b: &[i8]) -> f64 {
     let (mut ab, mut aa, mut bb) = (0i64, 0i64, 0i64);
     for (&x, &y) in a.iter().zip(b) {
@@ -54,6 +70,13 @@ pub fn dense_cosine(a: &[i8], b: &[i8]) -> f64 {
 }
 
 /// Dense bind into `out`.
+///
+/// ```
+/// use trinity_runtime::portable;
+/// let mut out = [0; 3];
+/// portable::dense_bind(&mut out, &[1, -1, 0], &[-1, -1, 1]);
+/// assert_eq!(out, [-1, 1, 0]);
+/// ```
 pub fn dense_bind(out: &mut [i8], a: &[i8], b: &[i8]) {
     for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
         *o = x * y;
@@ -61,6 +84,13 @@ pub fn dense_bind(out: &mut [i8], a: &[i8], b: &[i8]) {
 }
 
 /// Dense bundle into `out`.
+///
+/// ```
+/// use trinity_runtime::portable;
+/// let mut out = [0; 3];
+/// portable::dense_bundle(&mut out, &[1, -1, 0], &[1, 1, -1]);
+/// assert_eq!(out, [1, 0, -1]);
+/// ```
 pub fn dense_bundle(out: &mut [i8], a: &[i8], b: &[i8]) {
     for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
         *o = (x + y).signum();
@@ -68,6 +98,13 @@ pub fn dense_bundle(out: &mut [i8], a: &[i8], b: &[i8]) {
 }
 
 /// Dense right rotation by `k` (already reduced mod D) into `out`.
+///
+/// ```
+/// use trinity_runtime::portable;
+/// let mut out = [0; 3];
+/// portable::dense_permute(&mut out, &[1, 0, -1], 1);
+/// assert_eq!(out, [-1, 1, 0]);
+/// ```
 pub fn dense_permute(out: &mut [i8], v: &[i8], k: usize) {
     let d = v.len();
     out[k..].copy_from_slice(&v[..d - k]);
@@ -75,6 +112,12 @@ pub fn dense_permute(out: &mut [i8], v: &[i8], k: usize) {
 }
 
 /// Bitsliced dot product (operands are both planes, `2 * ceil(D/64)` words).
+///
+/// ```
+/// use trinity_runtime::portable;
+/// // D = 3: a = [1, -1, 0], b = [1, 1, 0]
+/// assert_eq!(portable::bits_dot(&[0b001, 0b010], &[0b011, 0]), 0);
+/// ```
 pub fn bits_dot(a: &[u64], b: &[u64]) -> i64 {
     plane_words(a, b)
         .map(|w| {
@@ -85,11 +128,21 @@ pub fn bits_dot(a: &[u64], b: &[u64]) -> i64 {
 }
 
 /// Bitsliced hamming distance.
+///
+/// ```
+/// use trinity_runtime::portable;
+/// assert_eq!(portable::bits_hamming(&[0b001, 0b010], &[0b011, 0]), 1);
+/// ```
 pub fn bits_hamming(a: &[u64], b: &[u64]) -> i64 {
     plane_words(a, b).map(|w| i64::from(differ_word(w).count_ones())).sum()
 }
 
 /// Bitsliced cosine similarity.
+///
+/// ```
+/// use trinity_runtime::portable;
+/// assert_eq!(portable::bits_cosine(&[0b001, 0], &[0b001, 0]), 1.0);
+/// ```
 pub fn bits_cosine(a: &[u64], b: &[u64]) -> f64 {
     let (mut ab, mut aa, mut bb) = (0i64, 0i64, 0i64);
     for w @ [ap, am, bp, bm] in plane_words(a, b) {
@@ -111,16 +164,37 @@ fn bits_map(out: &mut [u64], a: &[u64], b: &[u64], f: fn([u64; 4]) -> (u64, u64)
 }
 
 /// Bitsliced bind into `out` (which may be `a` or `b` in value, not in borrow).
+///
+/// ```
+/// use trinity_runtime::portable;
+/// let mut out = [0; 2];
+/// portable::bits_bind(&mut out, &[0b001, 0b010], &[0b011, 0]);
+/// assert_eq!(out, [0b001, 0b010]);
+/// ```
 pub fn bits_bind(out: &mut [u64], a: &[u64], b: &[u64]) {
     bits_map(out, a, b, bind_word);
 }
 
 /// Bitsliced bundle into `out`.
+///
+/// ```
+/// use trinity_runtime::portable;
+/// let mut out = [0; 2];
+/// portable::bits_bundle(&mut out, &[0b001, 0b010], &[0b011, 0]);
+/// assert_eq!(out, [0b001, 0]);
+/// ```
 pub fn bits_bundle(out: &mut [u64], a: &[u64], b: &[u64]) {
     bits_map(out, a, b, bundle_word);
 }
 
 /// Bitsliced right rotation of a `dim`-trit vector by `k` (already reduced mod D) into `out`.
+///
+/// ```
+/// use trinity_runtime::portable;
+/// let mut out = [0; 2];
+/// portable::bits_permute(&mut out, &[0b001, 0b100], 3, 1);
+/// assert_eq!(out, [0b010, 0b001]);
+/// ```
 pub fn bits_permute(out: &mut [u64], v: &[u64], dim: usize, k: usize) {
     let w = v.len() / 2;
     for plane in 0..2 {

@@ -8,6 +8,15 @@ use crate::vector::same_dim;
 use crate::{BitVector, DenseVector, Error, Result};
 
 /// Read access to the trits of either layout.
+///
+/// ```
+/// use trinity_runtime::reference::Trits;
+/// use trinity_runtime::{BitVector, DenseVector};
+/// let d = DenseVector::from_slice(&[1, 0, -1])?;
+/// let b = BitVector::from(&d);
+/// assert_eq!((Trits::dim(&b), b.trit(2)), (3, -1));
+/// # Ok::<(), trinity_runtime::Error>(())
+/// ```
 pub trait Trits {
     /// The dimension D.
     fn dim(&self) -> usize;
@@ -52,6 +61,14 @@ pub fn dot<V: Trits>(a: &V, b: &V) -> Result<i64> {
 }
 
 /// Number of positions where `a` and `b` differ.
+///
+/// ```
+/// use trinity_runtime::{reference, DenseVector};
+/// let a = DenseVector::from_slice(&[1, -1, 0, 1])?;
+/// let b = DenseVector::from_slice(&[1, 1, 1, -1])?;
+/// assert_eq!(reference::hamming(&a, &b)?, 3);
+/// # Ok::<(), trinity_runtime::Error>(())
+/// ```
 pub fn hamming<V: Trits>(a: &V, b: &V) -> Result<i64> {
     Ok(pairs(a, b)?.filter(|(x, y)| x != y).count() as i64)
 }
@@ -60,6 +77,14 @@ pub fn hamming<V: Trits>(a: &V, b: &V) -> Result<i64> {
 ///
 /// Computed as `dot as f64 / ((aa as f64) * (bb as f64)).sqrt()`; every path computes it the
 /// same way, so results agree to the bit.
+///
+/// ```
+/// use trinity_runtime::{reference, DenseVector};
+/// let a = DenseVector::from_slice(&[1, -1, 0, 1])?;
+/// let b = DenseVector::from_slice(&[1, 1, 1, -1])?;
+/// assert_eq!(reference::cosine(&a, &a)?, 1.0);
+/// # Ok::<(), trinity_runtime::Error>(())
+/// ```
 pub fn cosine<V: Trits>(a: &V, b: &V) -> Result<f64> {
     let (mut ab, mut aa, mut bb) = (0i64, 0i64, 0i64);
     for (x, y) in pairs(a, b)? {
@@ -71,6 +96,12 @@ pub fn cosine<V: Trits>(a: &V, b: &V) -> Result<f64> {
 }
 
 /// The cosine formula shared by every path.
+///
+/// ```
+/// use trinity_runtime::reference::cosine_from_sums;
+/// assert_eq!(cosine_from_sums(2, 4, 4), 0.5);
+/// assert_eq!(cosine_from_sums(0, 0, 9), 0.0);
+/// ```
 pub fn cosine_from_sums(ab: i64, aa: i64, bb: i64) -> f64 {
     if aa == 0 || bb == 0 {
         0.0
@@ -80,16 +111,40 @@ pub fn cosine_from_sums(ab: i64, aa: i64, bb: i64) -> f64 {
 }
 
 /// `c[i] = a[i] * b[i]` (bind; unbind is the same operation).
+///
+/// ```
+/// use trinity_runtime::{reference, DenseVector};
+/// let a = DenseVector::from_slice(&[1, -1, 0, 1])?;
+/// let b = DenseVector::from_slice(&[1, 1, 1, -1])?;
+/// assert_eq!(reference::bind(&a, &b)?, vec![1, -1, 0, -1]);
+/// # Ok::<(), trinity_runtime::Error>(())
+/// ```
 pub fn bind<V: Trits>(a: &V, b: &V) -> Result<Vec<i8>> {
     Ok(pairs(a, b)?.map(|(x, y)| (x * y) as i8).collect())
 }
 
 /// `c[i] = sign(a[i] + b[i])`, ties giving 0.
+///
+/// ```
+/// use trinity_runtime::{reference, DenseVector};
+/// let a = DenseVector::from_slice(&[1, -1, 0, 1])?;
+/// let b = DenseVector::from_slice(&[1, 1, 1, -1])?;
+/// assert_eq!(reference::bundle(&a, &b)?, vec![1, 0, 1, 0]);
+/// # Ok::<(), trinity_runtime::Error>(())
+/// ```
 pub fn bundle<V: Trits>(a: &V, b: &V) -> Result<Vec<i8>> {
     Ok(pairs(a, b)?.map(|(x, y)| (x + y).signum() as i8).collect())
 }
 
 /// `c[i] = sign(sum of v[i] over the vectors)`, ties giving 0; at least one vector.
+///
+/// ```
+/// use trinity_runtime::{reference, DenseVector};
+/// let a = DenseVector::from_slice(&[1, -1, 0, 1])?;
+/// let b = DenseVector::from_slice(&[1, 1, 1, -1])?;
+/// assert_eq!(reference::bundle_n(&[&a, &b, &b])?, vec![1, 1, 1, -1]);
+/// # Ok::<(), trinity_runtime::Error>(())
+/// ```
 pub fn bundle_n<V: Trits>(vectors: &[&V]) -> Result<Vec<i8>> {
     let first = vectors.first().ok_or(Error::EmptyBundle)?;
     for v in vectors {
@@ -120,6 +175,14 @@ pub fn permute<V: Trits>(v: &V, k: i64) -> Vec<i8> {
 }
 
 /// `permute(v, -k)`.
+///
+/// ```
+/// use trinity_runtime::{reference, DenseVector};
+/// let a = DenseVector::from_slice(&[1, -1, 0, 1])?;
+/// let b = DenseVector::from_slice(&[1, 1, 1, -1])?;
+/// assert_eq!(reference::inverse_permute(&a, 1), vec![-1, 0, 1, 1]);
+/// # Ok::<(), trinity_runtime::Error>(())
+/// ```
 pub fn inverse_permute<V: Trits>(v: &V, k: i64) -> Vec<i8> {
     let d = v.dim() as i64;
     // -k mod D without overflowing on i64::MIN.
@@ -127,6 +190,12 @@ pub fn inverse_permute<V: Trits>(v: &V, k: i64) -> Vec<i8> {
 }
 
 /// `k mod dim` in `0..dim` for any `k`.
+///
+/// ```
+/// use trinity_runtime::reference::shift_mod;
+/// assert_eq!(shift_mod(-1, 10), 9);
+/// assert_eq!(shift_mod(i64::MIN, 10), 2);
+/// ```
 pub fn shift_mod(k: i64, dim: usize) -> usize {
     k.rem_euclid(dim as i64) as usize
 }

@@ -22,6 +22,11 @@ pub(crate) fn same_dim(left: usize, right: usize) -> Result<()> {
 }
 
 /// Words per bit plane for dimension `dim`.
+///
+/// ```
+/// assert_eq!(trinity_runtime::words_per_plane(64), 1);
+/// assert_eq!(trinity_runtime::words_per_plane(65), 2);
+/// ```
 pub fn words_per_plane(dim: usize) -> usize {
     dim.div_ceil(64)
 }
@@ -44,6 +49,13 @@ pub struct DenseVector {
 impl DenseVector {
     /// A vector from trits, checked: every byte must be -1, 0 or 1 and the length must be a
     /// valid dimension.
+    ///
+    /// ```
+    /// use trinity_runtime::{DenseVector, Error};
+    /// assert_eq!(DenseVector::new(vec![1, 0, -1])?.dim(), 3);
+    /// assert_eq!(DenseVector::new(vec![]).unwrap_err(), Error::ZeroDimension);
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn new(trits: Vec<i8>) -> Result<Self> {
         check_dim(trits.len())?;
         if let Some(index) = trits.iter().position(|t| !(-1..=1).contains(t)) {
@@ -53,6 +65,12 @@ impl DenseVector {
     }
 
     /// A vector from a slice of trits, checked like [`new`](Self::new).
+    ///
+    /// ```
+    /// let v = trinity_runtime::DenseVector::from_slice(&[0, 1])?;
+    /// assert_eq!(v.as_slice(), &[0, 1]);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn from_slice(trits: &[i8]) -> Result<Self> {
         Self::new(trits.to_vec())
     }
@@ -89,21 +107,44 @@ impl DenseVector {
     }
 
     /// The dimension D.
+    ///
+    /// ```
+    /// assert_eq!(trinity_runtime::DenseVector::zeros(9)?.dim(), 9);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn dim(&self) -> usize {
         self.trits.len()
     }
 
     /// The trits.
+    ///
+    /// ```
+    /// let v = trinity_runtime::DenseVector::from_slice(&[-1, 1])?;
+    /// assert_eq!(v.as_slice().iter().map(|&t| i64::from(t)).sum::<i64>(), 0);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn as_slice(&self) -> &[i8] {
         &self.trits
     }
 
     /// The trit at `index`, or `None` past the end.
+    ///
+    /// ```
+    /// let v = trinity_runtime::DenseVector::from_slice(&[-1, 1])?;
+    /// assert_eq!((v.get(1), v.get(2)), (Some(1), None));
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn get(&self, index: usize) -> Option<i8> {
         self.trits.get(index).copied()
     }
 
     /// The trits, by value.
+    ///
+    /// ```
+    /// let v = trinity_runtime::DenseVector::from_slice(&[0, -1])?;
+    /// assert_eq!(v.into_vec(), vec![0, -1]);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn into_vec(self) -> Vec<i8> {
         self.trits
     }
@@ -154,6 +195,12 @@ pub struct BitVector {
 
 impl BitVector {
     /// The all-zero vector of dimension `dim`.
+    ///
+    /// ```
+    /// let z = trinity_runtime::BitVector::zeros(100)?;
+    /// assert_eq!(z.words(), &[0, 0, 0, 0]);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn zeros(dim: usize) -> Result<Self> {
         check_dim(dim)?;
         Ok(BitVector { dim, words: vec![0; 2 * words_per_plane(dim)] })
@@ -199,6 +246,12 @@ impl BitVector {
     }
 
     /// A seeded random vector: the same trits as [`DenseVector::random`] with the same seed.
+    ///
+    /// ```
+    /// use trinity_runtime::{BitVector, DenseVector};
+    /// assert_eq!(DenseVector::from(&BitVector::random(300, 8)?), DenseVector::random(300, 8)?);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn random(dim: usize, seed: u64) -> Result<Self> {
         Ok(BitVector::from(&DenseVector::random(dim, seed)?))
     }
@@ -210,26 +263,55 @@ impl BitVector {
     }
 
     /// The dimension D.
+    ///
+    /// ```
+    /// assert_eq!(trinity_runtime::BitVector::zeros(130)?.dim(), 130);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn dim(&self) -> usize {
         self.dim
     }
 
     /// Both planes, +1 first: `2 * ceil(D/64)` words. This is the layout kernels take.
+    ///
+    /// ```
+    /// let v = trinity_runtime::BitVector::from_planes(3, &[0b001], &[0b100])?;
+    /// assert_eq!(v.words(), &[0b001, 0b100]);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn words(&self) -> &[u64] {
         &self.words
     }
 
     /// The +1 plane.
+    ///
+    /// ```
+    /// let v = trinity_runtime::BitVector::from_planes(3, &[0b001], &[0b100])?;
+    /// assert_eq!(v.plus(), &[0b001]);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn plus(&self) -> &[u64] {
         &self.words[..self.words.len() / 2]
     }
 
     /// The -1 plane.
+    ///
+    /// ```
+    /// let v = trinity_runtime::BitVector::from_planes(3, &[0b001], &[0b100])?;
+    /// assert_eq!(v.minus(), &[0b100]);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn minus(&self) -> &[u64] {
         &self.words[self.words.len() / 2..]
     }
 
     /// The trit at `index`, or `None` past the end.
+    ///
+    /// ```
+    /// let v = trinity_runtime::BitVector::from_planes(3, &[0b001], &[0b100])?;
+    /// assert_eq!((v.get(0), v.get(1), v.get(2), v.get(3)), (Some(1), Some(0), Some(-1), None));
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn get(&self, index: usize) -> Option<i8> {
         if index >= self.dim {
             return None;

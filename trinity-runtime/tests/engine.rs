@@ -202,24 +202,34 @@ fn cpu_without_avx2_takes_the_portable_path() {
         println!("westmere child: {} ops on the portable path", stats.total_ops);
         return;
     }
-    let qemu = std::env::var_os("PATH")
-        .and_then(|path| std::env::split_paths(&path).map(|d| d.join("qemu-x86_64")).find(|p| p.is_file()));
+    let qemu = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path).map(|d| d.join("qemu-x86_64")).find(|p| p.is_file())
+    });
     let Some(qemu) = qemu else {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("qemu-x86_64 (package qemu-user) is required under CI for the non-AVX2 test");
         }
-        eprintln!("SKIPPED: qemu-x86_64 not found; the non-AVX2 path is not run on an emulated CPU");
+        eprintln!(
+            "SKIPPED: qemu-x86_64 not found; the non-AVX2 path is not run on an emulated CPU"
+        );
         return;
     };
     let me = std::env::current_exe().expect("test binary path");
     let out = std::process::Command::new(qemu)
         .args(["-cpu", "Westmere"])
         .arg(me)
-        .args(["--exact", "cpu_without_avx2_takes_the_portable_path", "--nocapture", "--test-threads", "1"])
+        .args([
+            "--exact",
+            "cpu_without_avx2_takes_the_portable_path",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
         .env(QEMU_CHILD, "1")
         .output()
         .expect("qemu-x86_64 runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text =
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "the Westmere run failed:\n{text}");
     assert!(text.contains("westmere child:") && text.contains("1 passed"), "{text}");
 }

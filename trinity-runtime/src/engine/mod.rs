@@ -15,6 +15,12 @@ use std::time::{Duration, Instant};
 use trinity_emit::kernels::{self, CallConv, KernelSpec, Layout, Op, Signature, Tier};
 
 /// A compiled kernel with its typed entry point.
+///
+/// ```
+/// use trinity_runtime::engine::KernelFn;
+/// fn is_reduce<T>(k: &KernelFn<T>) -> bool { matches!(k, KernelFn::Reduce(_)) }
+/// # let _ = is_reduce::<i8>;
+/// ```
 #[derive(Clone, Debug)]
 pub enum KernelFn<T> {
     /// dot, hamming.
@@ -42,6 +48,15 @@ mod sealed {
 }
 
 /// The vector types the engine works on: [`DenseVector`] and [`BitVector`].
+///
+/// ```
+/// use trinity_runtime::engine::Vector;
+/// use trinity_runtime::{BitVector, DenseVector};
+/// fn words<V: Vector>(v: &V) -> usize { v.elems().len() }
+/// assert_eq!(words(&DenseVector::zeros(100)?), 100);
+/// assert_eq!(words(&BitVector::zeros(100)?), 4); // two planes of two words
+/// # Ok::<(), trinity_runtime::Error>(())
+/// ```
 pub trait Vector: sealed::Sealed + Clone {
     /// The layout kernels for this type are generated for.
     const LAYOUT: Layout;
@@ -166,6 +181,11 @@ impl Vector for BitVector {
 }
 
 /// The best tier this CPU supports, if any (DESIGN §4).
+///
+/// ```
+/// let tier = trinity_runtime::engine::detect_tier();
+/// println!("best tier: {:?}", tier.map(|t| t.name()));
+/// ```
 pub fn detect_tier() -> Option<Tier> {
     #[cfg(target_arch = "x86_64")]
     {
@@ -201,6 +221,19 @@ pub fn detect_tier() -> Option<Tier> {
 /// - `cache_size`: kernel keys with an entry, compiled or failed.
 /// - `compile_time`: total time spent generating and placing kernels.
 /// - `code_bytes`: bytes of kernel code placed in executable memory.
+///
+/// ```
+/// use trinity_runtime::{DenseVector, JitEngine};
+/// let engine = JitEngine::new();
+/// let a = DenseVector::random(256, 1)?;
+/// engine.dot(&a, &a)?;
+/// engine.dot(&a, &a)?;
+/// let stats = engine.stats();
+/// assert_eq!(stats.total_ops, 2);
+/// // Each op is served by a kernel (one cache lookup each) or by portable Rust.
+/// assert_eq!(stats.portable_ops + stats.jit_hits + stats.jit_misses, 2);
+/// # Ok::<(), trinity_runtime::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct EngineStats {
     /// Op calls.
@@ -225,6 +258,20 @@ pub struct EngineStats {
 
 impl EngineStats {
     /// `jit_hits / (jit_hits + jit_misses)`, or 0.0 before any JIT lookup.
+    ///
+    /// ```
+    /// use trinity_runtime::{BitVector, JitEngine};
+    /// let engine = JitEngine::new();
+    /// let a = BitVector::random(1000, 1)?;
+    /// for _ in 0..4 {
+    ///     engine.hamming(&a, &a)?;
+    /// }
+    /// let stats = engine.stats();
+    /// if stats.tier.is_some() {
+    ///     assert_eq!(stats.hit_rate(), 0.75); // one compile, three hits
+    /// }
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn hit_rate(&self) -> f64 {
         let lookups = self.jit_hits + self.jit_misses;
         if lookups == 0 {
@@ -275,6 +322,11 @@ impl Default for JitEngine {
 impl JitEngine {
     /// An engine for this CPU's best tier, or portable Rust where generated code cannot run
     /// (see [`exec::probe`]).
+    ///
+    /// ```
+    /// let engine = trinity_runtime::JitEngine::new();
+    /// println!("{:?}", engine.stats().backend);
+    /// ```
     pub fn new() -> Self {
         match (exec::probe(), detect_tier()) {
             (Backend::Jit, Some(tier)) => Self::with_backend(Backend::Jit, Some(tier)),
@@ -287,6 +339,15 @@ impl JitEngine {
     }
 
     /// An engine that always uses portable Rust (the same results, no generated code).
+    ///
+    /// ```
+    /// use trinity_runtime::{DenseVector, JitEngine};
+    /// let engine = JitEngine::portable();
+    /// let a = DenseVector::random(64, 3)?;
+    /// assert_eq!(engine.dot(&a, &a)?, trinity_runtime::reference::dot(&a, &a)?);
+    /// assert_eq!(engine.stats().portable_ops, 1);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn portable() -> Self {
         Self::with_backend(Backend::Portable { reason: "portable engine requested".into() }, None)
     }
@@ -302,12 +363,22 @@ impl JitEngine {
     }
 
     /// The process-wide engine, created on first use.
+    ///
+    /// ```
+    /// use trinity_runtime::JitEngine;
+    /// assert!(std::ptr::eq(JitEngine::global(), JitEngine::global()));
+    /// ```
     pub fn global() -> &'static JitEngine {
         static GLOBAL: OnceLock<JitEngine> = OnceLock::new();
         GLOBAL.get_or_init(JitEngine::new)
     }
 
     /// The counters now.
+    ///
+    /// ```
+    /// let engine = trinity_runtime::JitEngine::new();
+    /// assert_eq!(engine.stats().total_ops, 0);
+    /// ```
     pub fn stats(&self) -> EngineStats {
         let c = &self.counters;
         EngineStats {
@@ -324,6 +395,11 @@ impl JitEngine {
     }
 
     /// The tier kernels are generated for, or `None` on the portable path.
+    ///
+    /// ```
+    /// let engine = trinity_runtime::JitEngine::portable();
+    /// assert_eq!(engine.tier(), None);
+    /// ```
     pub fn tier(&self) -> Option<Tier> {
         self.tier
     }
@@ -410,11 +486,27 @@ impl JitEngine {
     }
 
     /// Dot product: the sum of `a[i] * b[i]`.
+    ///
+    /// ```
+    /// use trinity_runtime::{DenseVector, JitEngine};
+    /// let a = DenseVector::from_slice(&[1, -1, 0, 1])?;
+    /// let b = DenseVector::from_slice(&[1, 1, 1, -1])?;
+    /// assert_eq!(JitEngine::global().dot(&a, &b)?, -1);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn dot<V: Vector>(&self, a: &V, b: &V) -> Result<i64> {
         self.reduce(Op::Dot, a, b)
     }
 
     /// Hamming distance: the number of positions where `a` and `b` differ.
+    ///
+    /// ```
+    /// use trinity_runtime::{BitVector, DenseVector, JitEngine};
+    /// let a = BitVector::from(&DenseVector::from_slice(&[1, -1, 0, 1])?);
+    /// let b = BitVector::from(&DenseVector::from_slice(&[1, 1, 0, -1])?);
+    /// assert_eq!(JitEngine::global().hamming(&a, &b)?, 2);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn hamming<V: Vector>(&self, a: &V, b: &V) -> Result<i64> {
         self.reduce(Op::Hamming, a, b)
     }
@@ -486,21 +578,54 @@ impl JitEngine {
     }
 
     /// Unbind: the same operation as [`bind`](Self::bind) (self-inverse where the key has no zeros).
+    ///
+    /// ```
+    /// use trinity_runtime::{BitVector, JitEngine};
+    /// let engine = JitEngine::global();
+    /// let value = BitVector::random(1000, 1)?;
+    /// let key = BitVector::from(&trinity_runtime::DenseVector::from_slice(&vec![-1; 1000])?);
+    /// assert_eq!(engine.unbind(&engine.bind(&value, &key)?, &key)?, value);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn unbind<V: Vector>(&self, a: &V, key: &V) -> Result<V> {
         self.binary(Op::Bind, a, key)
     }
 
     /// `a = bind(a, b)` without allocating.
+    ///
+    /// ```
+    /// use trinity_runtime::{DenseVector, JitEngine};
+    /// let mut a = DenseVector::from_slice(&[1, -1, 0])?;
+    /// JitEngine::global().bind_assign(&mut a, &DenseVector::from_slice(&[-1, -1, 1])?)?;
+    /// assert_eq!(a.as_slice(), &[-1, 1, 0]);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn bind_assign<V: Vector>(&self, a: &mut V, b: &V) -> Result<()> {
         self.binary_assign(Op::Bind, a, b)
     }
 
     /// Bundle: `c[i] = sign(a[i] + b[i])`, ties giving 0.
+    ///
+    /// ```
+    /// use trinity_runtime::{DenseVector, JitEngine};
+    /// let a = DenseVector::from_slice(&[1, 1, -1, 0])?;
+    /// let b = DenseVector::from_slice(&[1, -1, -1, 0])?;
+    /// assert_eq!(JitEngine::global().bundle(&a, &b)?.as_slice(), &[1, 0, -1, 0]);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn bundle<V: Vector>(&self, a: &V, b: &V) -> Result<V> {
         self.binary(Op::Bundle, a, b)
     }
 
     /// `a = bundle(a, b)` without allocating.
+    ///
+    /// ```
+    /// use trinity_runtime::{DenseVector, JitEngine};
+    /// let mut a = DenseVector::from_slice(&[1, 0])?;
+    /// JitEngine::global().bundle_assign(&mut a, &DenseVector::from_slice(&[-1, -1])?)?;
+    /// assert_eq!(a.as_slice(), &[0, -1]);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn bundle_assign<V: Vector>(&self, a: &mut V, b: &V) -> Result<()> {
         self.binary_assign(Op::Bundle, a, b)
     }
@@ -535,6 +660,14 @@ impl JitEngine {
     }
 
     /// Right rotation: `c[(i + k) mod D] = v[i]`, for any `k` (negative rotates left).
+    ///
+    /// ```
+    /// use trinity_runtime::{DenseVector, JitEngine};
+    /// let v = DenseVector::from_slice(&[1, 0, -1, 0])?;
+    /// assert_eq!(JitEngine::global().permute(&v, 1)?.as_slice(), &[0, 1, 0, -1]);
+    /// assert_eq!(JitEngine::global().permute(&v, -1)?.as_slice(), &[0, -1, 0, 1]);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn permute<V: Vector>(&self, v: &V, k: i64) -> Result<V> {
         let mut out = v.zeros_like();
         self.permute_into(&mut out, v, k)?;
@@ -542,12 +675,29 @@ impl JitEngine {
     }
 
     /// `permute(v, -k)`.
+    ///
+    /// ```
+    /// use trinity_runtime::{BitVector, JitEngine};
+    /// let engine = JitEngine::global();
+    /// let v = BitVector::random(100, 9)?;
+    /// assert_eq!(engine.inverse_permute(&engine.permute(&v, 37)?, 37)?, v);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn inverse_permute<V: Vector>(&self, v: &V, k: i64) -> Result<V> {
         let dim = v.dim() as i64;
         self.permute(v, dim - k.rem_euclid(dim))
     }
 
     /// `out = permute(v, k)` into an existing vector of the same dimension.
+    ///
+    /// ```
+    /// use trinity_runtime::{DenseVector, JitEngine};
+    /// let v = DenseVector::from_slice(&[1, 0, -1])?;
+    /// let mut out = DenseVector::zeros(3)?;
+    /// JitEngine::global().permute_into(&mut out, &v, 2)?;
+    /// assert_eq!(out.as_slice(), &[0, -1, 1]);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
     pub fn permute_into<V: Vector>(&self, out: &mut V, v: &V, k: i64) -> Result<()> {
         same_dim(out.dim(), v.dim())?;
         let shift = shift_mod(k, v.dim());

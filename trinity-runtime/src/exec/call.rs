@@ -40,6 +40,21 @@ macro_rules! kernel_wrapper {
             /// `code` must be a complete function of the platform C calling convention with
             /// this wrapper's signature, which reads (and writes) exactly `len` elements of `T`
             /// behind each pointer and touches no other memory.
+            ///
+            /// ```
+            /// # #[cfg(target_arch = "x86_64")] {
+            /// use trinity_runtime::exec::{call::ReduceKernel, Arena};
+            /// // xor eax, eax ; ret
+            /// let code = Arena::new().add(&[0x31, 0xc0, 0xc3])?;
+            /// // SAFETY: a complete function returning 0 that reads nothing.
+            /// let f = unsafe { ReduceKernel::<u64>::new(code, 2) };
+            /// assert_eq!(f.operand_len(), 2);
+            /// assert_eq!(f.code().len(), 3);
+            /// assert_eq!(f.call(&[1, 2], &[3, 4])?, 0);
+            /// assert!(f.call(&[1], &[3, 4]).is_err(), "lengths are checked");
+            /// # }
+            /// # Ok::<(), trinity_runtime::Error>(())
+            /// ```
             pub unsafe fn new(code: Code, len: usize) -> Self {
                 // SAFETY: the caller promises the entry point is a function of this type; data
                 // and function pointers have the same size on every supported platform.

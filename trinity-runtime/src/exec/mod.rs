@@ -17,6 +17,11 @@ mod platform;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Why executable memory could not be provided.
+///
+/// ```
+/// use trinity_runtime::exec::{Arena, ExecError};
+/// assert_eq!(Arena::new().add(&[]).unwrap_err(), ExecError::Empty);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ExecError {
@@ -50,6 +55,14 @@ fn os_error(e: &std::io::Error) -> (i32, String) {
 }
 
 /// Kernels start on this boundary, as the kernel ABI and object files do.
+///
+/// ```
+/// use trinity_runtime::exec::{Arena, CODE_ALIGN};
+/// let arena = Arena::new();
+/// let codes = arena.add_many(&[&[0xc3], &[0xc3]])?;
+/// assert_eq!(codes[1].entry() as usize - codes[0].entry() as usize, CODE_ALIGN);
+/// # Ok::<(), trinity_runtime::exec::ExecError>(())
+/// ```
 pub const CODE_ALIGN: usize = 64;
 
 /// Bytes reserved per chunk (a kernel batch larger than this gets a chunk of its own size).
@@ -60,6 +73,15 @@ struct Chunk {
 }
 
 /// A handle to placed code: its entry point stays executable while the handle lives.
+///
+/// ```
+/// use trinity_runtime::exec::Arena;
+/// let code = Arena::new().add(&[0x90, 0xc3])?;
+/// assert_eq!(code.bytes(), &[0x90, 0xc3]);
+/// assert_eq!((code.len(), code.is_empty()), (2, false));
+/// assert!(!code.entry().is_null());
+/// # Ok::<(), trinity_runtime::exec::ExecError>(())
+/// ```
 #[derive(Clone)]
 pub struct Code {
     chunk: Arc<Chunk>,
@@ -144,6 +166,16 @@ impl Arena {
 
     /// Place several kernels packed together (each on a [`CODE_ALIGN`] boundary), sealing their
     /// pages once.
+    ///
+    /// ```
+    /// use trinity_runtime::exec::Arena;
+    /// let arena = Arena::new();
+    /// let placed = arena.add_many(&[&[0xc3], &[0x90, 0xc3]])?;
+    /// assert_eq!(placed.len(), 2);
+    /// assert_eq!(arena.chunks(), 1);
+    /// assert!(arena.mapped_bytes() >= 4096);
+    /// # Ok::<(), trinity_runtime::exec::ExecError>(())
+    /// ```
     pub fn add_many(&self, codes: &[&[u8]]) -> Result<Vec<Code>, ExecError> {
         if codes.is_empty() || codes.iter().any(|c| c.is_empty()) {
             return Err(ExecError::Empty);
@@ -206,6 +238,14 @@ impl Arena {
 }
 
 /// Which backend runs kernels in this process.
+///
+/// ```
+/// use trinity_runtime::exec::{probe, Backend};
+/// match probe() {
+///     Backend::Jit => println!("generated code runs here"),
+///     Backend::Portable { reason } => println!("portable Rust: {reason}"),
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Backend {
     /// Generated machine code.
@@ -245,6 +285,13 @@ fn probe_code() -> Option<&'static [u8]> {
 
 /// Decide the backend: `env` is the value of `TRINITY_JIT`, `place` places code (an arena's
 /// [`Arena::add`] in real use; a failing closure simulates a system that refuses).
+///
+/// ```
+/// use trinity_runtime::exec::{probe_with, Backend, ExecError};
+/// let refused = probe_with(None, |_| Err(ExecError::Empty));
+/// assert!(matches!(refused, Backend::Portable { .. }));
+/// assert!(matches!(probe_with(Some("off"), |_| Err(ExecError::Empty)), Backend::Portable { .. }));
+/// ```
 pub fn probe_with(
     env: Option<&str>,
     place: impl FnOnce(&[u8]) -> Result<Code, ExecError>,
