@@ -1,8 +1,481 @@
-//! AArch64 NEON and DotProd kernel generators (to be written).
+//! AArch64 NEON and DotProd kernel generators (AAPCS64).
+//!
+//! Registers: arguments in x0-x2, scratch x9-x17 and v0-v7, v16-v31 (v8-v15 are callee-saved
+//! and never touched). Shapes, resolved at generation time:
+//!
+//! - bitsliced: 16-byte vectors of two words; an odd last word is loaded with a 64-bit `ldr d`
+//!   (which zeroes the upper half), so it goes through the same vector code and nothing outside
+//!   the operands is read. Popcounts are `cnt` then `uadalp` into halfword counters, widened
+//!   into words every 4000 vectors.
+//! - dense: 16-byte vectors, products with `mul` (or `sdot` on the DotProd tier) accumulated with
+//!   `sadalp`; the last `D mod 16` elements go through a scalar loop-free tail.
+//! - permute: two copies (dense) or the word runs of [`rotate_plan`](super::plan::rotate_plan).
 
-use super::{Kernel, KernelError, KernelSpec};
+use super::plan::rotate_plan;
+use super::{Kernel, KernelError, KernelSpec, Layout, Op, Tier};
+use crate::aarch64::{
+    self as a64, neon, Addr, Assembler, Cond, FpOp, Rt, Shift, Size, VReg, XSp, V, X, XZR,
+};
+use crate::EmitError;
+
+type R = Result<(), EmitError>;
 
 /// Generate the AArch64 kernel for a validated `spec` whose tier is `Neon` or `DotProd`.
 pub fn generate(spec: &KernelSpec) -> Result<Kernel, KernelError> {
-    Err(KernelError::Unsupported { spec: *spec })
+    let mut g = Gen { a: Assembler::new(), dotprod: spec.tier == Tier::DotProd };
+    let dim = spec.dim as usize;
+    match (spec.layout, spec.op) {
+        (Layout::Dense, Op::Dot | Op::Hamming | Op::Cosine) => g.dense_reduce(spec.op, dim)?,
+        (Layout::Dense, Op::Bind | Op::Bundle) => g.dense_binary(spec.op, dim)?,
+        (Layout::Dense, Op::Permute) => g.dense_permute(dim, spec.shift as usize)?,
+        (Layout::Bits, Op::Dot | Op::Hamming | Op::Cosine) => g.bits_reduce(spec.op, dim)?,
+        (Layout::Bits, Op::Bind | Op::Bundle) => g.bits_binary(spec.op, dim)?,
+        (Layout::Bits, Op::Permute) => g.bits_permute(spec.dim, spec.shift)?,
+    }
+    g.a.ret()?;
+    Ok(Kernel { spec: *spec, code: g.a.finish()? })
+}
+
+struct Gen {
+    a: Assembler,
+    dotprod: bool,
+}
+
+fn x(n: u8) -> X {
+    X::new(n).expect("register number")
+}
+
+fn xs(n: u8) -> XSp {
+    XSp::try_from(x(n)).expect("not xzr")
+}
+
+fn v(n: u8) -> V {
+    V::new(n).expect("register number")
+}
+
+fn b16(n: u8) -> VReg {
+    v(n).b16()
+}
+
+const VEC: usize = 16;
+/// Halfword counters take at most 16 per vector (two bytes of at most 8): flush well before
+/// 65535.
+const FLUSH_VECTORS: usize = 4000;
+
+impl Gen {
+    /// `dst = src + offset` for any offset (a constant that may not fit an immediate).
+    fn add_offset(&mut self, dst: u8, src: u8, offset: usize) -> R {
+        if offset < 4096 {
+            self.a.add_imm::<X>(xs(dst), xs(src), offset as u64)
+        } else {
+            self.a.mov_imm(x(17), offset as u64)?;
+            self.a.arith(&a64::ADD, x(dst), x(src), x(17), Shift::Lsl, 0)
+        }
+    }
+
+    /// A counted loop: `body` runs `count` times with x9 as the byte offset (advanced by
+    /// `step`); x16 counts down. Emits nothing when `count` is 0.
+    fn counted(&mut self, count: usize, step: usize, mut body: impl FnMut(&mut Gen) -> R) -> R {
+        if count == 0 {
+            return Ok(());
+        }
+        self.a.mov_imm(x(16), count as u64)?;
+        let top = self.a.new_label();
+        self.a.bind(top)?;
+        body(self)?;
+        self.a.add_imm::<X>(xs(9), xs(9), step as u64)?;
+        self.a.subs_imm::<X>(x(16), xs(16), 1)?;
+        self.a.b_cond(Cond::Ne, top)
+    }
+
+    /// Load `bytes` (16 or 8) at `base + x9 + disp` into `dst` (8 bytes zero the upper half).
+    fn load(&mut self, dst: V, base: u8, bytes: usize) -> R {
+        let size = if bytes == 16 { Size::Q } else { Size::D };
+        self.a.ldr(dst.scalar(size), Addr::reg(xs(base), x(9)))
+    }
+
+    fn store(&mut self, src: V, base: u8, bytes: usize) -> R {
+        let size = if bytes == 16 { Size::Q } else { Size::D };
+        self.a.str(src.scalar(size), Addr::reg(xs(base), x(9)))
+    }
+
+    // ---- bitsliced ---------------------------------------------------------------------
+
+    fn bits_binary(&mut self, op: Op, dim: usize) -> R {
+        let words = dim.div_ceil(64);
+        // x10/x11/x12: the -1 planes of out, a, b.
+        self.add_offset(10, 0, 8 * words)?;
+        self.add_offset(11, 1, 8 * words)?;
+        self.add_offset(12, 2, 8 * words)?;
+        self.a.movz(x(9), 0, 0)?;
+        let body = |g: &mut Gen, bytes: usize| -> R {
+            g.load(v(0), 1, bytes)?;
+            g.load(v(1), 11, bytes)?;
+            g.load(v(2), 2, bytes)?;
+            g.load(v(3), 12, bytes)?;
+            let (ap, am, bp, bm) = (b16(0), b16(1), b16(2), b16(3));
+            let (p, m, t) = (b16(4), b16(5), b16(6));
+            if op == Op::Bind {
+                g.a.neon3(&neon::AND, p, ap, bp)?;
+                g.a.neon3(&neon::AND, t, am, bm)?;
+                g.a.neon3(&neon::ORR, p, p, t)?;
+                g.a.neon3(&neon::AND, m, ap, bm)?;
+                g.a.neon3(&neon::AND, t, am, bp)?;
+                g.a.neon3(&neon::ORR, m, m, t)?;
+            } else {
+                // bic x, y, z = y & !z.
+                g.a.neon3(&neon::BIC, p, ap, bm)?;
+                g.a.neon3(&neon::BIC, t, bp, am)?;
+                g.a.neon3(&neon::ORR, p, p, t)?;
+                g.a.neon3(&neon::BIC, m, am, bp)?;
+                g.a.neon3(&neon::BIC, t, bm, ap)?;
+                g.a.neon3(&neon::ORR, m, m, t)?;
+            }
+            g.store(v(4), 0, bytes)?;
+            g.store(v(5), 10, bytes)
+        };
+        self.counted(words / 2, VEC, |g| body(g, VEC))?;
+        if words % 2 == 1 {
+            body(self, 8)?;
+        }
+        Ok(())
+    }
+
+    /// Add the popcount of `src` to the halfword counter `counter` (clobbers `src`).
+    fn popcount_into(&mut self, counter: u8, src: u8) -> R {
+        self.a.neon2(&neon::CNT, b16(src), b16(src))?;
+        self.a.neon2(&neon::UADALP, v(counter).h8(), b16(src))
+    }
+
+    fn bits_reduce(&mut self, op: Op, dim: usize) -> R {
+        let words = dim.div_ceil(64);
+        self.add_offset(11, 0, 8 * words)?;
+        self.add_offset(12, 1, 8 * words)?;
+        let quantities = match op {
+            Op::Hamming => 1,
+            Op::Dot => 2,
+            _ => 4,
+        };
+        // Halfword counters v16.., word totals v20...
+        let half = |q: usize| 16 + q as u8;
+        let total = |q: usize| 20 + q as u8;
+        for q in 0..quantities {
+            self.a.movi(b16(half(q)), 0)?;
+            self.a.movi(b16(total(q)), 0)?;
+        }
+        self.a.movz(x(9), 0, 0)?;
+        let body = |g: &mut Gen, bytes: usize| -> R {
+            g.load(v(0), 0, bytes)?;
+            g.load(v(1), 11, bytes)?;
+            g.load(v(2), 1, bytes)?;
+            g.load(v(3), 12, bytes)?;
+            let (ap, am, bp, bm, t, u) = (b16(0), b16(1), b16(2), b16(3), b16(4), b16(5));
+            match op {
+                Op::Hamming => {
+                    g.a.neon3(&neon::EOR, t, ap, bp)?;
+                    g.a.neon3(&neon::EOR, u, am, bm)?;
+                    g.a.neon3(&neon::ORR, t, t, u)?;
+                    g.popcount_into(half(0), 4)
+                }
+                _ => {
+                    if op == Op::Cosine {
+                        g.a.neon3(&neon::ORR, t, ap, am)?;
+                        g.popcount_into(half(2), 4)?;
+                        g.a.neon3(&neon::ORR, t, bp, bm)?;
+                        g.popcount_into(half(3), 4)?;
+                    }
+                    g.a.neon3(&neon::AND, t, ap, bp)?;
+                    g.a.neon3(&neon::AND, u, am, bm)?;
+                    g.a.neon3(&neon::ORR, t, t, u)?;
+                    g.popcount_into(half(0), 4)?;
+                    g.a.neon3(&neon::AND, t, ap, bm)?;
+                    g.a.neon3(&neon::AND, u, am, bp)?;
+                    g.a.neon3(&neon::ORR, t, t, u)?;
+                    g.popcount_into(half(1), 4)
+                }
+            }
+        };
+        let flush = |g: &mut Gen| -> R {
+            for q in 0..quantities {
+                g.a.neon2(&neon::UADALP, v(total(q)).s4(), v(half(q)).h8())?;
+                g.a.movi(b16(half(q)), 0)?;
+            }
+            Ok(())
+        };
+        let vectors = words / 2;
+        let blocks = vectors / FLUSH_VECTORS;
+        if blocks > 0 {
+            self.a.mov_imm(x(15), blocks as u64)?;
+            let outer = self.a.new_label();
+            self.a.bind(outer)?;
+            self.counted(FLUSH_VECTORS, VEC, |g| body(g, VEC))?;
+            flush(self)?;
+            self.a.subs_imm::<X>(x(15), xs(15), 1)?;
+            self.a.b_cond(Cond::Ne, outer)?;
+        }
+        self.counted(vectors % FLUSH_VECTORS, VEC, |g| body(g, VEC))?;
+        if words % 2 == 1 {
+            body(self, 8)?;
+        }
+        flush(self)?;
+        // Sums into x0 (and x13, x14 for cosine).
+        let outs = [0u8, 10, 13, 14];
+        for (q, &out) in outs.iter().enumerate().take(quantities) {
+            self.a.neon_across(&neon::ADDV, v(total(q)).scalar(Size::S), v(total(q)).s4())?;
+            self.a.umov(Rt::W(a64::W::new(out).unwrap()), v(total(q)).elem(Size::S, 0))?;
+        }
+        match op {
+            Op::Hamming => Ok(()),
+            Op::Dot => self.a.arith(&a64::SUB, x(0), x(0), x(10), Shift::Lsl, 0),
+            _ => {
+                self.a.arith(&a64::SUB, x(0), x(0), x(10), Shift::Lsl, 0)?;
+                self.cosine_from(0, 13, 14)
+            }
+        }
+    }
+
+    /// d0 = x[dot] / sqrt(x[aa] * x[bb]), or 0.0 when either is zero.
+    fn cosine_from(&mut self, dot: u8, aa: u8, bb: u8) -> R {
+        let zero = self.a.new_label();
+        let end = self.a.new_label();
+        self.a.cbz(x(aa), zero)?;
+        self.a.cbz(x(bb), zero)?;
+        self.a.scvtf(v(0).d(), x(dot))?;
+        self.a.scvtf(v(1).d(), x(aa))?;
+        self.a.scvtf(v(2).d(), x(bb))?;
+        self.a.fp(FpOp::Fmul, v(1).d(), v(1).d(), Some(v(2).d()))?;
+        self.a.fp(FpOp::Fsqrt, v(1).d(), v(1).d(), None)?;
+        self.a.fp(FpOp::Fdiv, v(0).d(), v(0).d(), Some(v(1).d()))?;
+        self.a.b(end)?;
+        self.a.bind(zero)?;
+        self.a.fmov_from_gpr(v(0).d(), XZR)?;
+        self.a.bind(end)
+    }
+
+    // ---- dense -------------------------------------------------------------------------
+
+    fn dense_reduce(&mut self, op: Op, dim: usize) -> R {
+        let vectors = dim / VEC;
+        // Halfword (or, with sdot, word) accumulators v16.. and word totals v20.. per quantity.
+        let quantities = if op == Op::Cosine { 3 } else { 1 };
+        let acc = |q: usize| 16 + q as u8;
+        let total = |q: usize| 20 + q as u8;
+        let sdot = self.dotprod && op != Op::Hamming;
+        for q in 0..quantities {
+            self.a.movi(b16(acc(q)), 0)?;
+            self.a.movi(b16(total(q)), 0)?;
+        }
+        self.a.movz(x(9), 0, 0)?;
+        let body = |g: &mut Gen| -> R {
+            g.load(v(0), 0, VEC)?;
+            g.load(v(1), 1, VEC)?;
+            match op {
+                Op::Hamming => {
+                    // cmeq gives -1 where equal: subtracting counts equal lanes (u8, <= 255 per flush).
+                    g.a.neon3(&neon::CMEQ, b16(2), b16(0), b16(1))?;
+                    g.a.neon3(&neon::SUB, b16(acc(0)), b16(acc(0)), b16(2))
+                }
+                _ if sdot => {
+                    g.a.neon3(&neon::SDOT, v(acc(0)).s4(), b16(0), b16(1))?;
+                    if op == Op::Cosine {
+                        g.a.neon3(&neon::SDOT, v(acc(1)).s4(), b16(0), b16(0))?;
+                        g.a.neon3(&neon::SDOT, v(acc(2)).s4(), b16(1), b16(1))?;
+                    }
+                    Ok(())
+                }
+                _ => {
+                    g.a.neon3(&neon::MUL, b16(2), b16(0), b16(1))?;
+                    g.a.neon2(&neon::SADALP, v(acc(0)).h8(), b16(2))?;
+                    if op == Op::Cosine {
+                        g.a.neon2(&neon::ABS, b16(3), b16(0))?;
+                        g.a.neon2(&neon::SADALP, v(acc(1)).h8(), b16(3))?;
+                        g.a.neon2(&neon::ABS, b16(4), b16(1))?;
+                        g.a.neon2(&neon::SADALP, v(acc(2)).h8(), b16(4))?;
+                    }
+                    Ok(())
+                }
+            }
+        };
+        let flush = |g: &mut Gen| -> R {
+            for q in 0..quantities {
+                if op == Op::Hamming {
+                    g.a.neon2(&neon::UADDLP, v(3).h8(), b16(acc(q)))?;
+                    g.a.neon2(&neon::UADALP, v(total(q)).s4(), v(3).h8())?;
+                } else if sdot {
+                    g.a.neon3(&neon::ADD, v(total(q)).s4(), v(total(q)).s4(), v(acc(q)).s4())?;
+                } else {
+                    g.a.neon2(&neon::SADALP, v(total(q)).s4(), v(acc(q)).h8())?;
+                }
+                g.a.movi(b16(acc(q)), 0)?;
+            }
+            Ok(())
+        };
+        // Byte counters (hamming) flush every 255 vectors; halfword ones every 4000.
+        let per_flush = if op == Op::Hamming { 255 } else { FLUSH_VECTORS };
+        let blocks = vectors / per_flush;
+        if blocks > 0 {
+            self.a.mov_imm(x(15), blocks as u64)?;
+            let outer = self.a.new_label();
+            self.a.bind(outer)?;
+            self.counted(per_flush, VEC, body)?;
+            flush(self)?;
+            self.a.subs_imm::<X>(x(15), xs(15), 1)?;
+            self.a.b_cond(Cond::Ne, outer)?;
+        }
+        self.counted(vectors % per_flush, VEC, body)?;
+        flush(self)?;
+        // Sums into x3 (and x13, x14 for cosine): x0 and x1 still point at the operands.
+        let outs = [3u8, 13, 14];
+        for (q, &out) in outs.iter().enumerate().take(quantities) {
+            self.a.neon_across(&neon::ADDV, v(total(q)).scalar(Size::S), v(total(q)).s4())?;
+            self.a.smov(Rt::X(x(out)), v(total(q)).elem(Size::S, 0))?;
+        }
+        if op == Op::Hamming {
+            // The vector part counted equal lanes: turn that into differing ones.
+            self.a.mov_imm(x(10), (vectors * VEC) as u64)?;
+            self.a.arith(&a64::SUB, x(3), x(10), x(3), Shift::Lsl, 0)?;
+        }
+        // The last D mod 16 elements, one by one, from x12 = a + 16 * vectors, x15 = b + ...
+        let tail = vectors * VEC;
+        if tail < dim {
+            self.add_offset(12, 0, tail)?;
+            self.add_offset(15, 1, tail)?;
+        }
+        for i in 0..dim - tail {
+            self.a.ldrsb(x(10), Addr::offset(xs(12), i as i64))?;
+            self.a.ldrsb(x(11), Addr::offset(xs(15), i as i64))?;
+            match op {
+                Op::Hamming => {
+                    self.a.arith(&a64::SUBS, XZR, x(10), x(11), Shift::Lsl, 0)?;
+                    self.a.csinc(x(3), x(3), x(3), Cond::Eq);
+                }
+                _ => {
+                    self.a.madd(x(3), x(10), x(11), x(3));
+                    if op == Op::Cosine {
+                        self.a.madd(x(13), x(10), x(10), x(13));
+                        self.a.madd(x(14), x(11), x(11), x(14));
+                    }
+                }
+            }
+        }
+        match op {
+            Op::Cosine => self.cosine_from(3, 13, 14),
+            _ => {
+                self.a.mov(x(0), x(3));
+                Ok(())
+            }
+        }
+    }
+
+    fn dense_binary(&mut self, op: Op, dim: usize) -> R {
+        let vectors = dim / VEC;
+        if op == Op::Bundle {
+            self.a.movi(b16(6), 1)?;
+            self.a.movi(b16(7), 0xff)?;
+        }
+        self.a.movz(x(9), 0, 0)?;
+        self.counted(vectors, VEC, |g| {
+            g.load(v(0), 1, VEC)?;
+            g.load(v(1), 2, VEC)?;
+            if op == Op::Bind {
+                g.a.neon3(&neon::MUL, b16(2), b16(0), b16(1))?;
+            } else {
+                g.a.neon3(&neon::ADD, b16(2), b16(0), b16(1))?;
+                g.a.neon3(&neon::SMIN, b16(2), b16(2), b16(6))?;
+                g.a.neon3(&neon::SMAX, b16(2), b16(2), b16(7))?;
+            }
+            g.store(v(2), 0, VEC)
+        })?;
+        // The last D mod 16 elements, from x14 = out + 16 * vectors, x15 = a + ..., x16 = b + ...
+        let tail = vectors * VEC;
+        if tail < dim {
+            self.add_offset(14, 0, tail)?;
+            self.add_offset(15, 1, tail)?;
+            self.add_offset(16, 2, tail)?;
+        }
+        for i in 0..dim - tail {
+            let at = |base: u8| Addr::offset(xs(base), i as i64);
+            self.a.ldrsb(x(10), at(15))?;
+            self.a.ldrsb(x(11), at(16))?;
+            if op == Op::Bind {
+                self.a.mul(x(12), x(10), x(11));
+            } else {
+                // sign(a + b) = (s > 0) - (s < 0).
+                self.a.arith(&a64::ADD, x(10), x(10), x(11), Shift::Lsl, 0)?;
+                self.a.arith(&a64::SUBS, XZR, x(10), XZR, Shift::Lsl, 0)?;
+                self.a.cset(x(12), Cond::Gt, XZR)?;
+                self.a.cset(x(13), Cond::Lt, XZR)?;
+                self.a.arith(&a64::SUB, x(12), x(12), x(13), Shift::Lsl, 0)?;
+            }
+            self.a.strb(a64::W::new(12).unwrap(), at(14))?;
+        }
+        Ok(())
+    }
+
+    /// Copy `len` bytes from `x[src] + soff` to `x[dst] + doff`: 16-byte vectors in a loop,
+    /// then single bytes.
+    fn copy(&mut self, dst: u8, doff: usize, src: u8, soff: usize, len: usize) -> R {
+        self.add_offset(12, src, soff)?;
+        self.add_offset(13, dst, doff)?;
+        self.a.movz(x(9), 0, 0)?;
+        self.counted(len / VEC, VEC, |g| {
+            g.load(v(0), 12, VEC)?;
+            g.store(v(0), 13, VEC)
+        })?;
+        let w10 = a64::W::new(10).unwrap();
+        for i in len / VEC * VEC..len {
+            self.a.ldrb(w10, Addr::reg(xs(12), x(9)))?;
+            self.a.strb(w10, Addr::reg(xs(13), x(9)))?;
+            if i + 1 < len {
+                self.a.add_imm::<X>(xs(9), xs(9), 1)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn dense_permute(&mut self, dim: usize, k: usize) -> R {
+        // out[k..] = v[..dim - k]; out[..k] = v[dim - k..].
+        self.copy(0, k, 1, 0, dim - k)?;
+        self.copy(0, 0, 1, dim - k, k)
+    }
+
+    fn bits_permute(&mut self, dim: u32, shift: u32) -> R {
+        let plan = rotate_plan(dim, shift);
+        let words = dim.div_ceil(64) as usize;
+        for plane in 0..2 {
+            let base = plane * 8 * words;
+            for run in &plan.runs {
+                // x12 = source base for the run's first word, x13 = destination.
+                let word_run = |g: &mut Gen, first: usize, bytes: usize| -> R {
+                    g.a.movi(b16(0), 0)?;
+                    for term in &run.terms {
+                        let src = base as i64 + 8 * (first as i64 + term.offset);
+                        g.add_offset(12, 1, src as usize)?;
+                        g.load(v(1), 12, bytes)?;
+                        if term.shift != 0 {
+                            let op = if term.left { &neon::SHL } else { &neon::USHR };
+                            g.a.neon_shift(op, v(1).d2(), v(1).d2(), term.shift)?;
+                        }
+                        g.a.neon3(&neon::ORR, b16(0), b16(0), b16(1))?;
+                    }
+                    g.add_offset(13, 0, base + 8 * first)?;
+                    g.store(v(0), 13, bytes)
+                };
+                self.a.movz(x(9), 0, 0)?;
+                let pairs = run.len / 2;
+                self.counted(pairs, VEC, |g| word_run(g, run.start, VEC))?;
+                if run.len % 2 == 1 {
+                    // x9 already points past the pairs.
+                    word_run(self, run.start, 8)?;
+                }
+            }
+            if plan.last_word_mask != u64::MAX {
+                self.add_offset(13, 0, base + 8 * (words - 1))?;
+                self.a.ldr(x(10), Addr::base(xs(13)))?;
+                self.a.and_imm::<X>(xs(10), x(10), plan.last_word_mask)?;
+                self.a.str(x(10), Addr::base(xs(13)))?;
+            }
+        }
+        Ok(())
+    }
 }

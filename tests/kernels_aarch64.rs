@@ -1,0 +1,183 @@
+//! The AArch64 kernels, run under qemu-user: every cell against the portable reference,
+//! with operands against unmapped pages and callee-saved canaries (see support/qemu_aarch64.rs).
+//! `-cpu cortex-a72` has no DotProd: the `neon` tier runs there, and a `dotprod` kernel must
+//! die with SIGILL there; `-cpu max` runs the `dotprod` tier.
+
+#[path = "support/qemu_aarch64.rs"]
+mod qemu_aarch64;
+
+use qemu_aarch64::{qemu, run, Call};
+use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Tier};
+use trinity::runtime::{portable, BitVector, DenseVector};
+
+/// The dimensions of DESIGN §7 (2^24 runs natively in the engine tests, not under emulation).
+fn dims() -> Vec<usize> {
+    (1..=70)
+        .chain([127, 128, 129, 255, 256, 257, 1000, 1023, 1024, 1025, 10000, 59049, 65537])
+        .collect()
+}
+
+fn cpu(tier: Tier) -> &'static str {
+    if tier == Tier::DotProd {
+        "max"
+    } else {
+        "cortex-a72"
+    }
+}
+
+fn bytes_of(layout: Layout, v: &DenseVector) -> Vec<u8> {
+    match layout {
+        Layout::Dense => v.as_slice().iter().map(|&t| t as u8).collect(),
+        Layout::Bits => BitVector::from(v).words().iter().flat_map(|w| w.to_le_bytes()).collect(),
+    }
+}
+
+fn words(bytes: &[u8]) -> Vec<u64> {
+    bytes.chunks(8).map(|c| u64::from_le_bytes(c.try_into().unwrap())).collect()
+}
+
+/// The expected result of one cell: (x0, d0 bits, output bytes).
+fn expected(
+    op: Op,
+    layout: Layout,
+    a: &DenseVector,
+    b: &DenseVector,
+    shift: usize,
+) -> (Option<i64>, Option<f64>, Vec<u8>) {
+    let (ba, bb) = (BitVector::from(a), BitVector::from(b));
+    let (x, y, wx, wy) = (a.as_slice(), b.as_slice(), ba.words(), bb.words());
+    let dim = a.dim();
+    match (layout, op) {
+        (Layout::Dense, Op::Dot) => (Some(portable::dense_dot(x, y)), None, vec![]),
+        (Layout::Dense, Op::Hamming) => (Some(portable::dense_hamming(x, y)), None, vec![]),
+        (Layout::Dense, Op::Cosine) => (None, Some(portable::dense_cosine(x, y)), vec![]),
+        (Layout::Bits, Op::Dot) => (Some(portable::bits_dot(wx, wy)), None, vec![]),
+        (Layout::Bits, Op::Hamming) => (Some(portable::bits_hamming(wx, wy)), None, vec![]),
+        (Layout::Bits, Op::Cosine) => (None, Some(portable::bits_cosine(wx, wy)), vec![]),
+        (Layout::Dense, _) => {
+            let mut out = vec![0i8; dim];
+            match op {
+                Op::Bind => portable::dense_bind(&mut out, x, y),
+                Op::Bundle => portable::dense_bundle(&mut out, x, y),
+                _ => portable::dense_permute(&mut out, x, shift),
+            }
+            (None, None, out.iter().map(|&t| t as u8).collect())
+        }
+        (Layout::Bits, _) => {
+            let mut out = vec![0u64; wx.len()];
+            match op {
+                Op::Bind => portable::bits_bind(&mut out, wx, wy),
+                Op::Bundle => portable::bits_bundle(&mut out, wx, wy),
+                _ => portable::bits_permute(&mut out, wx, dim, shift),
+            }
+            (None, None, out.iter().flat_map(|w| w.to_le_bytes()).collect())
+        }
+    }
+}
+
+fn check_tier(tier: Tier) {
+    let Some(qemu) = qemu() else { return };
+    let mut runs = 0;
+    for (n, dim) in dims().into_iter().enumerate() {
+        let a = if n % 3 == 0 {
+            DenseVector::from_slice(&vec![-1; dim]).unwrap()
+        } else {
+            DenseVector::random(dim, n as u64).unwrap()
+        };
+        let b = if n % 5 == 0 {
+            DenseVector::zeros(dim).unwrap()
+        } else {
+            DenseVector::random(dim, 100 + n as u64).unwrap()
+        };
+        for layout in Layout::ALL {
+            let (xa, xb) = (bytes_of(layout, &a), bytes_of(layout, &b));
+            for op in Op::ALL {
+                let shift = [0, 1, dim - 1, dim / 2][n % 4];
+                let spec = if op == Op::Permute {
+                    KernelSpec::permute(layout, dim as u32, tier, shift as i64)
+                } else {
+                    KernelSpec::new(op, layout, dim as u32, tier)
+                };
+                let kernel = generate(&spec).unwrap();
+                let (inputs, out_len) = match op.signature() {
+                    trinity::emit::kernels::Signature::Reduce
+                    | trinity::emit::kernels::Signature::ReduceF64 => {
+                        (vec![&xa[..], &xb[..]], None)
+                    }
+                    trinity::emit::kernels::Signature::Binary => {
+                        (vec![&xa[..], &xb[..]], Some(xa.len()))
+                    }
+                    trinity::emit::kernels::Signature::Unary => (vec![&xa[..]], Some(xa.len())),
+                };
+                let call = Call { inputs, out_len, guard_start: n % 2 == 1 };
+                let got = run(&qemu, cpu(tier), &kernel.code, &call)
+                    .unwrap_or_else(|e| panic!("{spec}: {e}"));
+                runs += 1;
+                let (x0, d0, out) = expected(op, layout, &a, &b, shift);
+                if let Some(x0) = x0 {
+                    assert_eq!(got.x0, x0, "{spec}");
+                }
+                if let Some(d0) = d0 {
+                    assert_eq!(got.d0.to_bits(), d0.to_bits(), "{spec}: {} vs {d0}", got.d0);
+                }
+                if layout == Layout::Bits && !out.is_empty() {
+                    assert_eq!(words(&got.out), words(&out), "{spec}");
+                } else {
+                    assert_eq!(got.out, out, "{spec}");
+                }
+                assert!(got.callee_saved_intact, "{spec} clobbered a callee-saved register");
+            }
+        }
+    }
+    println!("{runs} AArch64 {} kernel runs checked under qemu", tier.name());
+}
+
+#[test]
+fn neon_kernels_match_the_reference() {
+    check_tier(Tier::Neon);
+}
+
+#[test]
+fn dotprod_kernels_match_the_reference() {
+    check_tier(Tier::DotProd);
+}
+
+#[test]
+fn dotprod_kernels_need_dotprod() {
+    let Some(qemu) = qemu() else { return };
+    let a = DenseVector::random(64, 1).unwrap();
+    let xa = bytes_of(Layout::Dense, &a);
+    let kernel = generate(&KernelSpec::new(Op::Dot, Layout::Dense, 64, Tier::DotProd)).unwrap();
+    let call = Call { inputs: vec![&xa[..], &xa[..]], out_len: None, guard_start: false };
+    let err = run(&qemu, "cortex-a72", &kernel.code, &call).unwrap_err();
+    assert!(err.contains("signal") || err.contains("Illegal") || err.contains("SIGILL"), "{err}");
+    assert!(run(&qemu, "max", &kernel.code, &call).is_ok());
+    let neon = generate(&KernelSpec::new(Op::Dot, Layout::Dense, 64, Tier::Neon)).unwrap();
+    assert!(
+        run(&qemu, "cortex-a72", &neon.code, &call).is_ok(),
+        "the neon tier runs without DotProd"
+    );
+}
+
+#[test]
+fn generation_is_deterministic_and_snapshotted() {
+    for tier in [Tier::Neon, Tier::DotProd] {
+        for layout in Layout::ALL {
+            for op in Op::ALL {
+                let spec = if op == Op::Permute {
+                    KernelSpec::permute(layout, 100, tier, 37)
+                } else {
+                    KernelSpec::new(op, layout, 100, tier)
+                };
+                let code = generate(&spec).unwrap().code;
+                assert_eq!(code, generate(&spec).unwrap().code, "{spec}");
+                let listing =
+                    trinity::disasm::listing(trinity::emit::kernels::Arch::Aarch64, &code);
+                let name = format!("{}_{}_{}_100", op.name(), layout.name(), tier.name());
+                insta::with_settings!({snapshot_path => "../snapshots/kernels_aarch64", prepend_module_to_snapshot => false}, {
+                    insta::assert_snapshot!(name, listing);
+                });
+            }
+        }
+    }
+}
