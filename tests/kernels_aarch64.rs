@@ -109,7 +109,7 @@ fn check_tier(tier: Tier) {
                     }
                     trinity::emit::kernels::Signature::Unary => (vec![&xa[..]], Some(xa.len())),
                 };
-                let call = Call { inputs, out_len, guard_start: n % 2 == 1 };
+                let call = Call { inputs, out_len, guard_start: n % 2 == 1, out_aliases: None };
                 let got = run(&qemu, cpu(tier), &kernel.code, &call)
                     .unwrap_or_else(|e| panic!("{spec}: {e}"));
                 runs += 1;
@@ -132,6 +132,39 @@ fn check_tier(tier: Tier) {
     println!("{runs} AArch64 {} kernel runs checked under qemu", tier.name());
 }
 
+fn check_aliasing(tier: Tier) {
+    let Some(qemu) = qemu() else { return };
+    for dim in [1, 15, 16, 17, 64, 65, 100, 1000] {
+        let a = DenseVector::random(dim, 21).unwrap();
+        let b = DenseVector::random(dim, 22).unwrap();
+        for layout in Layout::ALL {
+            let (xa, xb) = (bytes_of(layout, &a), bytes_of(layout, &b));
+            for op in [Op::Bind, Op::Bundle] {
+                let spec = KernelSpec::new(op, layout, dim as u32, tier);
+                let kernel = generate(&spec).unwrap();
+                let (_, _, want) = expected(op, layout, &a, &b, 0);
+                for alias in [0, 1] {
+                    let call = Call {
+                        inputs: vec![&xa[..], &xb[..]],
+                        out_len: Some(xa.len()),
+                        guard_start: false,
+                        out_aliases: Some(alias),
+                    };
+                    let got = run(&qemu, cpu(tier), &kernel.code, &call)
+                        .unwrap_or_else(|e| panic!("{spec}: {e}"));
+                    assert_eq!(got.out, want, "{spec} with out == input {alias}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn out_may_alias_either_input() {
+    check_aliasing(Tier::Neon);
+    check_aliasing(Tier::DotProd);
+}
+
 #[test]
 fn neon_kernels_match_the_reference() {
     check_tier(Tier::Neon);
@@ -148,7 +181,12 @@ fn dotprod_kernels_need_dotprod() {
     let a = DenseVector::random(64, 1).unwrap();
     let xa = bytes_of(Layout::Dense, &a);
     let kernel = generate(&KernelSpec::new(Op::Dot, Layout::Dense, 64, Tier::DotProd)).unwrap();
-    let call = Call { inputs: vec![&xa[..], &xa[..]], out_len: None, guard_start: false };
+    let call = Call {
+        inputs: vec![&xa[..], &xa[..]],
+        out_len: None,
+        guard_start: false,
+        out_aliases: None,
+    };
     let err = run(&qemu, "cortex-a72", &kernel.code, &call).unwrap_err();
     assert!(err.contains("signal") || err.contains("Illegal") || err.contains("SIGILL"), "{err}");
     assert!(run(&qemu, "max", &kernel.code, &call).is_ok());

@@ -46,6 +46,8 @@ pub struct Call<'a> {
     pub inputs: Vec<&'a [u8]>,
     pub out_len: Option<usize>,
     pub guard_start: bool,
+    /// When set, the output is input `i` itself (the kernel is called with out == that input).
+    pub out_aliases: Option<usize>,
 }
 
 /// The qemu-aarch64 binary, or `None` (after printing why) outside CI; under CI a missing
@@ -202,11 +204,13 @@ pub fn executable(kernel: &[u8], call: &Call) -> (Vec<u8>, Option<(u64, usize)>)
     let mut args = Vec::new();
     let mut out = None;
     let mut operands: Vec<(Vec<u8>, bool)> = Vec::new();
-    if let Some(len) = call.out_len {
-        operands.push((vec![0xa5; len], true));
+    match (call.out_len, call.out_aliases) {
+        (Some(len), None) => operands.push((vec![0xa5; len], true)),
+        (Some(_), Some(_)) => {}
+        (None, _) => {}
     }
-    for input in &call.inputs {
-        operands.push((input.to_vec(), false));
+    for (i, input) in call.inputs.iter().enumerate() {
+        operands.push((input.to_vec(), call.out_aliases == Some(i)));
     }
     for (i, (bytes, is_out)) in operands.iter().enumerate() {
         let addr = operand_addr(i, bytes.len(), call.guard_start);
@@ -219,6 +223,10 @@ pub fn executable(kernel: &[u8], call: &Call) -> (Vec<u8>, Option<(u64, usize)>)
         if *is_out {
             out = Some((addr, bytes.len()));
         }
+    }
+    if let (Some((addr, _)), Some(_)) = (out, call.out_aliases) {
+        // The output argument comes first, then the inputs.
+        args.insert(0, addr);
     }
     segments.push(Segment { vaddr: RESULT, data: vec![0; 24], memsz: PAGE, flags: PF_R | PF_W });
     let code = harness(kernel, &args, out);
