@@ -191,6 +191,13 @@ fn bench_bits(
                 });
                 group
                     .bench_function(id("portable"), |bn| bn.iter(|| p(black_box(a), black_box(b))));
+                if op == Op::Dot {
+                    // The per-word popcnt candidate, beside the nibble lookup the kernels use.
+                    assert_eq!(yardstick::bits_dot_popcnt(a, b), Some(p(a, b)));
+                    group.bench_function(id("popcnt_per_word"), |bn| {
+                        bn.iter(|| yardstick::bits_dot_popcnt(black_box(a), black_box(b)))
+                    });
+                }
             }
             Op::Cosine => {
                 let f = ReduceF64Kernel::<u64>::new(code, a.len());

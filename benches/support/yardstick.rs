@@ -49,6 +49,8 @@ guarded! { /// Dense right rotation by `k` (0 <= k < D) into `out`.
 fn dense_permute(out: &mut [i8], v: &[i8], k: usize) -> () = dense_permute; }
 guarded! { /// Bitsliced dot product.
 fn bits_dot(a: &[u64], b: &[u64]) -> i64 = bits_dot; }
+guarded! { /// Bitsliced dot product with one `popcnt` per word (a popcount candidate to compare).
+fn bits_dot_popcnt(a: &[u64], b: &[u64]) -> i64 = bits_dot_popcnt; }
 guarded! { /// Bitsliced hamming distance.
 fn bits_hamming(a: &[u64], b: &[u64]) -> i64 = bits_hamming; }
 guarded! { /// Bitsliced cosine similarity.
@@ -287,6 +289,20 @@ mod imp {
             |[ap, am, bp, bm]| [(ap & bp) | (am & bm), (ap & bm) | (am & bp)],
         );
         pos - neg
+    }
+
+    #[target_feature(enable = "avx2,popcnt")]
+    pub unsafe fn bits_dot_popcnt(a: &[u64], b: &[u64]) -> i64 {
+        let w = a.len() / 2;
+        let (ap, am) = a.split_at(w);
+        let (bp, bm) = b.split_at(w);
+        let mut sum = 0i64;
+        for i in 0..w {
+            let pos = (ap[i] & bp[i]) | (am[i] & bm[i]);
+            let neg = (ap[i] & bm[i]) | (am[i] & bp[i]);
+            sum += i64::from(pos.count_ones()) - i64::from(neg.count_ones());
+        }
+        sum
     }
 
     #[target_feature(enable = "avx2,popcnt")]
