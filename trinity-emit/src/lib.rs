@@ -13,6 +13,7 @@
 
 pub mod aarch64;
 mod buffer;
+pub mod build;
 mod error;
 pub mod kernels;
 pub mod object_file;

@@ -1,0 +1,73 @@
+//! `trinity_emit::build`: static libraries and headers for every target kind.
+
+use object::read::archive::ArchiveFile;
+use object::{Object, ObjectSymbol};
+use trinity_emit::build::{Bake, BuildError};
+use trinity_emit::kernels::{Arch, Layout, Op, Tier};
+
+fn temp_dir(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("trinity-build-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn libraries_hold_every_symbol_for_every_target() {
+    let bake = Bake::new("vsa")
+        .dims(&[64, 1000])
+        .ops(&[Op::Dot, Op::Permute])
+        .layouts(&[Layout::Bits])
+        .permute(&[1, -1]);
+    for (arch, os, file, prefix) in [
+        (Arch::X86_64, "linux", "libvsa.a", ""),
+        (Arch::X86_64, "macos", "libvsa.a", "_"),
+        (Arch::X86_64, "windows", "vsa.lib", ""),
+        (Arch::Aarch64, "linux", "libvsa.a", ""),
+        (Arch::Aarch64, "macos", "libvsa.a", "_"),
+    ] {
+        let dir = temp_dir(&format!("{arch:?}-{os}"));
+        let baked = bake.write_to(&dir, arch, os).unwrap();
+        assert_eq!(baked.library, dir.join(file));
+        // 2 dims x (dot + permute by 1 and by -1).
+        assert_eq!(baked.symbols.len(), 6, "{:?}", baked.symbols);
+        assert!(baked.symbols.contains(&"trinity_bits_permute_1000_999".to_string()));
+        let bytes = std::fs::read(&baked.library).unwrap();
+        let archive = ArchiveFile::parse(&*bytes).unwrap();
+        let members: Vec<_> = archive.members().map(|m| m.unwrap()).collect();
+        assert_eq!(members.len(), 1);
+        let object = object::File::parse(members[0].data(&*bytes).unwrap()).unwrap();
+        for symbol in &baked.symbols {
+            let name = format!("{prefix}{symbol}");
+            assert!(
+                object.symbols().any(|s| s.name() == Ok(name.as_str()) && s.is_global()),
+                "{arch:?} {os}: {name}"
+            );
+        }
+        let header = std::fs::read_to_string(&baked.header).unwrap();
+        assert!(
+            header.contains("int64_t trinity_bits_dot_64(const uint64_t *a, const uint64_t *b);"),
+            "{header}"
+        );
+        assert!(header.contains("#ifndef TRINITY_VSA_H"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn bad_requests_are_typed_errors() {
+    let dir = temp_dir("errors");
+    let err = Bake::new("not a name").dims(&[8]).write_to(&dir, Arch::X86_64, "linux").unwrap_err();
+    assert!(
+        matches!(err, BuildError::BadName { .. }) && err.to_string().contains("not a name"),
+        "{err}"
+    );
+    let err = Bake::new("k")
+        .dims(&[8])
+        .tier(Tier::Neon)
+        .write_to(&dir, Arch::X86_64, "linux")
+        .unwrap_err();
+    assert!(matches!(err, BuildError::WrongTier { tier: Tier::Neon, arch: Arch::X86_64 }), "{err}");
+    let err = Bake::new("k").dims(&[0]).write_to(&dir, Arch::X86_64, "linux").unwrap_err();
+    assert!(err.to_string().contains("dimension 0"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
