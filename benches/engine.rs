@@ -1,0 +1,81 @@
+//! Engine costs beside the kernels: a cache hit's dispatch overhead (engine call vs direct
+//! kernel call at a small D, where the kernel itself is a few nanoseconds), the first call's
+//! compile, and lookups from two threads at once.
+//!
+//! `cargo bench --bench engine -- --warm-up-time 1 --measurement-time 2`
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+use trinity::emit::kernels::{generate, KernelSpec, Layout, Op};
+use trinity::runtime::exec::call::ReduceKernel;
+use trinity::runtime::exec::Arena;
+use trinity::runtime::{BitVector, JitEngine};
+
+fn dispatch(c: &mut Criterion) {
+    let engine = JitEngine::new();
+    let Some(tier) = engine.tier() else {
+        eprintln!("SKIPPED: no JIT tier on this CPU");
+        return;
+    };
+    let mut group = c.benchmark_group("dispatch_bits_dot_64");
+    let a = BitVector::random(64, 1).unwrap();
+    let b = BitVector::random(64, 2).unwrap();
+    engine.dot(&a, &b).unwrap();
+    group.bench_function("engine_hit", |bn| {
+        bn.iter(|| engine.dot(black_box(&a), black_box(&b)).unwrap())
+    });
+    let arena = Arena::new();
+    let code = arena
+        .add(&generate(&KernelSpec::new(Op::Dot, Layout::Bits, 64, tier)).unwrap().code)
+        .unwrap();
+    // SAFETY: generated for (dot, bits, 64) on this CPU's tier: a System V reduce kernel over 2 words.
+    let direct = unsafe { ReduceKernel::<u64>::new(code, 2) };
+    group.bench_function("direct_kernel", |bn| {
+        bn.iter(|| direct.call(black_box(a.words()), black_box(b.words())).unwrap())
+    });
+    group.bench_function("first_call_compile", |bn| {
+        bn.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let fresh = JitEngine::new();
+                let start = Instant::now();
+                fresh.dot(black_box(&a), black_box(&b)).unwrap();
+                total += start.elapsed();
+            }
+            total
+        })
+    });
+    group.finish();
+}
+
+fn contention(c: &mut Criterion) {
+    let engine = JitEngine::new();
+    if engine.tier().is_none() {
+        return;
+    }
+    let a = BitVector::random(64, 1).unwrap();
+    let b = BitVector::random(64, 2).unwrap();
+    engine.dot(&a, &b).unwrap();
+    let mut group = c.benchmark_group("contention_bits_dot_64");
+    group.bench_function("two_threads", |bn| {
+        bn.iter_custom(|iters| {
+            let start = Instant::now();
+            std::thread::scope(|s| {
+                for _ in 0..2 {
+                    s.spawn(|| {
+                        for _ in 0..iters {
+                            black_box(engine.dot(black_box(&a), black_box(&b)).unwrap());
+                        }
+                    });
+                }
+            });
+            // Per call, counting both threads' calls.
+            start.elapsed() / 2
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, dispatch, contention);
+criterion_main!(benches);
