@@ -171,8 +171,15 @@ pub fn run(args: &RunArgs) -> Result<(String, bool), String> {
     let dense_b = DenseVector::random(args.dim, 2).map_err(|e| e.to_string())?;
     let (bits_a, bits_b) = (BitVector::from(&dense_a), BitVector::from(&dense_b));
     let mut rows = Vec::new();
+    // Progress on stderr; hidden for --json and when stderr is not a terminal.
+    let progress = if args.json {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new((ops.len() * layouts.len()) as u64)
+    };
     for &layout in &layouts {
         for &op in &ops {
+            progress.set_message(format!("{} {}", op.name(), layout.name()));
             let before = engine.stats().compile_time;
             let (ok, jit, portable) = match layout {
                 Layout::Dense => measure(&engine, op, &dense_a, &dense_b),
@@ -181,8 +188,10 @@ pub fn run(args: &RunArgs) -> Result<(String, bool), String> {
             .map_err(|e| format!("{} {}: {e}", op.name(), layout.name()))?;
             let compile = engine.stats().compile_time - before;
             rows.push(Row { op, layout, ok, jit, portable, compile });
+            progress.inc(1);
         }
     }
+    progress.finish_and_clear();
     let stats = engine.stats();
     let tier = stats.tier.map_or("portable", |t| t.name());
     let all_ok = rows.iter().all(|r| r.ok);
