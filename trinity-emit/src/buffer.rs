@@ -140,3 +140,44 @@ impl<K: FixupKind> CodeBuffer<K> {
         Ok(self.code)
     }
 }
+
+/// The methods every ISA's assembler forwards to its [`CodeBuffer`] (field `buf`), written once.
+macro_rules! assembler_buffer_methods {
+    () => {
+        /// An empty assembler.
+        pub fn new() -> Self {
+            Self::default()
+        }
+
+        /// Offset of the next byte.
+        pub fn offset(&self) -> usize {
+            self.buf.len()
+        }
+
+        /// The bytes so far, with label references not yet patched.
+        pub fn bytes(&self) -> &[u8] {
+            self.buf.bytes()
+        }
+
+        /// A new, unbound label.
+        pub fn new_label(&mut self) -> $crate::Label {
+            self.buf.new_label()
+        }
+
+        /// Bind `label` to the current offset.
+        pub fn bind(&mut self, label: $crate::Label) -> Result<(), $crate::EmitError> {
+            self.buf.bind(label)
+        }
+
+        /// Patch every label reference and return the code.
+        pub fn finish(self) -> Result<Vec<u8>, $crate::EmitError> {
+            self.buf.finish()
+        }
+
+        /// Append raw bytes (constant tables placed after the code).
+        pub fn data(&mut self, bytes: &[u8]) {
+            self.buf.put(bytes);
+        }
+    };
+}
+pub(crate) use assembler_buffer_methods;

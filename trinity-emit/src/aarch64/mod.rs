@@ -244,44 +244,11 @@ pub struct Assembler {
 }
 
 impl Assembler {
-    /// An empty assembler.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Bytes emitted so far; the offset of the next instruction.
-    pub fn offset(&self) -> usize {
-        self.buf.len()
-    }
-
-    /// The bytes emitted so far (label fixups not yet applied).
-    pub fn bytes(&self) -> &[u8] {
-        self.buf.bytes()
-    }
-
-    /// A new unbound label.
-    pub fn new_label(&mut self) -> Label {
-        self.buf.new_label()
-    }
-
-    /// Bind `label` here.
-    pub fn bind(&mut self, label: Label) -> Result<(), EmitError> {
-        self.buf.bind(label)
-    }
-
-    /// Resolve every label and return the code.
-    pub fn finish(self) -> Result<Vec<u8>, EmitError> {
-        self.buf.finish()
-    }
+    crate::buffer::assembler_buffer_methods!();
 
     /// Append one raw instruction word.
     pub fn word(&mut self, word: u32) {
         self.buf.put_u32(word);
-    }
-
-    /// Append raw data (for constant tables; keep it 4-byte aligned if code follows).
-    pub fn data(&mut self, bytes: &[u8]) {
-        self.buf.put(bytes);
     }
 
     /// Pad with `nop`s up to a multiple of `alignment` bytes (a power of two, at least 4).

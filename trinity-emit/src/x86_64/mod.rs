@@ -97,44 +97,11 @@ pub struct Assembler {
 }
 
 impl Assembler {
-    /// An empty assembler.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Offset of the next byte.
-    pub fn offset(&self) -> usize {
-        self.buf.len()
-    }
-
-    /// The bytes so far, with label references not yet patched.
-    pub fn bytes(&self) -> &[u8] {
-        self.buf.bytes()
-    }
-
-    /// A new, unbound label.
-    pub fn new_label(&mut self) -> Label {
-        self.buf.new_label()
-    }
-
-    /// Bind `label` to the current offset.
-    pub fn bind(&mut self, label: Label) -> Result<(), EmitError> {
-        self.buf.bind(label)
-    }
-
-    /// Patch every label reference and return the code.
-    pub fn finish(self) -> Result<Vec<u8>, EmitError> {
-        self.buf.finish()
-    }
+    crate::buffer::assembler_buffer_methods!();
 
     /// Encode `inst` with `ops` (Intel order). The instruction methods all call this.
     pub fn emit(&mut self, inst: &Inst, ops: &[Operand]) -> Result<(), EmitError> {
         encode::encode(&mut self.buf, inst, ops)
-    }
-
-    /// Append raw bytes (constant tables; jump over them or place them after `ret`).
-    pub fn data(&mut self, bytes: &[u8]) {
-        self.buf.put(bytes);
     }
 
     /// `n` bytes of no-ops, as few instructions as possible (at most 10 bytes each).

@@ -9,7 +9,7 @@
 //!   into words every 4000 vectors.
 //! - dense: 16-byte vectors, products with `mul` (or `sdot` on the DotProd tier) accumulated with
 //!   `sadalp`; the last `D mod 16` elements go through a scalar loop-free tail.
-//! - permute: two copies (dense) or the word runs of [`rotate_plan`](super::plan::rotate_plan).
+//! - permute: two copies (dense) or the word runs of [`rotate_plan`].
 
 use super::plan::rotate_plan;
 use super::{Kernel, KernelError, KernelSpec, Layout, Op, Tier};

@@ -13,7 +13,7 @@
 //! - element-wise ops (bind, bundle) compute the overlapping last vector from the original
 //!   inputs before the main loop and store it after, so `out` may alias `a` or `b`;
 //! - operands shorter than one vector are copied to a zeroed stack buffer first;
-//! - permute is two copies (dense) or the word runs of [`rotate_plan`](super::plan::rotate_plan).
+//! - permute is two copies (dense) or the word runs of [`rotate_plan`].
 
 use super::plan::{copy_pieces, rotate_plan};
 use super::{CallConv, Kernel, KernelError, KernelSpec, Layout, Op};
