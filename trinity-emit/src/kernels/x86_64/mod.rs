@@ -114,6 +114,44 @@ impl Gen {
         self.a.ret()
     }
 
+    /// A counted loop: `body` runs `count` times (r10 counts down) and r9, the byte offset,
+    /// grows by `step` after each run. Emits nothing when `count` is 0.
+    fn counted(&mut self, count: usize, step: usize, mut body: impl FnMut(&mut Gen) -> R) -> R {
+        if count == 0 {
+            return Ok(());
+        }
+        self.a.mov(R10, count as i32)?;
+        let top = self.a.new_label();
+        self.a.align(16)?;
+        self.a.bind(top)?;
+        body(self)?;
+        self.a.add(R9, step as i32)?;
+        self.a.dec(R10)?;
+        self.a.jcc(Cond::Ne, top)
+    }
+
+    /// `blocks` rounds (r11 counts down) of a [`counted`](Self::counted) loop of `per_block`
+    /// runs followed by `flush`: how narrow accumulators are emptied before they overflow.
+    fn blocked(
+        &mut self,
+        blocks: usize,
+        per_block: usize,
+        step: usize,
+        mut body: impl FnMut(&mut Gen) -> R,
+        mut flush: impl FnMut(&mut Gen) -> R,
+    ) -> R {
+        if blocks == 0 {
+            return Ok(());
+        }
+        self.a.mov(R11, blocks as i32)?;
+        let outer = self.a.new_label();
+        self.a.bind(outer)?;
+        self.counted(per_block, step, &mut body)?;
+        flush(self)?;
+        self.a.dec(R11)?;
+        self.a.jcc(Cond::Ne, outer)
+    }
+
     /// A label for a constant table placed after the code.
     fn constant(&mut self, bytes: Vec<u8>) -> Label {
         if let Some((label, _)) = self.consts.iter().find(|(_, b)| *b == bytes) {
@@ -324,37 +362,15 @@ impl Gen {
             Ok(())
         };
         self.a.xor(Gpr32::R9d, Gpr32::R9d)?;
-        if blocks > 0 {
-            self.a.mov(R11, blocks as i32)?;
-            let outer = self.a.new_label();
-            self.a.bind(outer)?;
-            self.a.mov(R10, 127)?;
-            let inner = self.a.new_label();
-            self.a.align(16)?;
-            self.a.bind(inner)?;
+        let unrolled = |g: &mut Gen| -> R {
             for u in 0..unroll {
-                add_vector(self, u * VEC, true, u, None)?;
+                add_vector(g, u * VEC, true, u, None)?;
             }
-            self.a.add(R9, (unroll * VEC) as i32)?;
-            self.a.dec(R10)?;
-            self.a.jcc(Cond::Ne, inner)?;
-            flush(self)?;
-            self.a.dec(R11)?;
-            self.a.jcc(Cond::Ne, outer)?;
-        }
+            Ok(())
+        };
+        self.blocked(blocks, 127, unroll * VEC, unrolled, flush)?;
         let iterations = rest / unroll;
-        if iterations > 0 {
-            self.a.mov(R10, iterations as i32)?;
-            let inner = self.a.new_label();
-            self.a.align(16)?;
-            self.a.bind(inner)?;
-            for u in 0..unroll {
-                add_vector(self, u * VEC, true, u, None)?;
-            }
-            self.a.add(R9, (unroll * VEC) as i32)?;
-            self.a.dec(R10)?;
-            self.a.jcc(Cond::Ne, inner)?;
-        }
+        self.counted(iterations, unroll * VEC, unrolled)?;
         // The last few whole vectors, one per accumulator (each stays within 127 additions).
         let done = blocks * per_block + iterations * unroll;
         for (u, v) in (done..full).enumerate() {
@@ -471,22 +487,16 @@ impl Gen {
         let unroll = 4;
         let iterations = full / unroll;
         self.a.xor(Gpr32::R9d, Gpr32::R9d)?;
-        if iterations > 0 {
-            self.a.mov(R10, iterations as i32)?;
-            let top = self.a.new_label();
-            self.a.align(16)?;
-            self.a.bind(top)?;
+        self.counted(iterations, unroll * VEC, |g| {
             for u in 0..unroll {
                 let (va, vb) = (Ymm::ALL[2 * u], Ymm::ALL[2 * u + 1]);
-                self.a.vmovdqu(va, at_index(a0, R9, u * VEC))?;
-                self.a.vmovdqu(vb, at_index(b0, R9, u * VEC))?;
-                self.dense_lane(op, va, va, vb, ones)?;
-                self.a.vmovdqu(at_index(out0, R9, u * VEC), va)?;
+                g.a.vmovdqu(va, at_index(a0, R9, u * VEC))?;
+                g.a.vmovdqu(vb, at_index(b0, R9, u * VEC))?;
+                g.dense_lane(op, va, va, vb, ones)?;
+                g.a.vmovdqu(at_index(out0, R9, u * VEC), va)?;
             }
-            self.a.add(R9, (unroll * VEC) as i32)?;
-            self.a.dec(R10)?;
-            self.a.jcc(Cond::Ne, top)?;
-        }
+            Ok(())
+        })?;
         for v in iterations * unroll..full {
             self.a.vmovdqu(Y0, at(a0, v * VEC))?;
             self.a.vmovdqu(Y1, at(b0, v * VEC))?;
@@ -652,32 +662,9 @@ impl Gen {
         let blocks = vectors / 31;
         let rest = vectors % 31;
         self.a.xor(Gpr32::R9d, Gpr32::R9d)?;
-        if blocks > 0 {
-            self.a.mov(R11, blocks as i32)?;
-            let outer = self.a.new_label();
-            self.a.bind(outer)?;
-            self.a.mov(R10, 31)?;
-            let inner = self.a.new_label();
-            self.a.align(16)?;
-            self.a.bind(inner)?;
-            body(self, Some(R9), 0, 4)?;
-            self.a.add(R9, VEC as i32)?;
-            self.a.dec(R10)?;
-            self.a.jcc(Cond::Ne, inner)?;
-            flush(self)?;
-            self.a.dec(R11)?;
-            self.a.jcc(Cond::Ne, outer)?;
-        }
-        if rest > 0 {
-            self.a.mov(R10, rest as i32)?;
-            let inner = self.a.new_label();
-            self.a.align(16)?;
-            self.a.bind(inner)?;
-            body(self, Some(R9), 0, 4)?;
-            self.a.add(R9, VEC as i32)?;
-            self.a.dec(R10)?;
-            self.a.jcc(Cond::Ne, inner)?;
-        }
+        let whole = |g: &mut Gen| body(g, Some(R9), 0, 4);
+        self.blocked(blocks, 31, VEC, whole, flush)?;
+        self.counted(rest, VEC, whole)?;
         if tail > 0 {
             // A partial vector: its counters get one more addition (31 + 1 is still < 32).
             body(self, None, 8 * 4 * vectors, tail)?;
@@ -729,16 +716,7 @@ impl Gen {
         let vectors = words / 4;
         let tail = words % 4;
         self.a.xor(Gpr32::R9d, Gpr32::R9d)?;
-        if vectors > 0 {
-            self.a.mov(R10, vectors as i32)?;
-            let top = self.a.new_label();
-            self.a.align(16)?;
-            self.a.bind(top)?;
-            body(self, Some(R9), 0, 4)?;
-            self.a.add(R9, VEC as i32)?;
-            self.a.dec(R10)?;
-            self.a.jcc(Cond::Ne, top)?;
-        }
+        self.counted(vectors, VEC, |g| body(g, Some(R9), 0, 4))?;
         if tail > 0 {
             body(self, None, 8 * 4 * vectors, tail)?;
         }
@@ -776,14 +754,7 @@ impl Gen {
                         vector_run(self, None, run.start, 4)?;
                     } else {
                         self.a.xor(Gpr32::R9d, Gpr32::R9d)?;
-                        self.a.mov(R10, vectors as i32)?;
-                        let top = self.a.new_label();
-                        self.a.align(16)?;
-                        self.a.bind(top)?;
-                        vector_run(self, Some(R9), run.start, 4)?;
-                        self.a.add(R9, VEC as i32)?;
-                        self.a.dec(R10)?;
-                        self.a.jcc(Cond::Ne, top)?;
+                        self.counted(vectors, VEC, |g| vector_run(g, Some(R9), run.start, 4))?;
                     }
                 }
                 if tail > 0 {
