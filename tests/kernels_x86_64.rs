@@ -355,6 +355,24 @@ fn win64_kernels_use_the_win64_registers_and_save_xmm6_to_15() {
 }
 
 #[test]
+fn win64_long_permute_saves_rdi_and_rsi_around_rep_movsb() {
+    let mut s = spec(Op::Permute, Layout::Dense, 10000, 7);
+    s.conv = CallConv::Win64;
+    let text =
+        trinity::disasm::listing(trinity::emit::kernels::Arch::X86_64, &generate(&s).unwrap().code);
+    let lines: Vec<&str> = text.lines().collect();
+    let find = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle} missing:\n{text}"))
+    };
+    let (push_rdi, push_rsi, rep, pop_rsi, pop_rdi) =
+        (find("push rdi"), find("push rsi"), find("rep movsb"), find("pop rsi"), find("pop rdi"));
+    assert!(push_rdi < push_rsi && push_rsi < rep && rep < pop_rsi && pop_rsi < pop_rdi, "{text}");
+}
+
+#[test]
 fn generation_is_deterministic_and_snapshotted() {
     for layout in Layout::ALL {
         for op in Op::ALL {

@@ -45,6 +45,9 @@ pub fn generate(spec: &KernelSpec) -> Result<Kernel, KernelError> {
 const VEC: usize = 32;
 /// Scratch bytes on the stack for operands shorter than a vector (two inputs and an output).
 const STACK_SCRATCH: i32 = 3 * VEC as i32;
+/// Dense permutes of at least this many bytes copy with `rep movsb` (fast-string hardware
+/// wins over vector loops from a few KiB on).
+const REP_MOVSB_MIN: usize = 4096;
 /// Win64 keeps xmm6-xmm15 callee-saved: their save area.
 const WIN64_SAVE: i32 = 10 * 16;
 
@@ -512,8 +515,31 @@ impl Gen {
     fn dense_permute(&mut self, dim: usize, k: usize) -> R {
         let [out, v, _] = self.args();
         // out[k..] = v[..dim - k]; out[..k] = v[dim - k..].
-        self.copy_bytes((out, k), (v, 0), dim - k)?;
-        self.copy_bytes((out, 0), (v, dim - k), k)?;
+        if dim < REP_MOVSB_MIN {
+            self.copy_bytes((out, k), (v, 0), dim - k)?;
+            self.copy_bytes((out, 0), (v, dim - k), k)?;
+            return self.epilogue();
+        }
+        // Long copies: `rep movsb` (rdi <- rsi, rcx bytes). After the first copy rsi already
+        // points at v[dim - k], the second copy's source.
+        let win64 = self.conv == CallConv::Win64;
+        if win64 {
+            // rdi and rsi are callee-saved on Win64.
+            self.a.push(Rdi)?;
+            self.a.push(Rsi)?;
+            self.a.mov(Rdi, out)?;
+            self.a.mov(Rsi, v)?;
+        }
+        self.a.add(Rdi, k as i32)?;
+        self.a.mov(Rcx, (dim - k) as i32)?;
+        self.a.rep_movsb()?;
+        self.a.sub(Rdi, dim as i32)?;
+        self.a.mov(Rcx, k as i32)?;
+        self.a.rep_movsb()?;
+        if win64 {
+            self.a.pop(Rsi)?;
+            self.a.pop(Rdi)?;
+        }
         self.epilogue()
     }
 
