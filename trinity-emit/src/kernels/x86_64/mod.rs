@@ -56,8 +56,6 @@ struct Gen {
     conv: CallConv,
     /// Constant tables placed after the code: (label, bytes).
     consts: Vec<(Label, Vec<u8>)>,
-    /// Bytes this kernel moved rsp down by.
-    frame: i32,
 }
 
 /// How a reduction combines its accumulators into the result.
@@ -78,7 +76,7 @@ fn at_index(base: Gpr64, index: Gpr64, disp: usize) -> Mem {
 
 impl Gen {
     fn new(conv: CallConv) -> Self {
-        Gen { a: Assembler::new(), conv, consts: Vec::new(), frame: 0 }
+        Gen { a: Assembler::new(), conv, consts: Vec::new() }
     }
 
     /// Argument registers: (first, second, third).
@@ -98,7 +96,6 @@ impl Gen {
                     Xmm::ALL[6 + usize::from(i)],
                 )?;
             }
-            self.frame += WIN64_SAVE;
         }
         Ok(())
     }
@@ -243,15 +240,15 @@ impl Gen {
         Ok(())
     }
 
-    /// Reserve the stack scratch area, zero it, and copy the first `len` bytes of each input
-    /// into it. Returns the new input pointers (rax is clobbered; r10 holds rsp-based base).
+    /// Reserve the stack scratch area (three zeroed 32-byte slots), and copy the first `len`
+    /// bytes of each input into its slot. Returns each input's new (base, offset); clobbers rax
+    /// and ymm15.
     fn stage_short(
         &mut self,
         inputs: &[Gpr64],
         len: usize,
     ) -> Result<Vec<(Gpr64, usize)>, EmitError> {
         self.a.sub(Rsp, STACK_SCRATCH)?;
-        self.frame += STACK_SCRATCH;
         self.a.vpxor(Y15, Y15, Y15)?;
         for k in 0..3 {
             self.a.vmovdqu(at(Rsp, k * VEC), Y15)?;
@@ -266,7 +263,6 @@ impl Gen {
 
     fn unstage(&mut self) -> R {
         self.a.add(Rsp, STACK_SCRATCH)?;
-        self.frame -= STACK_SCRATCH;
         Ok(())
     }
 
