@@ -1,0 +1,357 @@
+//! Shared helpers for the kernel tests: a harness that runs any kernel between canary checks
+//! (and adapts Win64 kernels to be callable from System V), guard-paged operand buffers,
+//! vector construction and disassembly listings.
+#![allow(dead_code)]
+
+use iced_x86::{Decoder, DecoderOptions, Formatter, Instruction, IntelFormatter, Mnemonic};
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use trinity_emit::kernels::{CallConv, Kernel, Signature};
+use trinity_emit::x86_64::{Assembler, Cond, Gpr32, Gpr64, Gpr64::*, Gpr8, Mem, Xmm, Ymm};
+use trinity_runtime::exec::call::{BinaryKernel, ReduceF64Kernel, ReduceKernel, UnaryKernel};
+use trinity_runtime::exec::{Arena, Code};
+
+/// Whether this host can run AVX2 kernels; prints why not when it cannot.
+pub fn host_has_avx2() -> bool {
+    let ok = is_x86_feature_detected!("avx2") && is_x86_feature_detected!("popcnt");
+    if !ok {
+        eprintln!("skipping: this CPU lacks AVX2 or POPCNT, so AVX2 kernels cannot run here");
+    }
+    ok
+}
+
+/// Which argument the output aliases, for bind and bundle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alias {
+    /// `f(out, a, b)` with three distinct operands.
+    None,
+    /// `f(x, x, y)`: the harness takes `(x, y)` (a unary signature).
+    OutIsA,
+    /// `f(x, y, x)`: the harness takes `(x, y)` (a unary signature).
+    OutIsB,
+}
+
+/// Callee-saved registers the harness fills with canaries, in flag-bit order.
+const SYSV_SAVED: [Gpr64; 6] = [Rbx, Rbp, R12, R13, R14, R15];
+/// Win64 adds rdi and rsi (flag bits 6, 7) and xmm6-xmm15 (bits 8..18).
+const WIN64_SAVED_GPR: [Gpr64; 2] = [Rdi, Rsi];
+
+fn canary(bit: u32) -> i64 {
+    0x5a5a_0000_0000_0000 ^ (0x0101_0101_0101_0101_u64.wrapping_mul(u64::from(bit) + 3)) as i64
+}
+
+/// Names of the registers set in a harness flag (for failure messages).
+pub fn clobbered(flag: u64) -> Vec<String> {
+    let mut names = Vec::new();
+    for bit in 0..64 {
+        if flag >> bit & 1 == 1 {
+            names.push(match bit {
+                0..=5 => SYSV_SAVED[bit].to_string(),
+                6 | 7 => WIN64_SAVED_GPR[bit - 6].to_string(),
+                8..=17 => format!("xmm{}", bit - 2),
+                _ => format!("bit {bit}"),
+            });
+        }
+    }
+    names
+}
+
+/// Machine code that calls `kernel` the System V way, with:
+/// - every callee-saved register of the kernel's convention set to a canary before the call
+///   and compared after it; a bit per clobbered register is stored to `*flag`;
+/// - every other register (scratch GPRs, all ymm not holding canaries) filled with garbage, so
+///   a kernel relying on a zeroed register fails;
+/// - for Win64 kernels, arguments moved from rdi/rsi/rdx to rcx/rdx/r8 and 32 bytes of shadow
+///   space reserved, so Win64 code runs on this host;
+/// - for aliased bind/bundle, the output pointer duplicated into the aliased input.
+///
+/// The kernel is copied into the same code after the harness and called by label, so it also
+/// runs away from offset 0 of a page (it must be position-independent).
+pub fn harness_code(kernel: &Kernel, alias: Alias, flag: &AtomicU64) -> Vec<u8> {
+    build_harness(kernel, alias, flag).expect("harness encodes")
+}
+
+fn build_harness(
+    kernel: &Kernel,
+    alias: Alias,
+    flag: &AtomicU64,
+) -> Result<Vec<u8>, trinity_emit::EmitError> {
+    let win64 = kernel.spec.conv == CallConv::Win64;
+    let mut a = Assembler::new();
+    let target = a.new_label();
+    let xmm_canaries = a.new_label();
+    for r in SYSV_SAVED {
+        a.push(r)?;
+    }
+    // Entry rsp is 8 mod 16; after six pushes still 8; 56 more makes it 0 mod 16 at the call.
+    // [rsp, rsp+32): Win64 shadow space; [rsp+32]: saved rax; [rsp+40]: saved xmm0.
+    a.sub(Rsp, 56)?;
+    match alias {
+        Alias::None => {}
+        Alias::OutIsA => {
+            a.mov(Rdx, Rsi)?;
+            a.mov(Rsi, Rdi)?;
+        }
+        Alias::OutIsB => a.mov(Rdx, Rdi)?,
+    }
+    let args: &[Gpr64] = match (kernel.spec.op.signature(), alias) {
+        (Signature::Binary, _) => &[Rdi, Rsi, Rdx],
+        (Signature::Unary, _) => &[Rdi, Rsi],
+        _ => &[Rdi, Rsi],
+    };
+    let args: Vec<Gpr64> = if win64 {
+        // System V rdi, rsi, rdx -> Win64 rcx, rdx, r8 (in an order that loses nothing).
+        a.mov(R8, Rdx)?;
+        a.mov(Rdx, Rsi)?;
+        a.mov(Rcx, Rdi)?;
+        [Rcx, Rdx, R8][..args.len()].to_vec()
+    } else {
+        args.to_vec()
+    };
+    // Garbage in every scratch GPR that is not an argument.
+    for r in [Rax, Rcx, Rdx, Rsi, Rdi, R8, R9, R10, R11] {
+        if !(args.contains(&r) || win64 && WIN64_SAVED_GPR.contains(&r)) {
+            a.mov(r, 0x6b6b_6b6b_6b6b_6b6b_i64)?;
+        }
+    }
+    for (bit, &r) in SYSV_SAVED.iter().enumerate() {
+        a.mov(r, canary(bit as u32))?;
+    }
+    for y in Ymm::ALL {
+        a.vpcmpeqd(y, y, y)?;
+    }
+    if win64 {
+        for (k, &r) in WIN64_SAVED_GPR.iter().enumerate() {
+            a.mov(r, canary(6 + k as u32))?;
+        }
+        for k in 0..10 {
+            a.vmovdqu(Xmm::ALL[6 + k], Mem::label(xmm_canaries).disp(16 * k as i32))?;
+        }
+    }
+    a.call(target)?;
+    a.mov(Mem::base(Rsp).disp(32), Rax)?;
+    a.vmovq(Mem::base(Rsp).disp(40), Xmm::X0)?;
+    // rcx collects one bit per clobbered register.
+    a.xor(Gpr32::Ecx, Gpr32::Ecx)?;
+    let check = |a: &mut Assembler, bit: u32| -> Result<(), trinity_emit::EmitError> {
+        a.setcc(Cond::Ne, Gpr8::Dl)?;
+        a.movzx(Gpr32::Edx, Gpr8::Dl)?;
+        a.shl(Rdx, bit as u8)?;
+        a.or(Rcx, Rdx)
+    };
+    let mut saved: Vec<(u32, Gpr64)> =
+        SYSV_SAVED.iter().enumerate().map(|(b, &r)| (b as u32, r)).collect();
+    if win64 {
+        saved.extend(WIN64_SAVED_GPR.iter().enumerate().map(|(k, &r)| (6 + k as u32, r)));
+    }
+    for (bit, r) in saved {
+        a.mov(Rax, canary(bit))?;
+        a.cmp(r, Rax)?;
+        check(&mut a, bit)?;
+    }
+    if win64 {
+        for k in 0..10 {
+            a.vpcmpeqb(Xmm::X1, Xmm::ALL[6 + k], Mem::label(xmm_canaries).disp(16 * k as i32))?;
+            a.vpmovmskb(Gpr32::Eax, Xmm::X1)?;
+            a.cmp(Gpr32::Eax, 0xffff)?;
+            check(&mut a, 8 + k as u32)?;
+        }
+    }
+    a.mov(Rax, flag as *const AtomicU64 as i64)?;
+    a.mov(Mem::base(Rax), Rcx)?;
+    a.mov(Rax, Mem::base(Rsp).disp(32))?;
+    a.vmovq(Xmm::X0, Mem::base(Rsp).disp(40))?;
+    a.add(Rsp, 56)?;
+    for r in SYSV_SAVED.iter().rev() {
+        a.pop(*r)?;
+    }
+    a.vzeroupper()?;
+    a.ret()?;
+    a.align(16)?;
+    a.bind(xmm_canaries)?;
+    for k in 0..10u8 {
+        a.data(&[0xc0 | k; 16]);
+    }
+    // Kernels align their constants to 32 bytes relative to their start; keep that true.
+    a.align(64)?;
+    a.bind(target)?;
+    a.data(&kernel.code);
+    a.finish()
+}
+
+/// A kernel placed behind the harness, with its flag.
+pub struct Harnessed {
+    /// The placed harness (kernel included).
+    pub code: Code,
+    /// Where the harness stores its clobber bits.
+    pub flag: Box<AtomicU64>,
+    /// Elements per operand.
+    pub len: usize,
+}
+
+impl Harnessed {
+    /// Place `kernel` behind a harness in `arena`.
+    pub fn new(arena: &Arena, kernel: &Kernel, alias: Alias) -> Self {
+        let flag = Box::new(AtomicU64::new(u64::MAX));
+        let bytes = harness_code(kernel, alias, &flag);
+        let code = arena.add(&bytes).expect("place harness");
+        let len = match kernel.spec.layout {
+            trinity_emit::kernels::Layout::Dense => kernel.spec.dim as usize,
+            trinity_emit::kernels::Layout::Bits => 2 * (kernel.spec.dim as usize).div_ceil(64),
+        };
+        Harnessed { code, flag, len }
+    }
+
+    /// The clobber bits of the last call (u64::MAX before any call).
+    pub fn take_flag(&self) -> u64 {
+        self.flag.swap(u64::MAX, Ordering::SeqCst)
+    }
+
+    /// As a reduce kernel.
+    pub fn reduce<T>(&self) -> ReduceKernel<T> {
+        // SAFETY: the harness is a System V function (a, b) -> i64 that calls the generated
+        // kernel with the same arguments; the kernel reads exactly `len` elements of each.
+        unsafe { ReduceKernel::new(self.code.clone(), self.len) }
+    }
+
+    /// As a cosine kernel.
+    pub fn reduce_f64<T>(&self) -> ReduceF64Kernel<T> {
+        // SAFETY: as for `reduce`, returning the kernel's xmm0.
+        unsafe { ReduceF64Kernel::new(self.code.clone(), self.len) }
+    }
+
+    /// As a binary kernel (no aliasing).
+    pub fn binary<T>(&self) -> BinaryKernel<T> {
+        // SAFETY: the harness passes (out, a, b) through; the kernel writes `len` elements of
+        // out and reads `len` of a and b.
+        unsafe { BinaryKernel::new(self.code.clone(), self.len) }
+    }
+
+    /// As a unary kernel: permute, or an aliased bind/bundle taking (x, y).
+    pub fn unary<T>(&self) -> UnaryKernel<T> {
+        // SAFETY: permute: (out, v) passed through. Aliased: the kernel gets (x, x, y) or
+        // (x, y, x); it reads and writes `len` elements of x (exclusively borrowed by the
+        // wrapper) and reads `len` elements of y.
+        unsafe { UnaryKernel::new(self.code.clone(), self.len) }
+    }
+}
+
+/// Operand memory with an inaccessible page right after its last byte, or right before its
+/// first, so that any access outside the operand faults.
+pub struct Guarded {
+    base: *mut u8,
+    map_len: usize,
+    data: *mut u8,
+    bytes: usize,
+}
+
+/// Where the operand sits against a guard page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edge {
+    /// Last byte right before a PROT_NONE page.
+    End,
+    /// First byte right after a PROT_NONE page.
+    Start,
+}
+
+impl Guarded {
+    /// `bytes` bytes (at least 1) between PROT_NONE pages, flush against `edge`.
+    pub fn new(bytes: usize, edge: Edge) -> Self {
+        // SAFETY: sysconf has no preconditions.
+        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
+        let data_pages = bytes.div_ceil(page).max(1);
+        let map_len = (data_pages + 2) * page;
+        // SAFETY: an anonymous private mapping of a fresh range; the result is checked.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                map_len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        assert_ne!(base, libc::MAP_FAILED, "mmap {map_len} bytes");
+        let base = base.cast::<u8>();
+        // SAFETY: both ranges are whole pages inside the mapping just made.
+        unsafe {
+            assert_eq!(libc::mprotect(base.cast(), page, libc::PROT_NONE), 0);
+            let tail = base.add((data_pages + 1) * page);
+            assert_eq!(libc::mprotect(tail.cast(), page, libc::PROT_NONE), 0);
+        }
+        let data = match edge {
+            // SAFETY: inside the mapping: the data pages end at (data_pages + 1) * page.
+            Edge::End => unsafe { base.add((data_pages + 1) * page - bytes) },
+            // SAFETY: the first data page.
+            Edge::Start => unsafe { base.add(page) },
+        };
+        Guarded { base, map_len, data, bytes }
+    }
+
+    /// The operand as a slice of `T` (`bytes` must be a multiple of its size; the address is
+    /// aligned for it because pages are and `bytes` is a multiple of 8 for `u64`).
+    pub fn slice<T: Copy>(&mut self) -> &mut [T] {
+        let size = std::mem::size_of::<T>();
+        assert_eq!(self.bytes % size, 0);
+        assert_eq!(self.data as usize % std::mem::align_of::<T>(), 0);
+        // SAFETY: the range is readable and writable, inside the mapping, aligned for T, and
+        // borrowed mutably through self; any bit pattern is a valid i8/u64.
+        unsafe { std::slice::from_raw_parts_mut(self.data.cast::<T>(), self.bytes / size) }
+    }
+}
+
+impl Drop for Guarded {
+    fn drop(&mut self) {
+        // SAFETY: unmaps exactly the mapping made in `new`; no slice outlives self.
+        unsafe { libc::munmap(self.base.cast(), self.map_len) };
+    }
+}
+
+/// Disassemble a kernel: one line per instruction (offset, hex bytes, Intel syntax) up to its
+/// last `ret`, then the constant data in 16-byte rows.
+pub fn listing(code: &[u8]) -> String {
+    let code_end = code_end(code);
+    let mut decoder = Decoder::with_ip(64, &code[..code_end], 0, DecoderOptions::NONE);
+    let mut formatter = IntelFormatter::new();
+    formatter.options_mut().set_hex_prefix("0x");
+    formatter.options_mut().set_hex_suffix("");
+    formatter.options_mut().set_uppercase_hex(false);
+    let mut instruction = Instruction::default();
+    let mut out = String::new();
+    while decoder.can_decode() {
+        decoder.decode_out(&mut instruction);
+        let start = instruction.ip() as usize;
+        let mut text = String::new();
+        formatter.format(&instruction, &mut text);
+        let bytes: String =
+            code[start..start + instruction.len()].iter().map(|b| format!("{b:02x}")).collect();
+        writeln!(out, "{start:04x}  {bytes:<24} {text}").unwrap();
+    }
+    for (n, chunk) in code[code_end..].chunks(16).enumerate() {
+        let bytes: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+        writeln!(out, "{:04x}  {} (data)", code_end + 16 * n, bytes.join(" ")).unwrap();
+    }
+    out
+}
+
+/// Decoded instructions of the code part (up to and including the last `ret`).
+pub fn instructions(code: &[u8]) -> Vec<Instruction> {
+    let mut decoder = Decoder::with_ip(64, &code[..code_end(code)], 0, DecoderOptions::NONE);
+    decoder.iter().collect()
+}
+
+/// End of the code part: just past the last `ret` reached by decoding from the start (the
+/// constants after it are padding and data).
+pub fn code_end(code: &[u8]) -> usize {
+    let mut decoder = Decoder::with_ip(64, code, 0, DecoderOptions::NONE);
+    let mut end = code.len();
+    for instruction in decoder.iter() {
+        if instruction.mnemonic() == Mnemonic::Ret {
+            end = instruction.next_ip() as usize;
+            // Kernels have one ret, at the end of the code; constants follow.
+            break;
+        }
+    }
+    end
+}
