@@ -197,6 +197,10 @@ fn bench_bits(
                     group.bench_function(id("popcnt_per_word"), |bn| {
                         bn.iter(|| yardstick::bits_dot_popcnt(black_box(a), black_box(b)))
                     });
+                    assert_eq!(yardstick::bits_dot_harley_seal(a, b), Some(p(a, b)));
+                    group.bench_function(id("harley_seal"), |bn| {
+                        bn.iter(|| yardstick::bits_dot_harley_seal(black_box(a), black_box(b)))
+                    });
                 }
             }
             Op::Cosine => {

@@ -51,6 +51,8 @@ guarded! { /// Bitsliced dot product.
 fn bits_dot(a: &[u64], b: &[u64]) -> i64 = bits_dot; }
 guarded! { /// Bitsliced dot product with one `popcnt` per word (a popcount candidate to compare).
 fn bits_dot_popcnt(a: &[u64], b: &[u64]) -> i64 = bits_dot_popcnt; }
+guarded! { /// Bitsliced dot product with Harley-Seal carry-save popcounts (a popcount candidate).
+fn bits_dot_harley_seal(a: &[u64], b: &[u64]) -> i64 = bits_dot_harley_seal; }
 guarded! { /// Bitsliced hamming distance.
 fn bits_hamming(a: &[u64], b: &[u64]) -> i64 = bits_hamming; }
 guarded! { /// Bitsliced cosine similarity.
@@ -303,6 +305,98 @@ mod imp {
             sum += i64::from(pos.count_ones()) - i64::from(neg.count_ones());
         }
         sum
+    }
+
+    /// Harley-Seal state for one stream of 256-bit vectors: bit-sliced counters of weight
+    /// 1, 2, 4, 8 and the popcount total of the weight-16 carries.
+    struct HarleySeal {
+        ones: __m256i,
+        twos: __m256i,
+        fours: __m256i,
+        eights: __m256i,
+        total: __m256i,
+    }
+
+    #[inline(always)]
+    unsafe fn csa(a: __m256i, b: __m256i, c: __m256i) -> (__m256i, __m256i) {
+        // Carry-save adder: (carry, sum) of three bit vectors.
+        let u = _mm256_xor_si256(a, b);
+        (_mm256_or_si256(_mm256_and_si256(a, b), _mm256_and_si256(u, c)), _mm256_xor_si256(u, c))
+    }
+
+    #[inline(always)]
+    unsafe fn popcnt64(v: __m256i) -> __m256i {
+        _mm256_sad_epu8(popcnt_bytes(v), _mm256_setzero_si256())
+    }
+
+    impl HarleySeal {
+        #[inline(always)]
+        unsafe fn new() -> Self {
+            let z = _mm256_setzero_si256();
+            HarleySeal { ones: z, twos: z, fours: z, eights: z, total: z }
+        }
+
+        /// Add 16 vectors.
+        #[inline(always)]
+        unsafe fn add16(&mut self, d: &[__m256i; 16]) {
+            let mut eights_pair = [_mm256_setzero_si256(); 2];
+            for (half, eights) in eights_pair.iter_mut().enumerate() {
+                let d = &d[8 * half..8 * half + 8];
+                let mut fours_pair = [_mm256_setzero_si256(); 2];
+                for (quarter, fours) in fours_pair.iter_mut().enumerate() {
+                    let (twos_a, ones) = csa(self.ones, d[4 * quarter], d[4 * quarter + 1]);
+                    let (twos_b, ones) = csa(ones, d[4 * quarter + 2], d[4 * quarter + 3]);
+                    self.ones = ones;
+                    let (f, twos) = csa(self.twos, twos_a, twos_b);
+                    self.twos = twos;
+                    *fours = f;
+                }
+                let (e, fours) = csa(self.fours, fours_pair[0], fours_pair[1]);
+                self.fours = fours;
+                *eights = e;
+            }
+            let (sixteens, eights) = csa(self.eights, eights_pair[0], eights_pair[1]);
+            self.eights = eights;
+            self.total = _mm256_add_epi64(self.total, popcnt64(sixteens));
+        }
+
+        #[inline(always)]
+        unsafe fn sum(&self) -> i64 {
+            let mut t = _mm256_slli_epi64::<4>(self.total);
+            t = _mm256_add_epi64(t, _mm256_slli_epi64::<3>(popcnt64(self.eights)));
+            t = _mm256_add_epi64(t, _mm256_slli_epi64::<2>(popcnt64(self.fours)));
+            t = _mm256_add_epi64(t, _mm256_slli_epi64::<1>(popcnt64(self.twos)));
+            t = _mm256_add_epi64(t, popcnt64(self.ones));
+            hsum_epi64(t)
+        }
+    }
+
+    #[target_feature(enable = "avx2,popcnt")]
+    pub unsafe fn bits_dot_harley_seal(a: &[u64], b: &[u64]) -> i64 {
+        let w = a.len() / 2;
+        let (ap, am) = a.split_at(w);
+        let (bp, bm) = b.split_at(w);
+        let (mut pos, mut neg) = (HarleySeal::new(), HarleySeal::new());
+        let blocks = w / 64; // 16 vectors of 4 words
+        let at = |s: &[u64], i: usize| _mm256_loadu_si256(s.as_ptr().add(4 * i).cast());
+        for block in 0..blocks {
+            let mut p = [_mm256_setzero_si256(); 16];
+            let mut n = [_mm256_setzero_si256(); 16];
+            for k in 0..16 {
+                let i = 16 * block + k;
+                let (xp, xm, yp, ym) = (at(ap, i), at(am, i), at(bp, i), at(bm, i));
+                p[k] = _mm256_or_si256(_mm256_and_si256(xp, yp), _mm256_and_si256(xm, ym));
+                n[k] = _mm256_or_si256(_mm256_and_si256(xp, ym), _mm256_and_si256(xm, yp));
+            }
+            pos.add16(&p);
+            neg.add16(&n);
+        }
+        let mut rest = 0i64;
+        for i in 64 * blocks..w {
+            let (x, y) = ((ap[i] & bp[i]) | (am[i] & bm[i]), (ap[i] & bm[i]) | (am[i] & bp[i]));
+            rest += i64::from(x.count_ones()) - i64::from(y.count_ones());
+        }
+        pos.sum() - neg.sum() + rest
     }
 
     #[target_feature(enable = "avx2,popcnt")]
