@@ -243,10 +243,10 @@ pub fn run(qemu: &Path, cpu: &str, kernel: &[u8], call: &Call) -> Result<Outcome
     let (exe, out) = executable(kernel, call);
     let dir = std::env::temp_dir().join(format!("trinity-a64-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!(
-        "k{}",
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
-    ));
+    // A unique name per run: tests call this from parallel threads of one process.
+    static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = dir.join(format!("k{run}"));
     {
         let mut f = std::fs::File::create(&path).unwrap();
         f.write_all(&exe).unwrap();

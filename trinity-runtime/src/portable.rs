@@ -3,8 +3,8 @@
 //! Bitsliced ops work a word (64 trits) at a time. With `p`/`m` the +1/-1 planes:
 //! - product `a*b` is +1 where the signs agree: `(ap & bp) | (am & bm)`, and -1 where they
 //!   differ: `(ap & bm) | (am & bp)`;
-//! - `sign(a + b)` is +1 where one is +1 and the other is not -1: `(ap & !bm) | (bp & !am)`,
-//!   and -1 symmetrically;
+//! - `sign(a + b)` is +1 where either is +1 and neither is -1: `(ap | bp) & !(am | bm)`, and
+//!   -1 symmetrically;
 //! - `a != b` wherever either plane differs: `(ap ^ bp) | (am ^ bm)`.
 //!
 //! The unit tests check each formula on all nine trit pairs.
@@ -22,9 +22,11 @@ pub(crate) fn bind_word([ap, am, bp, bm]: [u64; 4]) -> (u64, u64) {
     ((ap & bp) | (am & bm), (ap & bm) | (am & bp))
 }
 
-/// `(plus, minus)` of `sign(a + b)` for one word of each plane.
+/// `(plus, minus)` of `sign(a + b)` for one word of each plane: with disjoint planes, +1
+/// where either is +1 and neither is -1.
 pub(crate) fn bundle_word([ap, am, bp, bm]: [u64; 4]) -> (u64, u64) {
-    ((ap & !bm) | (bp & !am), (am & !bp) | (bm & !ap))
+    let (any_plus, any_minus) = (ap | bp, am | bm);
+    (any_plus & !any_minus, any_minus & !any_plus)
 }
 
 /// Positions that differ, for one word of each plane.

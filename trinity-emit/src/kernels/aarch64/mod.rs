@@ -123,13 +123,12 @@ impl Gen {
                 g.a.neon3(&neon::AND, t, am, bp)?;
                 g.a.neon3(&neon::ORR, m, m, t)?;
             } else {
-                // bic x, y, z = y & !z.
-                g.a.neon3(&neon::BIC, p, ap, bm)?;
-                g.a.neon3(&neon::BIC, t, bp, am)?;
-                g.a.neon3(&neon::ORR, p, p, t)?;
-                g.a.neon3(&neon::BIC, m, am, bp)?;
-                g.a.neon3(&neon::BIC, t, bm, ap)?;
-                g.a.neon3(&neon::ORR, m, m, t)?;
+                // plus = (ap | bp) & !(am | bm), minus the reverse (bic x, y, z = y & !z).
+                let u = b16(7);
+                g.a.neon3(&neon::ORR, t, ap, bp)?;
+                g.a.neon3(&neon::ORR, u, am, bm)?;
+                g.a.neon3(&neon::BIC, p, t, u)?;
+                g.a.neon3(&neon::BIC, m, u, t)?;
             }
             g.store(v(4), 0, bytes)?;
             g.store(v(5), 10, bytes)

@@ -724,13 +724,12 @@ impl Gen {
                 g.a.vpand(Y6, am, bp)?;
                 g.a.vpor(m, m, Y6)?;
             } else {
-                // vpandn x, y = !x & y.
-                g.a.vpandn(p, bm, ap)?;
-                g.a.vpandn(Y6, am, bp)?;
-                g.a.vpor(p, p, Y6)?;
-                g.a.vpandn(m, bp, am)?;
-                g.a.vpandn(Y6, ap, bm)?;
-                g.a.vpor(m, m, Y6)?;
+                // With disjoint planes, sign(a + b) is +1 where either is +1 and neither is -1:
+                // plus = (ap | bp) & !(am | bm), minus the reverse. (vpandn x, y = !x & y.)
+                g.a.vpor(Y6, ap, bp)?;
+                g.a.vpor(Y7, am, bm)?;
+                g.a.vpandn(p, Y7, Y6)?;
+                g.a.vpandn(m, Y6, Y7)?;
             }
             g.store_words(p, out, index, disp, count)?;
             g.store_words(m, out, index, minus + disp, count)
