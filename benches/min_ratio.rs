@@ -102,20 +102,20 @@ fn main() {
                             } else {
                                 yardstick::dense_bundle
                             };
-                            let out = &mut dout;
-                            let mut other = vec![0i8; dim];
+                            // Both contenders write the same buffer, so its alignment favours neither.
+                            let shared = std::cell::RefCell::new(&mut dout);
                             race(
                                 reps,
                                 || {
                                     let _ = black_box(f.call(
-                                        black_box(&mut *out),
+                                        black_box(&mut **shared.borrow_mut()),
                                         black_box(x),
                                         black_box(y),
                                     ));
                                 },
                                 || {
                                     black_box(y_fn(
-                                        black_box(&mut other),
+                                        black_box(&mut **shared.borrow_mut()),
                                         black_box(x),
                                         black_box(y),
                                     ));
@@ -124,16 +124,18 @@ fn main() {
                         }
                         (Layout::Dense, Op::Permute) => {
                             let f = UnaryKernel::<i8>::new(code, dim);
-                            let out = &mut dout;
-                            let mut other = vec![0i8; dim];
+                            // Both contenders write the same buffer, so its alignment favours neither.
+                            let shared = std::cell::RefCell::new(&mut dout);
                             race(
                                 reps,
                                 || {
-                                    let _ = black_box(f.call(black_box(&mut *out), black_box(x)));
+                                    let _ = black_box(
+                                        f.call(black_box(&mut **shared.borrow_mut()), black_box(x)),
+                                    );
                                 },
                                 || {
                                     let _ = black_box(yardstick::dense_permute(
-                                        black_box(&mut other),
+                                        black_box(&mut **shared.borrow_mut()),
                                         black_box(x),
                                         1,
                                     ));
@@ -179,20 +181,20 @@ fn main() {
                             } else {
                                 yardstick::bits_bundle
                             };
-                            let out = &mut bout;
-                            let mut other = vec![0u64; n];
+                            // Both contenders write the same buffer, so its alignment favours neither.
+                            let shared = std::cell::RefCell::new(&mut bout);
                             race(
                                 reps,
                                 || {
                                     let _ = black_box(f.call(
-                                        black_box(&mut *out),
+                                        black_box(&mut **shared.borrow_mut()),
                                         black_box(wx),
                                         black_box(wy),
                                     ));
                                 },
                                 || {
                                     black_box(y_fn(
-                                        black_box(&mut other),
+                                        black_box(&mut **shared.borrow_mut()),
                                         black_box(wx),
                                         black_box(wy),
                                     ));
@@ -201,16 +203,19 @@ fn main() {
                         }
                         (Layout::Bits, Op::Permute) => {
                             let f = UnaryKernel::<u64>::new(code, n);
-                            let out = &mut bout;
-                            let mut other = vec![0u64; n];
+                            // Both contenders write the same buffer, so its alignment favours neither.
+                            let shared = std::cell::RefCell::new(&mut bout);
                             race(
                                 reps,
                                 || {
-                                    let _ = black_box(f.call(black_box(&mut *out), black_box(wx)));
+                                    let _ = black_box(f.call(
+                                        black_box(&mut **shared.borrow_mut()),
+                                        black_box(wx),
+                                    ));
                                 },
                                 || {
                                     let _ = black_box(yardstick::bits_permute(
-                                        black_box(&mut other),
+                                        black_box(&mut **shared.borrow_mut()),
                                         black_box(wx),
                                         dim,
                                         1,
