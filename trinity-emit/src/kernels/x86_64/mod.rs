@@ -509,30 +509,49 @@ impl Gen {
     }
 
     fn dense_permute(&mut self, dim: usize, k: usize) -> R {
-        let [out, v, _] = self.args();
-        // out[k..] = v[..dim - k]; out[..k] = v[dim - k..].
-        if dim < REP_MOVSB_MIN {
-            self.copy_bytes((out, k), (v, 0), dim - k)?;
-            self.copy_bytes((out, 0), (v, dim - k), k)?;
-            return self.epilogue();
-        }
-        // Long copies: `rep movsb` (rdi <- rsi, rcx bytes). After the first copy rsi already
-        // points at v[dim - k], the second copy's source.
+        let [mut out, mut v, _] = self.args();
+        // out[k..] = v[..dim - k]; out[..k] = v[dim - k..]. Each copy picks its own method:
+        // a `rep movsb` of a few bytes costs more in start-up than it moves.
+        let long = |len: usize| len >= REP_MOVSB_MIN;
+        let any_long = long(dim - k) || long(k);
         let win64 = self.conv == CallConv::Win64;
-        if win64 {
-            // rdi and rsi are callee-saved on Win64.
-            self.a.push(Rdi)?;
-            self.a.push(Rsi)?;
-            self.a.mov(Rdi, out)?;
-            self.a.mov(Rsi, v)?;
+        if any_long {
+            // `rep movsb` takes rdi, rsi and rcx, which hold arguments in one convention or
+            // the other: move the pointers to r10/r11 (volatile in both).
+            self.a.mov(R10, out)?;
+            self.a.mov(R11, v)?;
+            (out, v) = (R10, R11);
+            if win64 {
+                // rdi and rsi are callee-saved on Win64.
+                self.a.push(Rdi)?;
+                self.a.push(Rsi)?;
+            }
         }
-        self.a.add(Rdi, k as i32)?;
-        self.a.mov(Rcx, (dim - k) as i32)?;
-        self.a.rep_movsb()?;
-        self.a.sub(Rdi, dim as i32)?;
-        self.a.mov(Rcx, k as i32)?;
-        self.a.rep_movsb()?;
-        if win64 {
+        for (dst, src, len) in [((out, k), (v, 0), dim - k), ((out, 0), (v, dim - k), k)] {
+            if !long(len) {
+                self.copy_bytes(dst, src, len)?;
+                continue;
+            }
+            // rdi <- rsi, rcx bytes, started at the first 64-byte boundary of the
+            // destination (fast-string copies run fastest with whole destination lines); the
+            // skipped head is copied by two vectors loaded first and stored last.
+            self.a.lea(Rdi, at(dst.0, dst.1))?;
+            self.a.lea(Rsi, at(src.0, src.1))?;
+            self.a.vmovdqu(Y0, at(Rsi, 0))?;
+            self.a.vmovdqu(Y1, at(Rsi, VEC))?;
+            self.a.mov(Rax, Rdi)?;
+            self.a.add(Rdi, 64)?;
+            self.a.and(Rdi, -64)?;
+            self.a.mov(Rcx, Rdi)?;
+            self.a.sub(Rcx, Rax)?;
+            self.a.add(Rsi, Rcx)?;
+            self.a.neg(Rcx)?;
+            self.a.add(Rcx, len as i32)?;
+            self.a.rep_movsb()?;
+            self.a.vmovdqu(at(Rax, 0), Y0)?;
+            self.a.vmovdqu(at(Rax, VEC), Y1)?;
+        }
+        if any_long && win64 {
             self.a.pop(Rsi)?;
             self.a.pop(Rdi)?;
         }
