@@ -22,7 +22,7 @@
 //! into `OUT_DIR`, and prints the `cargo:` lines that link the library. Symbols follow DESIGN
 //! §3 (`trinity_bits_dot_10000`); declare them with `extern "C"` (Rust) or include the header (C).
 
-use crate::kernels::{generate, Arch, Kernel, KernelError, KernelSpec, Layout, Op, Tier};
+use crate::kernels::{generate, spec_set, Arch, Kernel, KernelError, Layout, Op, Tier};
 use crate::object_file::{c_header, call_conv_for, write_object, ObjectError, ObjectFormat};
 use std::path::{Path, PathBuf};
 
@@ -150,22 +150,7 @@ impl Bake {
             (None, Arch::X86_64) => Tier::Avx2,
             (None, Arch::Aarch64) => Tier::DotProd,
         };
-        let mut specs = Vec::new();
-        for &dim in &self.dims {
-            for &layout in &self.layouts {
-                for &op in &self.ops {
-                    if op == Op::Permute {
-                        specs.extend(
-                            self.shifts.iter().map(|&k| KernelSpec::permute(layout, dim, tier, k)),
-                        );
-                    } else {
-                        specs.push(KernelSpec::new(op, layout, dim, tier));
-                    }
-                }
-            }
-        }
-        specs.sort();
-        specs.dedup();
+        let specs = spec_set(&self.dims, &self.ops, &self.layouts, &self.shifts, tier);
         let conv = call_conv_for(format, arch);
         Ok(specs
             .into_iter()

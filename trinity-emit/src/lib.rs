@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 pub mod aarch64;
+pub mod asm_source;
 mod buffer;
 pub mod build;
 mod error;

@@ -242,6 +242,40 @@ impl KernelSpec {
     }
 }
 
+/// The specs of a kernel set: every dimension x layout x op, where permute takes one spec per
+/// shift (any integers, reduced mod D), sorted, without repeats, with the native calling
+/// convention. Nothing is validated here: [`generate`] rejects a bad dimension.
+///
+/// ```
+/// use trinity_emit::kernels::{spec_set, Layout, Op, Tier};
+/// let specs = spec_set(&[100], &[Op::Dot, Op::Permute], &[Layout::Bits], &[1, -1, 101], Tier::Avx2);
+/// let names: Vec<String> = specs.iter().map(|s| s.symbol()).collect();
+/// assert_eq!(names, ["trinity_bits_dot_100", "trinity_bits_permute_100_1", "trinity_bits_permute_100_99"]);
+/// ```
+pub fn spec_set(
+    dims: &[u32],
+    ops: &[Op],
+    layouts: &[Layout],
+    shifts: &[i64],
+    tier: Tier,
+) -> Vec<KernelSpec> {
+    let mut specs = Vec::new();
+    for &dim in dims {
+        for &layout in layouts {
+            for &op in ops {
+                if op == Op::Permute {
+                    specs.extend(shifts.iter().map(|&k| KernelSpec::permute(layout, dim, tier, k)));
+                } else {
+                    specs.push(KernelSpec::new(op, layout, dim, tier));
+                }
+            }
+        }
+    }
+    specs.sort();
+    specs.dedup();
+    specs
+}
+
 impl fmt::Display for KernelSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} [{}]", self.symbol(), self.tier.name())?;
