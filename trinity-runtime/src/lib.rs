@@ -14,6 +14,7 @@
 
 #![deny(missing_docs)]
 
+pub mod baked;
 pub mod engine;
 mod error;
 pub mod exec;
@@ -23,7 +24,14 @@ pub mod random;
 pub mod reference;
 mod vector;
 
+pub use baked::Vsa;
 pub use engine::{EngineStats, JitEngine};
+
+/// Re-exports for the code `#[trinity::vsa]` generates; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use linkme;
+}
 pub use error::{Error, Result};
 pub use vector::{words_per_plane, BitVector, DenseVector};
 

@@ -7,12 +7,12 @@ use crate::exec::call::{BinaryKernel, ReduceF64Kernel, ReduceKernel, UnaryKernel
 use crate::exec::{self, Arena, Backend, Code};
 use crate::reference::shift_mod;
 use crate::vector::same_dim;
-use crate::{portable, BitVector, DenseVector, Error, Result};
+use crate::{baked, portable, BitVector, DenseVector, Error, Result};
 use cache::{Lookup, OnceMap};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-use trinity_emit::kernels::{self, CallConv, KernelSpec, Layout, Op, Signature, Tier};
+use trinity_emit::kernels::{self, KernelSpec, Layout, Op, Signature, Tier};
 
 /// A compiled kernel with its typed entry point.
 ///
@@ -39,6 +39,26 @@ pub enum KernelFn<T> {
 pub enum Compiled {
     Dense(KernelFn<i8>),
     Bits(KernelFn<u64>),
+}
+
+impl Compiled {
+    /// The typed entry point of `code`.
+    ///
+    /// # Safety
+    /// `code` must be the code trinity-emit generates for `spec`: a complete function of the
+    /// platform calling convention with the op's signature, reading and writing exactly one
+    /// operand's elements behind each pointer (DESIGN §3).
+    pub(crate) unsafe fn new(spec: &KernelSpec, code: Code) -> Compiled {
+        let signature = spec.op.signature();
+        let bytes = spec.layout.operand_bytes(spec.dim);
+        // SAFETY: forwarded from the caller; `len` is the operand length in elements.
+        unsafe {
+            match spec.layout {
+                Layout::Dense => Compiled::Dense(typed(signature, code, bytes)),
+                Layout::Bits => Compiled::Bits(typed(signature, code, bytes / 8)),
+            }
+        }
+    }
 }
 
 mod sealed {
@@ -212,13 +232,16 @@ pub fn detect_tier() -> Option<Tier> {
 /// A snapshot of the engine's counters.
 ///
 /// - `total_ops`: every op call that passed its argument checks, JIT or portable.
+/// - `baked_hits`: op calls served by a kernel baked into the program by `#[trinity::vsa]`
+///   (found in [`crate::baked::registry`]; never compiled, whatever the backend).
 /// - `jit_hits`: kernel-cache lookups that found the key's entry (compiled, failed, or being
 ///   compiled by another thread, which this call waited for).
 /// - `jit_misses`: kernel-cache lookups that created the entry, i.e. compiled (once per key,
 ///   however many threads ask at the same time).
-/// - `portable_ops`: op calls served by portable Rust: no tier, JIT off, `bundle_n`, or a key
-///   whose compile failed (failures are cached too, so they are attempted once).
-/// - `cache_size`: kernel keys with an entry, compiled or failed.
+/// - `portable_ops`: op calls served by portable Rust: no tier, JIT off with nothing baked for
+///   the key, `bundle_n`, or a key whose compile failed (failures are cached too, so they are
+///   attempted once).
+/// - `cache_size`: kernel keys with an entry: baked, compiled or failed.
 /// - `compile_time`: total time spent generating and placing kernels.
 /// - `code_bytes`: bytes of kernel code placed in executable memory.
 ///
@@ -231,13 +254,15 @@ pub fn detect_tier() -> Option<Tier> {
 /// let stats = engine.stats();
 /// assert_eq!(stats.total_ops, 2);
 /// // Each op is served by a kernel (one cache lookup each) or by portable Rust.
-/// assert_eq!(stats.portable_ops + stats.jit_hits + stats.jit_misses, 2);
+/// assert_eq!(stats.portable_ops + stats.baked_hits + stats.jit_hits + stats.jit_misses, 2);
 /// # Ok::<(), trinity_runtime::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct EngineStats {
     /// Op calls.
     pub total_ops: u64,
+    /// Op calls served by baked kernels.
+    pub baked_hits: u64,
     /// Kernel-cache lookups that found an entry.
     pub jit_hits: u64,
     /// Kernel-cache lookups that compiled.
@@ -252,7 +277,8 @@ pub struct EngineStats {
     pub code_bytes: u64,
     /// Which backend runs kernels.
     pub backend: Backend,
-    /// The CPU tier kernels are generated for, if any.
+    /// The CPU tier kernels run at: compiled for it, or, when the backend is portable, only
+    /// the baked ones. `None` when every op runs portable Rust.
     pub tier: Option<Tier>,
 }
 
@@ -285,6 +311,7 @@ impl EngineStats {
 #[derive(Default)]
 struct Counters {
     total_ops: AtomicU64,
+    baked_hits: AtomicU64,
     jit_hits: AtomicU64,
     jit_misses: AtomicU64,
     portable_ops: AtomicU64,
@@ -309,8 +336,15 @@ pub struct JitEngine {
     backend: Backend,
     tier: Option<Tier>,
     arena: Arena,
-    kernels: OnceMap<KernelSpec, std::result::Result<Compiled, Error>>,
+    kernels: OnceMap<KernelSpec, std::result::Result<Entry, Error>>,
     counters: Counters,
+}
+
+/// A cached kernel and where it came from.
+struct Entry {
+    compiled: Compiled,
+    /// Baked into the program (not compiled by this engine).
+    baked: bool,
 }
 
 impl Default for JitEngine {
@@ -321,7 +355,9 @@ impl Default for JitEngine {
 
 impl JitEngine {
     /// An engine for this CPU's best tier, or portable Rust where generated code cannot run
-    /// (see [`exec::probe`]).
+    /// (see [`exec::probe`]). Kernels baked into the program by `#[trinity::vsa]` run
+    /// whenever the CPU has their tier, even where the JIT cannot (they need no executable
+    /// memory of their own).
     ///
     /// ```
     /// let engine = trinity_runtime::JitEngine::new();
@@ -334,11 +370,14 @@ impl JitEngine {
                 Backend::Portable { reason: "this CPU has no supported tier (DESIGN §4)".into() },
                 None,
             ),
-            (portable @ Backend::Portable { .. }, _) => Self::with_backend(portable.clone(), None),
+            (portable @ Backend::Portable { .. }, tier) => {
+                Self::with_backend(portable.clone(), tier)
+            }
         }
     }
 
-    /// An engine that always uses portable Rust (the same results, no generated code).
+    /// An engine that always uses portable Rust (the same results, no generated or baked
+    /// code).
     ///
     /// ```
     /// use trinity_runtime::{DenseVector, JitEngine};
@@ -383,6 +422,7 @@ impl JitEngine {
         let c = &self.counters;
         EngineStats {
             total_ops: c.total_ops.load(Relaxed),
+            baked_hits: c.baked_hits.load(Relaxed),
             jit_hits: c.jit_hits.load(Relaxed),
             jit_misses: c.jit_misses.load(Relaxed),
             portable_ops: c.portable_ops.load(Relaxed),
@@ -394,7 +434,8 @@ impl JitEngine {
         }
     }
 
-    /// The tier kernels are generated for, or `None` on the portable path.
+    /// The tier kernels run at (see [`EngineStats::tier`]), or `None` when every op runs
+    /// portable Rust.
     ///
     /// ```
     /// let engine = trinity_runtime::JitEngine::portable();
@@ -404,34 +445,28 @@ impl JitEngine {
         self.tier
     }
 
+    /// The kernel key for an op call, or `None` when no kernel can serve it (no tier, or the
+    /// JIT is off and nothing is baked for the key).
     fn spec(&self, op: Op, layout: Layout, dim: usize, shift: usize) -> Option<KernelSpec> {
         let tier = self.tier?;
         let mut spec = KernelSpec::new(op, layout, dim as u32, tier);
         spec.shift = shift as u32;
-        spec.conv = if cfg!(windows) { CallConv::Win64 } else { CallConv::Native };
-        Some(spec)
+        spec.conv = baked::native_conv();
+        (self.backend == Backend::Jit || baked::find(&spec).is_some()).then_some(spec)
     }
 
-    fn compile(&self, spec: &KernelSpec) -> std::result::Result<Compiled, Error> {
+    /// The kernel for `spec`: the baked one if the program has it, else JIT-compiled.
+    fn compile(&self, spec: &KernelSpec) -> std::result::Result<Entry, Error> {
+        if let Some(kernel) = baked::find(spec) {
+            return Ok(Entry { compiled: kernel.compiled(), baked: true });
+        }
         let started = Instant::now();
         let kernel = kernels::generate(spec)?;
         let code = self.arena.add(&kernel.code)?;
         self.counters.compile_nanos.fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
         self.counters.code_bytes.fetch_add(kernel.code.len() as u64, Relaxed);
-        let len = spec.layout.operand_bytes(spec.dim)
-            / match spec.layout {
-                Layout::Dense => 1,
-                Layout::Bits => 8,
-            };
-        // SAFETY: trinity-emit generated this code for `spec`: a complete function of the
-        // platform calling convention with the op's signature, reading and writing exactly
-        // `len` elements per operand (DESIGN §3).
-        Ok(unsafe {
-            match spec.layout {
-                Layout::Dense => Compiled::Dense(typed(spec.op.signature(), code, len)),
-                Layout::Bits => Compiled::Bits(typed(spec.op.signature(), code, len)),
-            }
-        })
+        // SAFETY: trinity-emit generated this code for `spec`.
+        Ok(Entry { compiled: unsafe { Compiled::new(spec, code) }, baked: false })
     }
 
     /// Run `jit` with the kernel for `(op, V::LAYOUT, dim, shift)`, compiling it on first use,
@@ -452,13 +487,14 @@ impl JitEngine {
             return fallback(state);
         };
         let mut state = Some(state);
-        let kernel = |compiled: &std::result::Result<Compiled, Error>, lookup: Lookup| {
-            let counter = match lookup {
-                Lookup::Hit => &self.counters.jit_hits,
-                Lookup::Miss => &self.counters.jit_misses,
+        let kernel = |entry: &std::result::Result<Entry, Error>, lookup: Lookup| {
+            let counter = match (entry, lookup) {
+                (Ok(Entry { baked: true, .. }), _) => &self.counters.baked_hits,
+                (_, Lookup::Hit) => &self.counters.jit_hits,
+                (_, Lookup::Miss) => &self.counters.jit_misses,
             };
             counter.fetch_add(1, Relaxed);
-            let f = compiled.as_ref().ok().and_then(V::kernel)?;
+            let f = entry.as_ref().ok().and_then(|e| V::kernel(&e.compiled))?;
             jit(f, state.take().expect("state is taken once"))
         };
         match self.kernels.with(&spec, || self.compile(&spec), kernel) {

@@ -72,28 +72,56 @@ struct Chunk {
     region: platform::Region,
 }
 
-/// A handle to placed code: its entry point stays executable while the handle lives.
+/// A handle to executable code: JIT code placed in an [`Arena`] (its entry point stays
+/// executable while the handle lives), or code that is part of the program image, such as a
+/// kernel baked by `#[trinity::vsa]` ([`Code::from_static`]).
 ///
 /// ```
 /// use trinity_runtime::exec::Arena;
 /// let code = Arena::new().add(&[0x90, 0xc3])?;
 /// assert_eq!(code.bytes(), &[0x90, 0xc3]);
-/// assert_eq!((code.len(), code.is_empty()), (2, false));
+/// assert_eq!((code.len(), code.is_empty(), code.is_static()), (2, false, false));
 /// assert!(!code.entry().is_null());
 /// # Ok::<(), trinity_runtime::exec::ExecError>(())
 /// ```
 #[derive(Clone)]
 pub struct Code {
-    chunk: Arc<Chunk>,
-    offset: usize,
+    entry: *const u8,
     len: usize,
+    /// Keeps JIT code mapped; `None` for code in the program image.
+    chunk: Option<Arc<Chunk>>,
 }
 
+// SAFETY: the bytes behind `entry` are never written after the handle exists (sealed arena
+// pages, or program text) and stay mapped while it lives, so handles may move and be shared
+// between threads; the chunk itself is an Arc of Send + Sync data.
+unsafe impl Send for Code {}
+// SAFETY: as above.
+unsafe impl Sync for Code {}
+
 impl Code {
+    /// Code that is part of the program image, such as a kernel baked into an executable
+    /// section by `#[trinity::vsa]`.
+    ///
+    /// # Safety
+    /// `entry..entry + len` must be mapped readable and executable for the rest of the program
+    /// and never written.
+    ///
+    /// ```
+    /// use trinity_runtime::exec::Code;
+    /// static BYTES: [u8; 2] = [0x90, 0xc3];
+    /// // SAFETY: a static lives for the whole program and is never written (only read here).
+    /// let code = unsafe { Code::from_static(BYTES.as_ptr(), BYTES.len()) };
+    /// assert!(code.is_static());
+    /// assert_eq!(code.bytes(), &BYTES);
+    /// ```
+    pub unsafe fn from_static(entry: *const u8, len: usize) -> Code {
+        Code { entry, len, chunk: None }
+    }
+
     /// The address of the first instruction.
     pub fn entry(&self) -> *const u8 {
-        // SAFETY: offset is inside the chunk's region (checked when placed).
-        unsafe { self.chunk.region.base().add(self.offset) }
+        self.entry
     }
 
     /// Code length in bytes.
@@ -101,16 +129,21 @@ impl Code {
         self.len
     }
 
-    /// Whether the code is empty (never: placing empty code is an error).
+    /// Whether the code is empty (never for placed code: placing empty code is an error).
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
-    /// The placed bytes, as the CPU sees them.
+    /// Whether the code is part of the program image rather than placed in an arena.
+    pub fn is_static(&self) -> bool {
+        self.chunk.is_none()
+    }
+
+    /// The code's bytes, as the CPU sees them.
     pub fn bytes(&self) -> &[u8] {
-        // SAFETY: the range was written before sealing and is never written again; it stays
-        // mapped while this handle holds the chunk.
-        unsafe { std::slice::from_raw_parts(self.entry(), self.len) }
+        // SAFETY: the range was written before sealing (or is program text, per
+        // `from_static`), is never written again, and stays mapped while this handle lives.
+        unsafe { std::slice::from_raw_parts(self.entry, self.len) }
     }
 }
 
@@ -219,9 +252,10 @@ impl Arena {
             .iter()
             .zip(offsets)
             .map(|(code, offset)| Code {
-                chunk: Arc::clone(&chunk),
-                offset: base + offset,
+                // SAFETY: base + offset is inside the region (it was just written there).
+                entry: unsafe { chunk.region.base().add(base + offset) },
                 len: code.len(),
+                chunk: Some(Arc::clone(&chunk)),
             })
             .collect())
     }
