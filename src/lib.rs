@@ -24,4 +24,6 @@
 
 pub mod disasm;
 pub use trinity_emit as emit;
+pub use trinity_macros::vsa;
 pub use trinity_runtime as runtime;
+pub use trinity_runtime::baked::Vsa;
