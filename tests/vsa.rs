@@ -40,7 +40,7 @@ fn dense<V: Trits>(v: &V) -> Vec<i8> {
 
 fn inputs<V: Vector + Trits>(dim: usize, from: impl Fn(&DenseVector) -> V) -> Vec<(V, V)> {
     let all = |t: i8| DenseVector::from_slice(&vec![t; dim]).unwrap();
-    vec![
+    [
         (DenseVector::random(dim, 1).unwrap(), DenseVector::random(dim, 2).unwrap()),
         (all(-1), all(-1)),
         (all(-1), all(1)),
@@ -82,7 +82,10 @@ fn every_op_matches_the_reference_in_both_layouts() {
     let shifts = [1, 0, -1, 2];
     let dense_calls = check_ops::<Hv, DenseVector>(DenseVector::clone, &shifts);
     let bits_calls = check_ops::<Hv, BitVector>(|d: &DenseVector| BitVector::from(d), &shifts);
-    for calls in [check_ops::<One, _>(DenseVector::clone, &[1]), check_ops::<One, _>(|d: &DenseVector| BitVector::from(d), &[1])] {
+    for calls in [
+        check_ops::<One, _>(DenseVector::clone, &[1]),
+        check_ops::<One, _>(|d: &DenseVector| BitVector::from(d), &[1]),
+    ] {
         assert!(calls > 0);
     }
     check_ops::<D65, DenseVector>(DenseVector::clone, &[1, 64, 7]);
@@ -208,7 +211,9 @@ fn the_binary_holds_every_baked_kernel_in_an_executable_section() {
         let name = kernel.symbol();
         let symbol = file
             .symbols()
-            .find(|s| s.name().is_ok_and(|n| n.trim_start_matches('_') == name.trim_start_matches('_')))
+            .find(|s| {
+                s.name().is_ok_and(|n| n.trim_start_matches('_') == name.trim_start_matches('_'))
+            })
             .unwrap_or_else(|| panic!("{name} is not in the binary's symbol table"));
         assert!(symbol.is_global(), "{name} is not global");
         assert_eq!(symbol.address() % 64, 0, "{name} at {:#x}", symbol.address());

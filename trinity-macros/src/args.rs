@@ -3,9 +3,10 @@
 
 use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
+use syn::parse::ParseBuffer;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{Error, Expr, ExprLit, ExprUnary, Lit, LitInt, Result, Token, UnOp};
+use syn::{Error, Expr, ExprLit, ExprUnary, Ident, Lit, LitInt, Result, Token, UnOp};
 use trinity_emit::kernels::{Layout, Op, MAX_DIM};
 
 /// What the attribute asked for.
@@ -89,17 +90,16 @@ impl Parser {
             ));
         };
         let ops = self.ops.unwrap_or_else(|| Op::ALL.to_vec());
-        let shifts = match self.shifts {
-            Some((_, span)) if !ops.contains(&Op::Permute) => {
-                return Err(Error::new(
+        let shifts =
+            match self.shifts {
+                Some((_, span)) if !ops.contains(&Op::Permute) => return Err(Error::new(
                     span,
                     "`permute(...)` names shifts, but `permute` is not in `ops(...)`: add it to \
                      `ops(...)` or remove `permute(...)`",
-                ))
-            }
-            Some((shifts, _)) => shifts,
-            None => vec![1],
-        };
+                )),
+                Some((shifts, _)) => shifts,
+                None => vec![1],
+            };
         let layouts = self.layout.map_or_else(|| Layout::ALL.to_vec(), |l| vec![l]);
         Ok(Args { dim, ops, layouts, shifts })
     }
@@ -109,14 +109,20 @@ fn parse_dim(meta: &ParseNestedMeta) -> Result<u32> {
     let expr: Expr = meta.value()?.parse()?;
     let hint = "`dim` must be an integer literal in 1..=16777216, e.g. `dim = 10000`";
     let Expr::Lit(ExprLit { lit: Lit::Int(lit), .. }) = &expr else {
-        return Err(Error::new(expr.span(), hint));
+        return Err(Error::new_spanned(expr, hint));
     };
     if !lit.suffix().is_empty() {
-        return Err(Error::new(lit.span(), format!("{hint} (without the `{}` suffix)", lit.suffix())));
+        return Err(Error::new(
+            lit.span(),
+            format!("{hint} (without the `{}` suffix)", lit.suffix()),
+        ));
     }
     let dim: u64 = lit.base10_parse().map_err(|_| Error::new(lit.span(), hint))?;
     if dim == 0 {
-        return Err(Error::new(lit.span(), "`dim = 0` has no trits: the dimension must be at least 1"));
+        return Err(Error::new(
+            lit.span(),
+            "`dim = 0` has no trits: the dimension must be at least 1",
+        ));
     }
     if dim > u64::from(MAX_DIM) {
         return Err(Error::new(
@@ -128,38 +134,48 @@ fn parse_dim(meta: &ParseNestedMeta) -> Result<u32> {
 }
 
 fn parse_ops(meta: &ParseNestedMeta) -> Result<Vec<Op>> {
-    let mut ops = Vec::new();
     let span = meta.path.span();
-    meta.parse_nested_meta(|inner| {
-        let name = inner.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
-        let Some(op) = op_named(&name) else {
-            return Err(inner.error(format!(
-                "unknown op `{}`: the ops are {}",
-                if name.is_empty() { "?" } else { &name },
-                op_names()
-            )));
-        };
-        if ops.contains(&op) {
-            return Err(inner.error(format!("op `{name}` is listed twice: list each op once")));
-        }
-        ops.push(op);
-        Ok(())
-    })
-    .map_err(|e| {
-        if e.to_string().starts_with("expected parentheses") {
-            Error::new(span, format!("write the ops as a list, e.g. `ops(dot, bind)`; the ops are {}", op_names()))
-        } else {
-            e
-        }
-    })?;
-    if ops.is_empty() {
+    let content = parenthesized(
+        meta,
+        &format!("write the ops as a list, e.g. `ops(dot, bind)`; the ops are {}", op_names()),
+    )?;
+    if content.is_empty() {
         return Err(Error::new(
             span,
-            format!("`ops()` is empty: name at least one of {} (or omit `ops` for all)", op_names()),
+            format!(
+                "`ops()` is empty: name at least one of {} (or omit `ops` for all)",
+                op_names()
+            ),
         ));
+    }
+    let mut ops = Vec::new();
+    for name in Punctuated::<Ident, Token![,]>::parse_terminated(&content)? {
+        let Some(op) = op_named(&name.to_string()) else {
+            return Err(Error::new(
+                name.span(),
+                format!("unknown op `{name}`: the ops are {}", op_names()),
+            ));
+        };
+        if ops.contains(&op) {
+            return Err(Error::new(
+                name.span(),
+                format!("op `{name}` is listed twice: list each op once"),
+            ));
+        }
+        ops.push(op);
     }
     ops.sort();
     Ok(ops)
+}
+
+/// The parenthesized list after a key, or an error saying how to write it.
+fn parenthesized<'a>(meta: &ParseNestedMeta<'a>, hint: &str) -> Result<ParseBuffer<'a>> {
+    if !meta.input.peek(syn::token::Paren) {
+        return Err(Error::new(meta.path.span(), hint));
+    }
+    let content;
+    syn::parenthesized!(content in meta.input);
+    Ok(content)
 }
 
 fn parse_layout(meta: &ParseNestedMeta) -> Result<Layout> {
@@ -172,15 +188,14 @@ fn parse_layout(meta: &ParseNestedMeta) -> Result<Layout> {
     match name.as_deref() {
         Some("dense") => Ok(Layout::Dense),
         Some("bits") => Ok(Layout::Bits),
-        Some(other) => Err(Error::new(expr.span(), format!("unknown layout `{other}`: {hint}"))),
-        None => Err(Error::new(expr.span(), hint)),
+        Some(other) => Err(Error::new_spanned(&expr, format!("unknown layout `{other}`: {hint}"))),
+        None => Err(Error::new_spanned(expr, hint)),
     }
 }
 
 fn parse_shifts(meta: &ParseNestedMeta) -> Result<Vec<i64>> {
-    let content;
-    syn::parenthesized!(content in meta.input);
     let hint = "permute shifts must be integer literals, e.g. `permute(1, 3, -1)`";
+    let content = parenthesized(meta, hint)?;
     let list = Punctuated::<Expr, Token![,]>::parse_terminated(&content)?;
     if list.is_empty() {
         return Err(Error::new(meta.path.span(), format!("`permute()` is empty: {hint}")));
@@ -191,11 +206,11 @@ fn parse_shifts(meta: &ParseNestedMeta) -> Result<Vec<i64>> {
                 Expr::Lit(ExprLit { lit: Lit::Int(lit), .. }) => (false, lit),
                 Expr::Unary(ExprUnary { op: UnOp::Neg(_), expr: inner, .. }) => match &**inner {
                     Expr::Lit(ExprLit { lit: Lit::Int(lit), .. }) => (true, lit),
-                    _ => return Err(Error::new(expr.span(), hint)),
+                    _ => return Err(Error::new_spanned(expr, hint)),
                 },
-                _ => return Err(Error::new(expr.span(), hint)),
+                _ => return Err(Error::new_spanned(expr, hint)),
             };
-            let value = shift_value(lit).ok_or_else(|| Error::new(expr.span(), hint))?;
+            let value = shift_value(lit).ok_or_else(|| Error::new_spanned(expr, hint))?;
             Ok(if negative { -value } else { value })
         })
         .collect()

@@ -107,10 +107,12 @@ pub fn expand(name: &Ident, args: &Args) -> syn::Result<TokenStream> {
                 let kernel = generate(&spec).map_err(|e| {
                     syn::Error::new(Span::call_site(), format!("cannot generate {spec}: {e}"))
                 })?;
-                let symbol = format!("{prefix}_{}_{}", &spec.symbol()["trinity_".len()..], tier.name());
+                let symbol =
+                    format!("{prefix}_{}_{}", &spec.symbol()["trinity_".len()..], tier.name());
                 source.push_str(&kernel_source(&kernel, &symbol, target.format));
                 let i = entries.len();
-                let (f, k) = (format_ident!("__trinity_k{t}_{i}"), format_ident!("__TRINITY_K{t}_{i}"));
+                let (f, k) =
+                    (format_ident!("__trinity_k{t}_{i}"), format_ident!("__TRINITY_K{t}_{i}"));
                 let (spec, len) = (spec_tokens(&spec), kernel.code.len());
                 fns.push(quote!(#[link_name = #symbol] fn #f();));
                 // SAFETY (of the generated `unsafe` block): the global_asm! of this target

@@ -52,10 +52,7 @@ fn vsa_impl(
     syn::meta::parser(|meta| parser.parse(meta)).parse2(attr)?;
     let args = parser.finish()?;
     let mut strukt: syn::ItemStruct = syn::parse2(item.clone()).map_err(|e| {
-        syn::Error::new(
-            e.span(),
-            "#[trinity::vsa] goes on a unit struct, e.g. `pub struct Hv;`",
-        )
+        syn::Error::new(e.span(), "#[trinity::vsa] goes on a unit struct, e.g. `pub struct Hv;`")
     })?;
     if !matches!(strukt.fields, syn::Fields::Unit) || !strukt.generics.params.is_empty() {
         return Err(syn::Error::new(

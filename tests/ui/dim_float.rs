@@ -1,0 +1,4 @@
+#[trinity::vsa(dim = 100.5)]
+pub struct Hv;
+
+fn main() {}

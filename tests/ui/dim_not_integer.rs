@@ -1,0 +1,4 @@
+#[trinity::vsa(dim = "10000")]
+pub struct Hv;
+
+fn main() {}

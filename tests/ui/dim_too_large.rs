@@ -1,0 +1,4 @@
+#[trinity::vsa(dim = 16777217)]
+pub struct Hv;
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[trinity::vsa(dim = 0)]
+pub struct Hv;
+
+fn main() {}

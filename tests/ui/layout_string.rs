@@ -1,0 +1,4 @@
+#[trinity::vsa(dim = 100, layout = "bits")]
+pub struct Hv;
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[trinity::vsa(ops(dot))]
+pub struct Hv;
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[trinity::vsa(dim = 100)]
+pub fn hv() {}
+
+fn main() {}

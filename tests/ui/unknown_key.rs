@@ -1,0 +1,4 @@
+#[trinity::vsa(dim = 100, tier = avx2)]
+pub struct Hv;
+
+fn main() {}
