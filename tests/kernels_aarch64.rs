@@ -6,8 +6,8 @@
 #[path = "support/qemu_aarch64.rs"]
 mod qemu_aarch64;
 
-use qemu_aarch64::{qemu, run, Call};
-use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Tier};
+use qemu_aarch64::{executable, generated_bytes, qemu, run, Call, Fill, Input, Pattern};
+use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Signature, Tier};
 use trinity::runtime::{portable, BitVector, DenseVector};
 
 /// The dimensions of DESIGN §7 (2^24 runs natively in the engine tests, not under emulation).
@@ -36,41 +36,51 @@ fn words(bytes: &[u8]) -> Vec<u64> {
     bytes.chunks(8).map(|c| u64::from_le_bytes(c.try_into().unwrap())).collect()
 }
 
-/// The expected result of one cell: (x0, d0 bits, output bytes).
+/// The expected result of one cell on operands `xa`, `xb` (laid out as the kernel sees them;
+/// `xb` is unused by permute): (x0, d0, output bytes).
 fn expected(
     op: Op,
     layout: Layout,
-    a: &DenseVector,
-    b: &DenseVector,
+    dim: usize,
+    xa: &[u8],
+    xb: &[u8],
     shift: usize,
 ) -> (Option<i64>, Option<f64>, Vec<u8>) {
-    let (ba, bb) = (BitVector::from(a), BitVector::from(b));
-    let (x, y, wx, wy) = (a.as_slice(), b.as_slice(), ba.words(), bb.words());
-    let dim = a.dim();
-    match (layout, op) {
-        (Layout::Dense, Op::Dot) => (Some(portable::dense_dot(x, y)), None, vec![]),
-        (Layout::Dense, Op::Hamming) => (Some(portable::dense_hamming(x, y)), None, vec![]),
-        (Layout::Dense, Op::Cosine) => (None, Some(portable::dense_cosine(x, y)), vec![]),
-        (Layout::Bits, Op::Dot) => (Some(portable::bits_dot(wx, wy)), None, vec![]),
-        (Layout::Bits, Op::Hamming) => (Some(portable::bits_hamming(wx, wy)), None, vec![]),
-        (Layout::Bits, Op::Cosine) => (None, Some(portable::bits_cosine(wx, wy)), vec![]),
-        (Layout::Dense, _) => {
-            let mut out = vec![0i8; dim];
+    let trits = |bytes: &[u8]| -> Vec<i8> { bytes.iter().map(|&b| b as i8).collect() };
+    match layout {
+        Layout::Dense => {
+            let (x, y) = (trits(xa), trits(xb));
             match op {
-                Op::Bind => portable::dense_bind(&mut out, x, y),
-                Op::Bundle => portable::dense_bundle(&mut out, x, y),
-                _ => portable::dense_permute(&mut out, x, shift),
+                Op::Dot => (Some(portable::dense_dot(&x, &y)), None, vec![]),
+                Op::Hamming => (Some(portable::dense_hamming(&x, &y)), None, vec![]),
+                Op::Cosine => (None, Some(portable::dense_cosine(&x, &y)), vec![]),
+                _ => {
+                    let mut out = vec![0i8; dim];
+                    match op {
+                        Op::Bind => portable::dense_bind(&mut out, &x, &y),
+                        Op::Bundle => portable::dense_bundle(&mut out, &x, &y),
+                        _ => portable::dense_permute(&mut out, &x, shift),
+                    }
+                    (None, None, out.iter().map(|&t| t as u8).collect())
+                }
             }
-            (None, None, out.iter().map(|&t| t as u8).collect())
         }
-        (Layout::Bits, _) => {
-            let mut out = vec![0u64; wx.len()];
+        Layout::Bits => {
+            let (wx, wy) = (words(xa), words(xb));
             match op {
-                Op::Bind => portable::bits_bind(&mut out, wx, wy),
-                Op::Bundle => portable::bits_bundle(&mut out, wx, wy),
-                _ => portable::bits_permute(&mut out, wx, dim, shift),
+                Op::Dot => (Some(portable::bits_dot(&wx, &wy)), None, vec![]),
+                Op::Hamming => (Some(portable::bits_hamming(&wx, &wy)), None, vec![]),
+                Op::Cosine => (None, Some(portable::bits_cosine(&wx, &wy)), vec![]),
+                _ => {
+                    let mut out = vec![0u64; wx.len()];
+                    match op {
+                        Op::Bind => portable::bits_bind(&mut out, &wx, &wy),
+                        Op::Bundle => portable::bits_bundle(&mut out, &wx, &wy),
+                        _ => portable::bits_permute(&mut out, &wx, dim, shift),
+                    }
+                    (None, None, out.iter().flat_map(|w| w.to_le_bytes()).collect())
+                }
             }
-            (None, None, out.iter().flat_map(|w| w.to_le_bytes()).collect())
         }
     }
 }
@@ -100,20 +110,19 @@ fn check_tier(tier: Tier) {
                 };
                 let kernel = generate(&spec).unwrap();
                 let (inputs, out_len) = match op.signature() {
-                    trinity::emit::kernels::Signature::Reduce
-                    | trinity::emit::kernels::Signature::ReduceF64 => {
-                        (vec![&xa[..], &xb[..]], None)
+                    Signature::Reduce | Signature::ReduceF64 => {
+                        (vec![Input::Bytes(&xa), Input::Bytes(&xb)], None)
                     }
-                    trinity::emit::kernels::Signature::Binary => {
-                        (vec![&xa[..], &xb[..]], Some(xa.len()))
+                    Signature::Binary => {
+                        (vec![Input::Bytes(&xa), Input::Bytes(&xb)], Some(xa.len()))
                     }
-                    trinity::emit::kernels::Signature::Unary => (vec![&xa[..]], Some(xa.len())),
+                    Signature::Unary => (vec![Input::Bytes(&xa)], Some(xa.len())),
                 };
                 let call = Call { inputs, out_len, guard_start: n % 2 == 1, out_aliases: None };
                 let got = run(&qemu, cpu(tier), &kernel.code, &call)
                     .unwrap_or_else(|e| panic!("{spec}: {e}"));
                 runs += 1;
-                let (x0, d0, out) = expected(op, layout, &a, &b, shift);
+                let (x0, d0, out) = expected(op, layout, dim, &xa, &xb, shift);
                 if let Some(x0) = x0 {
                     assert_eq!(got.x0, x0, "{spec}");
                 }
@@ -142,10 +151,10 @@ fn check_aliasing(tier: Tier) {
             for op in [Op::Bind, Op::Bundle] {
                 let spec = KernelSpec::new(op, layout, dim as u32, tier);
                 let kernel = generate(&spec).unwrap();
-                let (_, _, want) = expected(op, layout, &a, &b, 0);
+                let (_, _, want) = expected(op, layout, dim, &xa, &xb, 0);
                 for alias in [0, 1] {
                     let call = Call {
-                        inputs: vec![&xa[..], &xb[..]],
+                        inputs: vec![Input::Bytes(&xa), Input::Bytes(&xb)],
                         out_len: Some(xa.len()),
                         guard_start: false,
                         out_aliases: Some(alias),
@@ -157,6 +166,46 @@ fn check_aliasing(tier: Tier) {
             }
         }
     }
+}
+
+/// The operands the harness generates are the bytes [`generated_bytes`] defines (copied out
+/// by the dense permute kernel with k = 0), including partial words and runs that start
+/// inside a word; and a generated operand costs nothing in the executable.
+#[test]
+fn generated_operands_match_their_definition() {
+    let Some(qemu) = qemu() else { return };
+    let fill = |len, pattern| Fill { len, pattern };
+    let cases = [
+        vec![fill(8, Pattern::Const(0x0123_4567_89ab_cdef))],
+        vec![fill(3, Pattern::Const(0x0123_4567_89ab_cdef))],
+        vec![fill(301, Pattern::Dense(7))],
+        vec![fill(301, Pattern::Plus(7))],
+        vec![fill(301, Pattern::Minus(7))],
+        vec![fill(13, Pattern::Dense(1)), fill(29, Pattern::Minus(2)), fill(64, Pattern::Plus(3))],
+    ];
+    for fills in &cases {
+        let want = generated_bytes(fills);
+        let spec = KernelSpec::permute(Layout::Dense, want.len() as u32, Tier::Neon, 0);
+        let kernel = generate(&spec).unwrap();
+        let call = Call {
+            inputs: vec![Input::Generated(fills)],
+            out_len: Some(want.len()),
+            guard_start: false,
+            out_aliases: None,
+        };
+        let got = run(&qemu, "cortex-a72", &kernel.code, &call).unwrap();
+        assert_eq!(got.out, want, "{fills:?}");
+    }
+    let big = [fill(1 << 24, Pattern::Dense(1))];
+    let kernel = generate(&KernelSpec::permute(Layout::Dense, 1 << 24, Tier::Neon, 1)).unwrap();
+    let call = Call {
+        inputs: vec![Input::Generated(&big)],
+        out_len: Some(1 << 24),
+        guard_start: false,
+        out_aliases: None,
+    };
+    let (exe, _) = executable(&kernel.code, &call);
+    assert!(exe.len() < 64 << 10, "a 2 x 16 MiB call made a {}-byte executable", exe.len());
 }
 
 #[test]
@@ -182,7 +231,7 @@ fn dotprod_kernels_need_dotprod() {
     let xa = bytes_of(Layout::Dense, &a);
     let kernel = generate(&KernelSpec::new(Op::Dot, Layout::Dense, 64, Tier::DotProd)).unwrap();
     let call = Call {
-        inputs: vec![&xa[..], &xa[..]],
+        inputs: vec![Input::Bytes(&xa), Input::Bytes(&xa)],
         out_len: None,
         guard_start: false,
         out_aliases: None,
