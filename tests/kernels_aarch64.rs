@@ -6,11 +6,11 @@
 #[path = "support/qemu_aarch64.rs"]
 mod qemu_aarch64;
 
-use qemu_aarch64::{qemu, run, Call};
-use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Tier};
+use qemu_aarch64::{executable, generated_bytes, qemu, run, Call, Fill, Input, Pattern};
+use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Signature, Tier};
 use trinity::runtime::{portable, BitVector, DenseVector};
 
-/// The dimensions of DESIGN §7 (2^24 runs natively in the engine tests, not under emulation).
+/// The dimensions of DESIGN §7 but MAX_DIM, which `every_cell_at_max_dim` runs once per cell.
 fn dims() -> Vec<usize> {
     (1..=70)
         .chain([127, 128, 129, 255, 256, 257, 1000, 1023, 1024, 1025, 10000, 59049, 65537])
@@ -36,41 +36,51 @@ fn words(bytes: &[u8]) -> Vec<u64> {
     bytes.chunks(8).map(|c| u64::from_le_bytes(c.try_into().unwrap())).collect()
 }
 
-/// The expected result of one cell: (x0, d0 bits, output bytes).
+/// The expected result of one cell on operands `xa`, `xb` (laid out as the kernel sees them;
+/// `xb` is unused by permute): (x0, d0, output bytes).
 fn expected(
     op: Op,
     layout: Layout,
-    a: &DenseVector,
-    b: &DenseVector,
+    dim: usize,
+    xa: &[u8],
+    xb: &[u8],
     shift: usize,
 ) -> (Option<i64>, Option<f64>, Vec<u8>) {
-    let (ba, bb) = (BitVector::from(a), BitVector::from(b));
-    let (x, y, wx, wy) = (a.as_slice(), b.as_slice(), ba.words(), bb.words());
-    let dim = a.dim();
-    match (layout, op) {
-        (Layout::Dense, Op::Dot) => (Some(portable::dense_dot(x, y)), None, vec![]),
-        (Layout::Dense, Op::Hamming) => (Some(portable::dense_hamming(x, y)), None, vec![]),
-        (Layout::Dense, Op::Cosine) => (None, Some(portable::dense_cosine(x, y)), vec![]),
-        (Layout::Bits, Op::Dot) => (Some(portable::bits_dot(wx, wy)), None, vec![]),
-        (Layout::Bits, Op::Hamming) => (Some(portable::bits_hamming(wx, wy)), None, vec![]),
-        (Layout::Bits, Op::Cosine) => (None, Some(portable::bits_cosine(wx, wy)), vec![]),
-        (Layout::Dense, _) => {
-            let mut out = vec![0i8; dim];
+    let trits = |bytes: &[u8]| -> Vec<i8> { bytes.iter().map(|&b| b as i8).collect() };
+    match layout {
+        Layout::Dense => {
+            let (x, y) = (trits(xa), trits(xb));
             match op {
-                Op::Bind => portable::dense_bind(&mut out, x, y),
-                Op::Bundle => portable::dense_bundle(&mut out, x, y),
-                _ => portable::dense_permute(&mut out, x, shift),
+                Op::Dot => (Some(portable::dense_dot(&x, &y)), None, vec![]),
+                Op::Hamming => (Some(portable::dense_hamming(&x, &y)), None, vec![]),
+                Op::Cosine => (None, Some(portable::dense_cosine(&x, &y)), vec![]),
+                _ => {
+                    let mut out = vec![0i8; dim];
+                    match op {
+                        Op::Bind => portable::dense_bind(&mut out, &x, &y),
+                        Op::Bundle => portable::dense_bundle(&mut out, &x, &y),
+                        _ => portable::dense_permute(&mut out, &x, shift),
+                    }
+                    (None, None, out.iter().map(|&t| t as u8).collect())
+                }
             }
-            (None, None, out.iter().map(|&t| t as u8).collect())
         }
-        (Layout::Bits, _) => {
-            let mut out = vec![0u64; wx.len()];
+        Layout::Bits => {
+            let (wx, wy) = (words(xa), words(xb));
             match op {
-                Op::Bind => portable::bits_bind(&mut out, wx, wy),
-                Op::Bundle => portable::bits_bundle(&mut out, wx, wy),
-                _ => portable::bits_permute(&mut out, wx, dim, shift),
+                Op::Dot => (Some(portable::bits_dot(&wx, &wy)), None, vec![]),
+                Op::Hamming => (Some(portable::bits_hamming(&wx, &wy)), None, vec![]),
+                Op::Cosine => (None, Some(portable::bits_cosine(&wx, &wy)), vec![]),
+                _ => {
+                    let mut out = vec![0u64; wx.len()];
+                    match op {
+                        Op::Bind => portable::bits_bind(&mut out, &wx, &wy),
+                        Op::Bundle => portable::bits_bundle(&mut out, &wx, &wy),
+                        _ => portable::bits_permute(&mut out, &wx, dim, shift),
+                    }
+                    (None, None, out.iter().flat_map(|w| w.to_le_bytes()).collect())
+                }
             }
-            (None, None, out.iter().flat_map(|w| w.to_le_bytes()).collect())
         }
     }
 }
@@ -100,20 +110,19 @@ fn check_tier(tier: Tier) {
                 };
                 let kernel = generate(&spec).unwrap();
                 let (inputs, out_len) = match op.signature() {
-                    trinity::emit::kernels::Signature::Reduce
-                    | trinity::emit::kernels::Signature::ReduceF64 => {
-                        (vec![&xa[..], &xb[..]], None)
+                    Signature::Reduce | Signature::ReduceF64 => {
+                        (vec![Input::Bytes(&xa), Input::Bytes(&xb)], None)
                     }
-                    trinity::emit::kernels::Signature::Binary => {
-                        (vec![&xa[..], &xb[..]], Some(xa.len()))
+                    Signature::Binary => {
+                        (vec![Input::Bytes(&xa), Input::Bytes(&xb)], Some(xa.len()))
                     }
-                    trinity::emit::kernels::Signature::Unary => (vec![&xa[..]], Some(xa.len())),
+                    Signature::Unary => (vec![Input::Bytes(&xa)], Some(xa.len())),
                 };
                 let call = Call { inputs, out_len, guard_start: n % 2 == 1, out_aliases: None };
                 let got = run(&qemu, cpu(tier), &kernel.code, &call)
                     .unwrap_or_else(|e| panic!("{spec}: {e}"));
                 runs += 1;
-                let (x0, d0, out) = expected(op, layout, &a, &b, shift);
+                let (x0, d0, out) = expected(op, layout, dim, &xa, &xb, shift);
                 if let Some(x0) = x0 {
                     assert_eq!(got.x0, x0, "{spec}");
                 }
@@ -142,10 +151,10 @@ fn check_aliasing(tier: Tier) {
             for op in [Op::Bind, Op::Bundle] {
                 let spec = KernelSpec::new(op, layout, dim as u32, tier);
                 let kernel = generate(&spec).unwrap();
-                let (_, _, want) = expected(op, layout, &a, &b, 0);
+                let (_, _, want) = expected(op, layout, dim, &xa, &xb, 0);
                 for alias in [0, 1] {
                     let call = Call {
-                        inputs: vec![&xa[..], &xb[..]],
+                        inputs: vec![Input::Bytes(&xa), Input::Bytes(&xb)],
                         out_len: Some(xa.len()),
                         guard_start: false,
                         out_aliases: Some(alias),
@@ -157,6 +166,222 @@ fn check_aliasing(tier: Tier) {
             }
         }
     }
+}
+
+/// A named input of the MAX_DIM test: how the harness generates it, and its bytes.
+struct MaxDimInput {
+    name: &'static str,
+    fills: Vec<Fill>,
+    bytes: Vec<u8>,
+}
+
+/// The inputs of `layout` at `dim` (a multiple of 64: no padding bits), each checked to be a
+/// valid vector: all -1, all +1, and two seeded patterns.
+fn max_dim_inputs(layout: Layout, dim: usize) -> Vec<MaxDimInput> {
+    assert_eq!(dim % 64, 0);
+    let fill = |len, pattern| Fill { len, pattern };
+    let inputs = match layout {
+        Layout::Dense => vec![
+            ("all -1", vec![fill(dim, Pattern::Const(u64::MAX))]),
+            ("all +1", vec![fill(dim, Pattern::Const(0x0101_0101_0101_0101))]),
+            ("pattern 1", vec![fill(dim, Pattern::Dense(1))]),
+            ("pattern 2", vec![fill(dim, Pattern::Dense(2))]),
+        ],
+        Layout::Bits => {
+            let plane = dim / 8;
+            let planes = |p, m| vec![fill(plane, p), fill(plane, m)];
+            vec![
+                ("all -1", planes(Pattern::Const(0), Pattern::Const(u64::MAX))),
+                ("all +1", planes(Pattern::Const(u64::MAX), Pattern::Const(0))),
+                ("pattern 1", planes(Pattern::Plus(1), Pattern::Minus(1))),
+                ("pattern 2", planes(Pattern::Plus(2), Pattern::Minus(2))),
+            ]
+        }
+    };
+    let check = |name: &str, bytes: &[u8]| {
+        let valid = match layout {
+            Layout::Dense => DenseVector::new(bytes.iter().map(|&b| b as i8).collect()).map(|_| ()),
+            Layout::Bits => {
+                let w = words(bytes);
+                BitVector::from_planes(dim, &w[..dim / 64], &w[dim / 64..]).map(|_| ())
+            }
+        };
+        valid.unwrap_or_else(|e| panic!("{} input {name}: {e}", layout.name()));
+    };
+    inputs
+        .into_iter()
+        .map(|(name, fills)| {
+            let bytes = generated_bytes(&fills);
+            check(name, &bytes);
+            MaxDimInput { name, fills, bytes }
+        })
+        .collect()
+}
+
+/// One run at MAX_DIM: a cell, its generated inputs and the portable reference's result on
+/// the same bytes.
+struct MaxDimCase {
+    what: String,
+    op: Op,
+    layout: Layout,
+    shift: usize,
+    inputs: Vec<Vec<Fill>>,
+    want: (Option<i64>, Option<f64>, Vec<u8>),
+}
+
+fn max_dim_cases(layout: Layout, dim: usize) -> Vec<MaxDimCase> {
+    let d = dim as i64;
+    let inputs = max_dim_inputs(layout, dim);
+    let input = |name: &str| inputs.iter().find(|i| i.name == name).unwrap();
+    let case = |op: Op, a: &str, b: &str, shift: usize| {
+        let (a, b) = (input(a), input(b));
+        let want = expected(op, layout, dim, &a.bytes, &b.bytes, shift);
+        let (what, inputs) = if op == Op::Permute {
+            (format!("v = {}, k = {shift}", a.name), vec![a.fills.clone()])
+        } else {
+            (format!("a = {}, b = {}", a.name, b.name), vec![a.fills.clone(), b.fills.clone()])
+        };
+        MaxDimCase { what, op, layout, shift, inputs, want }
+    };
+    let mut cases = Vec::new();
+    // The largest accumulator magnitudes, with the results derived by hand (which the
+    // reference must give too), and a patterned pair.
+    let (neg, pos, p1, p2) = ("all -1", "all +1", "pattern 1", "pattern 2");
+    let reductions = [
+        (Op::Dot, neg, neg, Some(d), None),
+        (Op::Dot, pos, neg, Some(-d), None),
+        (Op::Dot, p1, p2, None, None),
+        (Op::Hamming, neg, neg, Some(0), None),
+        (Op::Hamming, pos, neg, Some(d), None),
+        (Op::Hamming, p1, p2, None, None),
+        (Op::Cosine, neg, neg, None, Some(1.0)),
+        (Op::Cosine, pos, neg, None, Some(-1.0)),
+        (Op::Cosine, p1, p2, None, None),
+    ];
+    for (op, a, b, x0, d0) in reductions {
+        let c = case(op, a, b, 0);
+        if x0.is_some() || d0.is_some() {
+            assert_eq!(
+                (c.want.0, c.want.1),
+                (x0, d0),
+                "{} {} ({})",
+                layout.name(),
+                op.name(),
+                c.what
+            );
+        }
+        cases.push(c);
+    }
+    for op in [Op::Bind, Op::Bundle] {
+        cases.push(case(op, p1, p2, 0));
+    }
+    for shift in [1, dim - 1] {
+        cases.push(case(Op::Permute, p1, p1, shift));
+    }
+    cases
+}
+
+/// Run one MAX_DIM case on `tier` and check it (`guard_start` as in [`Call`]).
+fn check_max_dim_case(qemu: &std::path::Path, tier: Tier, case: &MaxDimCase, guard_start: bool) {
+    let dim = trinity::runtime::MAX_DIM as u32;
+    let spec = if case.op == Op::Permute {
+        KernelSpec::permute(case.layout, dim, tier, case.shift as i64)
+    } else {
+        KernelSpec::new(case.op, case.layout, dim, tier)
+    };
+    let kernel = generate(&spec).unwrap();
+    let (x0, d0, out) = &case.want;
+    let writes = matches!(case.op.signature(), Signature::Binary | Signature::Unary);
+    let call = Call {
+        inputs: case.inputs.iter().map(|fills| Input::Generated(fills)).collect(),
+        out_len: writes.then_some(out.len()),
+        guard_start,
+        out_aliases: None,
+    };
+    let what = &case.what;
+    let got = run(qemu, cpu(tier), &kernel.code, &call)
+        .unwrap_or_else(|e| panic!("{spec} ({what}): {e}"));
+    if let Some(x0) = x0 {
+        assert_eq!(got.x0, *x0, "{spec} ({what})");
+    }
+    if let Some(d0) = d0 {
+        assert_eq!(got.d0.to_bits(), d0.to_bits(), "{spec} ({what}): {} vs {d0}", got.d0);
+    }
+    // The whole output (run checked its length); 16 MiB are too many to print.
+    if let Some(i) = (0..out.len()).find(|&i| got.out[i] != out[i]) {
+        let word = |b: &[u8]| u64::from_le_bytes(b[i / 8 * 8..][..8].try_into().unwrap());
+        let (want, got, w) = (word(out), word(&got.out), i / 8);
+        panic!("{spec} ({what}): first wrong byte {i}: word {w} is {got:#018x}, not {want:#018x}");
+    }
+    assert!(got.callee_saved_intact, "{spec} clobbered a callee-saved register");
+}
+
+/// DESIGN §7: every AArch64 cell once at MAX_DIM = 2^24, where the accumulators are largest,
+/// against the portable reference. The harness generates the operands (nothing of them is in
+/// the executable); the two tiers run side by side.
+#[test]
+fn every_cell_at_max_dim() {
+    let Some(qemu) = qemu() else { return };
+    let start = std::time::Instant::now();
+    let dim = trinity::runtime::MAX_DIM;
+    // Inputs and references for the two layouts side by side.
+    let cases: Vec<MaxDimCase> = std::thread::scope(|scope| {
+        let layouts = Layout::ALL.map(|layout| scope.spawn(move || max_dim_cases(layout, dim)));
+        layouts.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    let prepared = start.elapsed();
+    std::thread::scope(|scope| {
+        for tier in [Tier::Neon, Tier::DotProd] {
+            let (qemu, cases) = (&qemu, &cases);
+            scope.spawn(move || {
+                for (n, case) in cases.iter().enumerate() {
+                    check_max_dim_case(qemu, tier, case, n % 2 == 1);
+                }
+                println!("{} AArch64 {} runs checked at D = {dim}", cases.len(), tier.name());
+            });
+        }
+    });
+    println!("MAX_DIM inputs and references: {prepared:.1?}; total {:.1?}", start.elapsed());
+}
+
+/// The operands the harness generates are the bytes [`generated_bytes`] defines (copied out
+/// by the dense permute kernel with k = 0), including partial words and runs that start
+/// inside a word; and a generated operand costs nothing in the executable.
+#[test]
+fn generated_operands_match_their_definition() {
+    let Some(qemu) = qemu() else { return };
+    let fill = |len, pattern| Fill { len, pattern };
+    let cases = [
+        vec![fill(8, Pattern::Const(0x0123_4567_89ab_cdef))],
+        vec![fill(3, Pattern::Const(0x0123_4567_89ab_cdef))],
+        vec![fill(301, Pattern::Dense(7))],
+        vec![fill(301, Pattern::Plus(7))],
+        vec![fill(301, Pattern::Minus(7))],
+        vec![fill(13, Pattern::Dense(1)), fill(29, Pattern::Minus(2)), fill(64, Pattern::Plus(3))],
+    ];
+    for fills in &cases {
+        let want = generated_bytes(fills);
+        let spec = KernelSpec::permute(Layout::Dense, want.len() as u32, Tier::Neon, 0);
+        let kernel = generate(&spec).unwrap();
+        let call = Call {
+            inputs: vec![Input::Generated(fills)],
+            out_len: Some(want.len()),
+            guard_start: false,
+            out_aliases: None,
+        };
+        let got = run(&qemu, "cortex-a72", &kernel.code, &call).unwrap();
+        assert_eq!(got.out, want, "{fills:?}");
+    }
+    let big = [fill(1 << 24, Pattern::Dense(1))];
+    let kernel = generate(&KernelSpec::permute(Layout::Dense, 1 << 24, Tier::Neon, 1)).unwrap();
+    let call = Call {
+        inputs: vec![Input::Generated(&big)],
+        out_len: Some(1 << 24),
+        guard_start: false,
+        out_aliases: None,
+    };
+    let (exe, _) = executable(&kernel.code, &call);
+    assert!(exe.len() < 64 << 10, "a 2 x 16 MiB call made a {}-byte executable", exe.len());
 }
 
 #[test]
@@ -182,7 +407,7 @@ fn dotprod_kernels_need_dotprod() {
     let xa = bytes_of(Layout::Dense, &a);
     let kernel = generate(&KernelSpec::new(Op::Dot, Layout::Dense, 64, Tier::DotProd)).unwrap();
     let call = Call {
-        inputs: vec![&xa[..], &xa[..]],
+        inputs: vec![Input::Bytes(&xa), Input::Bytes(&xa)],
         out_len: None,
         guard_start: false,
         out_aliases: None,

@@ -5,19 +5,23 @@
 //! - one read+execute segment at `CODE`: a harness, then the kernel at a 64-byte boundary;
 //! - one read-write segment per operand, placed so that the operand ends exactly at a page
 //!   boundary with nothing mapped after it (and, on request, starts right after an unmapped
-//!   page), so that any access outside an operand faults;
+//!   page), so that any access outside an operand faults; an operand given as bytes is stored
+//!   in the file, an [`Input::Generated`] one (and the output) is zero-initialised memory
+//!   (`p_filesz < p_memsz`) that the harness writes itself, so operands of 2^24 trits cost
+//!   nothing in the file;
 //! - one read-write result page.
 //!
-//! The harness fills the callee-saved registers x19-x28 and d8-d15 with canaries, calls the
-//! kernel with the operand addresses in x0-x2, stores x0, d0 and a canary flag in the result
-//! page, writes the result page and then the output operand (if any) to stdout, and exits.
+//! The harness writes the generated operands and fills the output with 0xa5 bytes, fills the
+//! callee-saved registers x19-x28 and d8-d15 with canaries, calls the kernel with the operand
+//! addresses in x0-x2, stores x0, d0 and a canary flag in the result page, writes the result
+//! page and then the output operand (if any) to stdout, and exits.
 #![allow(dead_code)]
 
 use object::write::elf::{FileHeader, ProgramHeader, Writer};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use trinity::emit::aarch64::{self as a64, Addr, Assembler, Cond, Shift, XSp, V, X, XZR};
+use trinity::emit::aarch64::{self as a64, Addr, Assembler, Cond, Shift, XSp, V, W, X, XZR};
 
 const PAGE: u64 = 0x1000;
 const CODE: u64 = 0x40_0000;
@@ -39,11 +43,98 @@ pub struct Outcome {
     pub out: Vec<u8>,
 }
 
-/// One call: the inputs (as bytes), whether the kernel writes an output of `out_len` bytes
-/// passed as the first argument, and whether operands should also start right after an
-/// unmapped page.
+/// The initial contents of one input operand.
+#[derive(Debug, Clone, Copy)]
+pub enum Input<'a> {
+    /// These bytes, stored in the executable.
+    Bytes(&'a [u8]),
+    /// The bytes of these fills one after the other (see [`generated_bytes`]), written by the
+    /// harness before the call: nothing is stored in the executable.
+    Generated(&'a [Fill]),
+}
+
+impl Input<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Input::Bytes(bytes) => bytes.len(),
+            Input::Generated(fills) => fills.iter().map(|f| f.len).sum(),
+        }
+    }
+}
+
+/// `len` bytes: the little-endian bytes of `pattern.word(0)`, `pattern.word(1)`, ...,
+/// truncated to `len`.
+#[derive(Debug, Clone, Copy)]
+pub struct Fill {
+    pub len: usize,
+    pub pattern: Pattern,
+}
+
+/// A sequence of words that the harness computes in a short loop, and [`Pattern::word`]
+/// computes here, independently. The seeded patterns come from [`mix`], a bijection of the
+/// word index, so that a misplaced word shows.
+#[derive(Debug, Clone, Copy)]
+pub enum Pattern {
+    /// Every word is this value.
+    Const(u64),
+    /// Dense trits: byte i of word j is 0x00 (0), 0x01 (+1) or 0xff (-1), from bits 8i and
+    /// 8i + 1 of `mix(j, seed)`.
+    Dense(u64),
+    /// The +1 plane of bitsliced trits: with r = `mix(j, seed)`, bit i is set when bit i of r
+    /// is set and bit i + 1 (mod 64) is not.
+    Plus(u64),
+    /// The matching -1 plane: bit i + 1 (mod 64) of r set and bit i not (never both planes).
+    Minus(u64),
+}
+
+/// The seeded word hash behind [`Pattern`]: a bijection of `j` for each seed.
+pub fn mix(j: u64, seed: u64) -> u64 {
+    let mut z = (j ^ seed).wrapping_mul(MIX1);
+    z ^= z >> 32;
+    z = z.wrapping_mul(MIX2);
+    z ^ (z >> 32)
+}
+
+const MIX1: u64 = 0x9e37_79b9_7f4a_7c15;
+const MIX2: u64 = 0xd6e8_feb8_6659_fd93;
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+
+impl Pattern {
+    /// Word `j` of the sequence.
+    pub fn word(self, j: u64) -> u64 {
+        match self {
+            Pattern::Const(c) => c,
+            Pattern::Dense(seed) => {
+                let r = mix(j, seed);
+                let nonzero = r & LOW_BITS;
+                let negative = nonzero & (r >> 1);
+                nonzero | (negative * 0xfe)
+            }
+            Pattern::Plus(seed) => {
+                let r = mix(j, seed);
+                r & !r.rotate_right(1)
+            }
+            Pattern::Minus(seed) => {
+                let r = mix(j, seed);
+                r.rotate_right(1) & !r
+            }
+        }
+    }
+}
+
+/// The bytes the harness writes for `fills`.
+pub fn generated_bytes(fills: &[Fill]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(fills.iter().map(|f| f.len).sum());
+    for fill in fills {
+        bytes.extend((0..).flat_map(|j| fill.pattern.word(j).to_le_bytes()).take(fill.len));
+    }
+    bytes
+}
+
+/// One call: the inputs, whether the kernel writes an output of `out_len` bytes passed as the
+/// first argument, and whether operands should also start right after an unmapped page.
 pub struct Call<'a> {
-    pub inputs: Vec<&'a [u8]>,
+    pub inputs: Vec<Input<'a>>,
     pub out_len: Option<usize>,
     pub guard_start: bool,
     /// When set, the output is input `i` itself (the kernel is called with out == that input).
@@ -85,13 +176,87 @@ fn canary(i: u64) -> u64 {
     0x5a5a_0000_0000_0101 ^ (i << 40) ^ i
 }
 
-/// The harness: arguments, canaries, call, checks, output, exit.
-fn harness(kernel: &[u8], args: &[u64], out: Option<(u64, usize)>) -> Vec<u8> {
+fn x(n: u8) -> X {
+    X::new(n).unwrap()
+}
+
+/// Write `fills` one after the other from `addr`: a loop over whole words, then the bytes of
+/// a last partial word. x1 is the destination, x2 the word index, x3 the count down, x4 the
+/// word; x5-x7 are scratch and x10-x13 hold the pattern's constants.
+fn emit_fills(a: &mut Assembler, mut addr: u64, fills: &[Fill]) {
+    for fill in fills {
+        match fill.pattern {
+            Pattern::Const(c) => a.mov_imm(x(4), c).unwrap(),
+            Pattern::Dense(seed) | Pattern::Plus(seed) | Pattern::Minus(seed) => {
+                a.mov_imm(x(10), MIX1).unwrap();
+                a.mov_imm(x(11), MIX2).unwrap();
+                a.mov_imm(x(12), seed).unwrap();
+                a.movz(x(13), 0xfe, 0).unwrap();
+            }
+        }
+        // x4 = word x2 of the pattern (as Pattern::word).
+        let word = |a: &mut Assembler| {
+            if let Pattern::Const(_) = fill.pattern {
+                return;
+            }
+            a.logic(&a64::EOR, x(5), x(2), x(12), Shift::Lsl, 0).unwrap();
+            a.mul(x(5), x(5), x(10));
+            a.logic(&a64::EOR, x(5), x(5), x(5), Shift::Lsr, 32).unwrap();
+            a.mul(x(5), x(5), x(11));
+            a.logic(&a64::EOR, x(5), x(5), x(5), Shift::Lsr, 32).unwrap();
+            match fill.pattern {
+                Pattern::Dense(_) => {
+                    a.and_imm::<X>(sp(x(6)), x(5), LOW_BITS).unwrap();
+                    a.logic(&a64::AND, x(7), x(6), x(5), Shift::Lsr, 1).unwrap();
+                    a.mul(x(7), x(7), x(13));
+                    a.logic(&a64::ORR, x(4), x(6), x(7), Shift::Lsl, 0).unwrap();
+                }
+                Pattern::Plus(_) => a.logic(&a64::BIC, x(4), x(5), x(5), Shift::Ror, 1).unwrap(),
+                _ => {
+                    a.logic(&a64::ORR, x(6), XZR, x(5), Shift::Ror, 1).unwrap();
+                    a.logic(&a64::BIC, x(4), x(6), x(5), Shift::Lsl, 0).unwrap();
+                }
+            }
+        };
+        a.mov_imm(x(1), addr).unwrap();
+        a.movz(x(2), 0, 0).unwrap();
+        let words = fill.len / 8;
+        if words > 0 {
+            a.mov_imm(x(3), words as u64).unwrap();
+            let top = a.new_label();
+            a.bind(top).unwrap();
+            word(a);
+            a.str(x(4), Addr::post(sp(x(1)), 8)).unwrap();
+            a.add_imm::<X>(sp(x(2)), sp(x(2)), 1).unwrap();
+            a.subs_imm::<X>(x(3), sp(x(3)), 1).unwrap();
+            a.b_cond(Cond::Ne, top).unwrap();
+        }
+        if fill.len % 8 != 0 {
+            // x2 == words: the partial word's bytes, lowest first.
+            word(a);
+            for i in 0..fill.len % 8 {
+                a.strb(W::new(4).unwrap(), Addr::offset(sp(x(1)), i as i64)).unwrap();
+                a.lsr_imm::<X>(x(4), x(4), 8).unwrap();
+            }
+        }
+        addr += fill.len as u64;
+    }
+}
+
+/// The harness: generated operands, canaries, arguments, call, checks, output, exit.
+fn harness(
+    kernel: &[u8],
+    generated: &[(u64, Vec<Fill>)],
+    args: &[u64],
+    out: Option<(u64, usize)>,
+) -> Vec<u8> {
     let mut a = Assembler::new();
     let kernel_label = a.new_label();
     let fail = a.new_label();
     let checked = a.new_label();
-    let x = |n: u8| X::new(n).unwrap();
+    for (addr, fills) in generated {
+        emit_fills(&mut a, *addr, fills);
+    }
     for i in 0..10u8 {
         a.mov_imm(x(19 + i), canary(u64::from(i))).unwrap();
     }
@@ -203,25 +368,33 @@ pub fn executable(kernel: &[u8], call: &Call) -> (Vec<u8>, Option<(u64, usize)>)
     let mut segments = Vec::new();
     let mut args = Vec::new();
     let mut out = None;
-    let mut operands: Vec<(Vec<u8>, bool)> = Vec::new();
-    match (call.out_len, call.out_aliases) {
-        (Some(len), None) => operands.push((vec![0xa5; len], true)),
+    let mut generated = Vec::new();
+    // The output starts as 0xa5 bytes, so that a byte the kernel fails to write shows.
+    let poison =
+        call.out_len.map(|len| [Fill { len, pattern: Pattern::Const(0xa5a5_a5a5_a5a5_a5a5) }]);
+    let mut operands: Vec<(Input, bool)> = Vec::new();
+    match (&poison, call.out_aliases) {
+        (Some(poison), None) => operands.push((Input::Generated(poison), true)),
         (Some(_), Some(_)) => {}
         (None, _) => {}
     }
     for (i, input) in call.inputs.iter().enumerate() {
-        operands.push((input.to_vec(), call.out_aliases == Some(i)));
+        operands.push((*input, call.out_aliases == Some(i)));
     }
-    for (i, (bytes, is_out)) in operands.iter().enumerate() {
-        let addr = operand_addr(i, bytes.len(), call.guard_start);
+    for (i, (input, is_out)) in operands.iter().enumerate() {
+        let len = input.len();
+        let addr = operand_addr(i, len, call.guard_start);
         let start = addr - addr % PAGE;
         let mut data = vec![0u8; (addr - start) as usize];
-        data.extend_from_slice(bytes);
-        let memsz = (data.len() as u64).div_ceil(PAGE) * PAGE;
+        match input {
+            Input::Bytes(bytes) => data.extend_from_slice(bytes),
+            Input::Generated(fills) => generated.push((addr, fills.to_vec())),
+        }
+        let memsz = (addr + len as u64 - start).div_ceil(PAGE) * PAGE;
         segments.push(Segment { vaddr: start, data, memsz, flags: PF_R | PF_W });
         args.push(addr);
         if *is_out {
-            out = Some((addr, bytes.len()));
+            out = Some((addr, len));
         }
     }
     if let (Some((addr, _)), Some(_)) = (out, call.out_aliases) {
@@ -229,7 +402,7 @@ pub fn executable(kernel: &[u8], call: &Call) -> (Vec<u8>, Option<(u64, usize)>)
         args.insert(0, addr);
     }
     segments.push(Segment { vaddr: RESULT, data: vec![0; 24], memsz: PAGE, flags: PF_R | PF_W });
-    let code = harness(kernel, &args, out);
+    let code = harness(kernel, &generated, &args, out);
     segments.insert(
         0,
         Segment { vaddr: CODE, memsz: code.len() as u64, data: code, flags: PF_R | PF_X },
