@@ -1,31 +1,6 @@
-//! The `#[trinity::vsa(dim = N)]` attribute: kernels for a known dimension, generated at
-//! compile time and baked into executable sections of the program, behind a typed API.
-//!
-//! Use it through the `trinity` crate, on a unit struct:
-//!
-//! ```ignore
-//! use trinity::Vsa;
-//!
-//! #[trinity::vsa(dim = 10000)]
-//! pub struct Hv;
-//!
-//! let a = Hv::random_bits(1)?;
-//! let b = Hv::random_bits(2)?;
-//! println!("{}", Hv::cosine(&a, &b)?);
-//! ```
-//!
-//! Arguments (only `dim` is required):
-//! - `dim = N`: the dimension, an integer literal in 1..=2^24.
-//! - `ops(dot, bind, bundle, hamming, cosine, permute)`: the ops to bake (default: all).
-//! - `layout = dense` or `layout = bits` (default: both).
-//! - `permute(1, 3, -1)`: the permute shifts to bake, integer literals reduced mod D
-//!   (default: 1); other shifts are served by the JIT engine.
-//!
-//! The struct gets an implementation of `trinity::Vsa` (every op of the design's §1 for both
-//! vector types, dimension mismatch a typed error). Kernels are emitted for x86-64 (`avx2`)
-//! and AArch64 (`neon`, `dotprod`) as ELF, Mach-O or COFF sections behind `#[cfg]`, each
-//! under a global symbol unique to the crate, struct and expansion; at run time the best baked
-//! tier the CPU has is used and anything else falls back to the JIT engine.
+//! The `#[trinity::vsa(dim = N)]` attribute of the `trinity` crate (use it from there, as
+//! `trinity::vsa`): kernels for a known dimension, generated at compile time and baked into
+//! executable sections of the program, behind the typed `trinity::Vsa` API.
 
 mod args;
 mod expand;
@@ -34,8 +9,41 @@ use proc_macro::TokenStream;
 use syn::parse::Parser as _;
 use syn::spanned::Spanned;
 
-/// Bake Trinity kernels for one dimension into the program and implement `trinity::Vsa` for
-/// the unit struct it is placed on. See the crate documentation for the arguments.
+/// Bake Trinity kernels for one dimension into the program and implement `trinity::Vsa`
+/// for the unit struct the attribute is placed on.
+///
+/// ```ignore
+/// use trinity::Vsa;
+///
+/// #[trinity::vsa(dim = 10000)]
+/// pub struct Hv;
+///
+/// let a = Hv::random_bits(1)?;
+/// let b = Hv::random_bits(2)?;
+/// println!("cosine {}", Hv::cosine(&a, &b)?);
+/// ```
+///
+/// Arguments (only `dim` is required):
+/// - `dim = N`: the dimension, an integer literal in 1..=2^24.
+/// - `ops(dot, bind, bundle, hamming, cosine, permute)`: the ops to bake (default: all).
+/// - `layout = dense` or `layout = bits` (default: both).
+/// - `permute(1, 3, -1)`: the permute shifts to bake, integer literals reduced mod D (default:
+///   1; only with `permute` among the ops).
+///
+/// What it generates:
+/// - For x86-64 (`avx2`) and AArch64 (`neon` and `dotprod`), as ELF, Mach-O or COFF, each
+///   behind its `#[cfg]` (a procedural macro cannot know the target): every kernel as
+///   `global_asm!` in an executable section of its own, 64-byte aligned, under a global
+///   symbol that names the crate, its version, the struct and the expansion (so two crates
+///   baking the same D never collide), e.g. `trinity_vsa_mycrate_0_1_0_Hv_0_bits_dot_10000_avx2`.
+/// - A registry entry per kernel (`trinity::runtime::baked::registry`), which keeps the code
+///   alive against linker garbage collection and lets the JIT engine serve these keys
+///   without compiling.
+/// - `impl trinity::Vsa for <struct>`: every op for both vector types; operands of another
+///   dimension are a typed error. Each call runs the best baked tier this CPU has, and
+///   otherwise the JIT engine (then portable Rust).
+///
+/// Bad arguments are compile errors at the offending tokens that say what to write instead.
 #[proc_macro_attribute]
 pub fn vsa(attr: TokenStream, item: TokenStream) -> TokenStream {
     match vsa_impl(attr.into(), item.into()) {
