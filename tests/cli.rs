@@ -1,5 +1,6 @@
 //! The `trinity` binary as a user runs it.
 
+use std::collections::BTreeSet;
 use std::process::Command;
 
 fn trinity(args: &[&str]) -> (i32, String, String) {
@@ -24,17 +25,41 @@ fn default_run_checks_and_times_every_op() {
         );
     }
     assert!(out.contains("all checks passed") && !out.contains("MISMATCH"), "{out}");
-    let (code, json, _) =
-        trinity(&["--dim", "77", "--ops", "dot,cosine", "--layout", "bits", "--json"]);
-    assert_eq!(code, 0);
-    assert!(
-        json.starts_with('{') && json.contains("\"dim\":77") && json.contains("\"ok\":true"),
-        "{json}"
-    );
-    assert_eq!(json.matches("\"op\":").count(), 2, "{json}");
     let (code, _, err) = trinity(&["--dim", "0"]);
     assert_eq!(code, 1);
     assert!(err.contains("--dim 0"), "{err}");
+}
+
+#[test]
+fn json_output_is_valid_json_with_one_row_per_op_and_layout() {
+    let (code, json, err) = trinity(&["--dim", "77", "--ops", "dot,cosine", "--json"]);
+    assert_eq!(code, 0, "{json}{err}");
+    let value: serde_json::Value = serde_json::from_str(&json).expect("--json prints valid JSON");
+    assert_eq!(value["dim"], 77);
+    assert_eq!(value["ok"], true);
+    assert!(value["cpu"].is_string() && value["backend"].is_string(), "{value}");
+    let rows = value["rows"].as_array().unwrap();
+    let cells: BTreeSet<(&str, &str)> =
+        rows.iter().map(|r| (r["op"].as_str().unwrap(), r["layout"].as_str().unwrap())).collect();
+    assert_eq!(
+        cells,
+        BTreeSet::from([
+            ("cosine", "bits"),
+            ("cosine", "dense"),
+            ("dot", "bits"),
+            ("dot", "dense")
+        ])
+    );
+    for row in rows {
+        assert_eq!(row["ok"], true, "{row}");
+        assert!(row["jit_ns"].as_f64().unwrap() > 0.0, "{row}");
+        assert!(row["portable_ns"].as_f64().unwrap() > 0.0, "{row}");
+        assert!(row["compile_ns"].is_u64(), "{row}");
+    }
+    for key in ["total_ops", "jit_hits", "jit_misses", "portable_ops", "cache_size", "code_bytes"] {
+        assert!(value["stats"][key].is_u64(), "stats.{key}: {value}");
+    }
+    assert!(value["stats"]["total_ops"].as_u64().unwrap() > 0);
 }
 
 #[test]

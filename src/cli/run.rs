@@ -142,6 +142,21 @@ fn cpu_name() -> String {
         .unwrap_or_else(|| std::env::consts::ARCH.to_string())
 }
 
+/// `text` as a JSON string literal (RFC 8259 escapes; Rust's `{:?}` is not JSON).
+fn json_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn fmt(d: Duration) -> String {
     let ns = d.as_secs_f64() * 1e9;
     if ns >= 1e6 {
@@ -215,10 +230,10 @@ pub fn run(args: &RunArgs) -> Result<(String, bool), String> {
             })
             .collect();
         let json = format!(
-            "{{\"cpu\":{:?},\"dim\":{},\"backend\":{:?},\"tier\":\"{tier}\",\"ok\":{all_ok},\"rows\":[{}],\"stats\":{{\"total_ops\":{},\"jit_hits\":{},\"jit_misses\":{},\"portable_ops\":{},\"cache_size\":{},\"code_bytes\":{}}}}}\n",
-            cpu_name(),
+            "{{\"cpu\":{},\"dim\":{},\"backend\":{},\"tier\":\"{tier}\",\"ok\":{all_ok},\"rows\":[{}],\"stats\":{{\"total_ops\":{},\"jit_hits\":{},\"jit_misses\":{},\"portable_ops\":{},\"cache_size\":{},\"code_bytes\":{}}}}}\n",
+            json_string(&cpu_name()),
             args.dim,
-            backend,
+            json_string(&backend),
             rows_json.join(","),
             stats.total_ops,
             stats.jit_hits,
@@ -261,4 +276,16 @@ pub fn run(args: &RunArgs) -> Result<(String, bool), String> {
     ));
     out.push_str(if all_ok { "all checks passed\n" } else { "SOME CHECKS FAILED\n" });
     Ok((out, all_ok))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_string;
+
+    #[test]
+    fn json_strings_escape_quotes_backslashes_and_control_characters() {
+        let text = "say \"hi\" \\ tab\tnewline\n\u{1b} µs";
+        let parsed: serde_json::Value = serde_json::from_str(&json_string(text)).unwrap();
+        assert_eq!(parsed, serde_json::Value::String(text.to_string()));
+    }
 }
