@@ -1,6 +1,7 @@
 //! The `trinity` binary as a user runs it.
 
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::process::Command;
 
 fn trinity(args: &[&str]) -> (i32, String, String) {
@@ -11,6 +12,14 @@ fn trinity(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// A fresh scratch directory for one test.
+fn scratch(test: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{test}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 #[test]
@@ -25,9 +34,6 @@ fn default_run_checks_and_times_every_op() {
         );
     }
     assert!(out.contains("all checks passed") && !out.contains("MISMATCH"), "{out}");
-    let (code, _, err) = trinity(&["--dim", "0"]);
-    assert_eq!(code, 1);
-    assert!(err.contains("--dim 0"), "{err}");
 }
 
 #[test]
@@ -71,16 +77,59 @@ fn encoders_lists_both_encoders() {
 }
 
 #[test]
-fn bad_values_are_named_with_exit_code_1_or_2() {
-    let (code, _, err) = trinity(&["disasm", "--op", "dot", "--dim", "0"]);
-    assert_eq!(code, 1);
-    assert!(err.contains("dimension 0"), "{err}");
-    let (code, _, err) = trinity(&["disasm", "--op", "dot", "--arch", "aarch64", "--tier", "avx2"]);
-    assert_eq!(code, 1);
-    assert!(err.contains("avx2") && err.contains("neon"), "{err}");
-    let (code, _, err) = trinity(&["disasm", "--op", "median"]);
-    assert_eq!(code, 2, "clap reports unknown values as usage errors");
-    assert!(err.contains("median"), "{err}");
+fn bad_flag_values_exit_2_naming_the_flag_and_the_value() {
+    let dir = scratch("bad-values");
+    let o = dir.join("never.o");
+    let o = o.to_str().unwrap();
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["--dim", "0"], &["--dim", "'0'", "1..=16777216"]),
+        (&["--dim", "16777217"], &["--dim", "'16777217'"]),
+        (&["--dim", "-5"], &["--dim", "'-5'"]),
+        (&["--dim", "ten"], &["--dim", "'ten'"]),
+        (&["--ops", "dot,median"], &["--ops", "'median'"]),
+        (&["--layout", "packed"], &["--layout", "'packed'"]),
+        (&["disasm", "--op", "median"], &["--op", "'median'"]),
+        (&["disasm", "--op", "dot", "--dim", "0"], &["--dim", "'0'"]),
+        (&["disasm", "--op", "dot", "--dim", "16777217"], &["--dim", "'16777217'"]),
+        (&["disasm", "--op", "dot", "--arch", "riscv"], &["--arch", "'riscv'"]),
+        (
+            &["disasm", "--op", "dot", "--arch", "aarch64", "--tier", "avx2"],
+            &["--tier avx2", "--arch aarch64", "neon or dotprod"],
+        ),
+        (&["disasm", "--op", "dot", "--arch", "x86_64", "--tier", "neon"], &["--tier neon"]),
+        (&["disasm", "--op", "dot", "--shift", "3"], &["--shift 3", "permute"]),
+        (&["bake", "--dim", "64,0", "-o", o], &["--dim", "'0'"]),
+        (&["bake", "--dim", "16777217", "-o", o], &["--dim", "'16777217'"]),
+        (&["bake", "--dim", "64", "--os", "plan9", "-o", o], &["--os", "'plan9'"]),
+        (&["bake", "--dim", "64", "--permute", "1,x", "-o", o], &["--permute", "'x'"]),
+        (
+            &["bake", "--dim", "64", "--arch", "x86_64", "--tier", "dotprod", "-o", o],
+            &["--tier dotprod", "--arch x86_64", "avx2"],
+        ),
+        (
+            &["bake", "--dim", "64", "--ops", "dot", "--permute", "3,-1", "-o", o],
+            &["--permute 3,-1"],
+        ),
+        (&["bake", "--dim", "64"], &["--output"]),
+    ];
+    for &(args, needles) in cases {
+        let (code, out, err) = trinity(args);
+        assert_eq!(code, 2, "{args:?} exits 2: {out}{err}");
+        assert!(out.is_empty(), "{args:?} prints nothing on stdout: {out}");
+        for needle in needles {
+            assert!(err.contains(needle), "{args:?}: {needle:?} missing from {err:?}");
+        }
+    }
+    assert!(!dir.join("never.o").exists(), "no object is written after a usage error");
+}
+
+#[test]
+fn an_unwritable_output_exits_1() {
+    let dir = scratch("unwritable");
+    let path = dir.join("missing-dir").join("k.o");
+    let (code, _, err) = trinity(&["bake", "--dim", "64", "-o", path.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("cannot write") && err.contains("missing-dir"), "{err}");
 }
 
 #[test]
