@@ -12,14 +12,19 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand};
 use trinity_emit::kernels::{Arch, Layout, Op, Tier, MAX_DIM};
 
-/// The exit codes, shown at the end of `--help`.
+/// The exit codes, shown at the end of every `--help`.
 const EXIT_CODES: &str = "Exit codes: 0 success; 1 a check failed, a kernel could not be \
                           generated or an output could not be written; 2 bad command-line \
                           arguments (an unknown flag, or a bad value, named in the message).";
 
-/// Trinity: native machine code for ternary VSA kernels.
+/// Trinity: native machine code for ternary VSA kernels, JIT and ahead of time.
+///
+/// Without a subcommand, trinity JIT-compiles each op (--ops, default all) in each layout
+/// (--layout, default both) at dimension --dim for this machine's best CPU tier, checks every
+/// result against portable Rust on seeded random vectors, and prints the timings of both as a
+/// table (or as one JSON object with --json); the exit code is 1 if any check fails.
 #[derive(Debug, Parser)]
-#[command(name = "trinity", version, about, after_help = EXIT_CODES)]
+#[command(name = "trinity", version, after_help = EXIT_CODES)]
 pub struct Cli {
     /// What to do; without a subcommand, every op is JIT-compiled, checked against portable
     /// Rust and timed.
@@ -34,10 +39,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print one kernel's machine code as annotated assembly (or raw hex), for any architecture.
+    #[command(after_help = EXIT_CODES)]
     Disasm(disasm::DisasmArgs),
     /// Write kernels as a relocatable object file (and optionally a C header).
+    #[command(after_help = EXIT_CODES)]
     Bake(bake::BakeArgs),
     /// List the instructions each encoder emits.
+    #[command(after_help = EXIT_CODES)]
     Encoders,
 }
 
