@@ -2,6 +2,13 @@
 //! hand-written AVX2 yardstick and portable Rust, with Throughput::Elements(D); and the compile
 //! latency of one D = 10000 kernel (generate + place in executable memory).
 //!
+//! The crates.io crate trit-vsa (with its `simd` feature) is a fourth contender, `trit-vsa`, in
+//! the bitsliced groups, since its `PackedTritVec` is bitsliced too (+1 and -1 planes of `u32`
+//! words): dot (`simd::simd_dot`), hamming (`vsa::hamming_distance`), cosine
+//! (`vsa::cosine_similarity`) and bundle (`vsa::bundle`, sign of the sum with ties 0). It is
+//! left out of bind, which in trit-vsa is a different operation ((a - b) mod 3, not a * b), of
+//! permute, which it does not have, and of the dense groups, having no i8-per-trit type.
+//!
 //! Before timing, every contender's result is checked against the portable reference.
 //! Quick run: `cargo bench --bench kernels -- --warm-up-time 1 --measurement-time 2`.
 
@@ -13,6 +20,7 @@ use std::hint::black_box;
 use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Tier};
 use trinity::runtime::engine::detect_tier;
 use trinity::runtime::{portable, BitVector, DenseVector};
+use trit_vsa::PackedTritVec;
 
 const DIMS: [usize; 3] = [1024, 10000, 59049];
 const SHIFT: i64 = 1;
@@ -56,6 +64,26 @@ type MapYardstick<T> = fn(&mut [T], &[T], &[T]) -> Option<()>;
 type ReduceFn = fn(&[u64], &[u64]) -> i64;
 type ReduceYardstick = fn(&[u64], &[u64]) -> Option<i64>;
 type Group<'a> = criterion::BenchmarkGroup<'a, criterion::measurement::WallTime>;
+
+/// Our bitsliced words (W words of the +1 plane, then W of the -1 plane) as trit-vsa's vector:
+/// the same bits, regrouped into little-endian `u32` words per plane.
+fn to_trit_vsa(words: &[u64], dim: usize) -> PackedTritVec {
+    let plane = |p: &[u64]| -> Vec<u32> {
+        let mut out: Vec<u32> = p.iter().flat_map(|&w| [w as u32, (w >> 32) as u32]).collect();
+        out.truncate(dim.div_ceil(32));
+        out
+    };
+    let (plus, minus) = words.split_at(words.len() / 2);
+    PackedTritVec::from_planes(plane(plus), plane(minus), dim).unwrap()
+}
+
+/// The inverse of [`to_trit_vsa`].
+fn from_trit_vsa(v: &PackedTritVec) -> Vec<u64> {
+    let plane = |p: &[u32]| -> Vec<u64> {
+        p.chunks(2).map(|c| u64::from(c[0]) | c.get(1).map_or(0, |&h| u64::from(h) << 32)).collect()
+    };
+    [plane(v.plus_plane()), plane(v.minus_plane())].concat()
+}
 
 fn bench_dense(
     group: &mut Group,
@@ -191,6 +219,19 @@ fn bench_bits(
                 });
                 group
                     .bench_function(id("portable"), |bn| bn.iter(|| p(black_box(a), black_box(b))));
+                let (ta, tb) = (to_trit_vsa(a, dim), to_trit_vsa(b, dim));
+                if op == Op::Dot {
+                    let t = trit_vsa::simd::simd_dot(&ta, &tb);
+                    assert_eq!(i64::from(t), p(a, b));
+                    group.bench_function(id("trit-vsa"), |bn| {
+                        bn.iter(|| trit_vsa::simd::simd_dot(black_box(&ta), black_box(&tb)))
+                    });
+                } else {
+                    assert_eq!(trit_vsa::vsa::hamming_distance(&ta, &tb) as i64, p(a, b));
+                    group.bench_function(id("trit-vsa"), |bn| {
+                        bn.iter(|| trit_vsa::vsa::hamming_distance(black_box(&ta), black_box(&tb)))
+                    });
+                }
                 if op == Op::Dot {
                     // The per-word popcnt candidate, beside the nibble lookup the kernels use.
                     assert_eq!(yardstick::bits_dot_popcnt(a, b), Some(p(a, b)));
@@ -219,6 +260,14 @@ fn bench_bits(
                 group.bench_function(id("portable"), |bn| {
                     bn.iter(|| portable::bits_cosine(black_box(a), black_box(b)))
                 });
+                // trit-vsa computes cosine in f32: checked to f32 precision. The f32 arithmetic
+                // is a few operations after its O(D) passes, so the timing stays comparable.
+                let (ta, tb) = (to_trit_vsa(a, dim), to_trit_vsa(b, dim));
+                let t = trit_vsa::vsa::cosine_similarity(&ta, &tb);
+                assert!((f64::from(t) - want).abs() <= 1e-6, "trit-vsa cosine {t} vs {want}");
+                group.bench_function(id("trit-vsa"), |bn| {
+                    bn.iter(|| trit_vsa::vsa::cosine_similarity(black_box(&ta), black_box(&tb)))
+                });
             }
             Op::Bind | Op::Bundle => {
                 let f = BinaryKernel::<u64>::new(code, a.len());
@@ -241,8 +290,18 @@ fn bench_bits(
                 group.bench_function(id("portable"), |bn| {
                     bn.iter(|| p(black_box(&mut out), black_box(a), black_box(b)))
                 });
+                // trit-vsa's bind is (a - b) mod 3, another operation: not compared. Its bundle
+                // returns a new vector, so its time includes that allocation (its only API).
+                if op == Op::Bundle {
+                    let (ta, tb) = (to_trit_vsa(a, dim), to_trit_vsa(b, dim));
+                    assert_eq!(from_trit_vsa(&trit_vsa::vsa::bundle(&ta, &tb)), expect);
+                    group.bench_function(id("trit-vsa"), |bn| {
+                        bn.iter(|| trit_vsa::vsa::bundle(black_box(&ta), black_box(&tb)))
+                    });
+                }
             }
             Op::Permute => {
+                // trit-vsa has no permute (rotation).
                 let f = UnaryKernel::<u64>::new(code, a.len());
                 let k = SHIFT as usize;
                 portable::bits_permute(&mut expect, a, dim, k);

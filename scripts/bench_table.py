@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Turn `cargo bench --bench kernels` output (read on stdin) into a Markdown table:
-op, layout, D, JIT, yardstick, JIT/yardstick, portable (median estimates from criterion)."""
+op, layout, D, JIT, yardstick, JIT/yardstick, portable, trit-vsa (median estimates from criterion;
+"-" where a contender has no such operation, e.g. trit-vsa outside the bitsliced groups)."""
 import re
 import sys
 
@@ -27,15 +28,18 @@ for name, ns in times.items():
 def fmt(ns):
     return f"{ns / 1000:.2f} µs" if ns >= 1000 else f"{ns:.1f} ns"
 
-print("| op | layout | D | JIT | yardstick | JIT / yardstick | portable |")
-print("|---|---|---|---|---|---|---|")
+def cell(ns):
+    return fmt(ns) if ns else "-"
+
+print("| op | layout | D | JIT | yardstick | JIT / yardstick | portable | trit-vsa |")
+print("|---|---|---|---|---|---|---|---|")
 for (group, dim), r in sorted(rows.items(), key=lambda kv: (kv[0][0].split("_")[1] if "_" in kv[0][0] else "", kv[0][0], int(kv[0][1]) if kv[0][1].isdigit() else 0)):
     if "_" not in group or group.startswith("compile"):
         continue
     op, layout = group.rsplit("_", 1)
-    jit, yard, port = r.get("jit"), r.get("yardstick"), r.get("portable")
+    jit, yard, port, tv = (r.get(k) for k in ("jit", "yardstick", "portable", "trit-vsa"))
     ratio = f"{jit / yard:.2f}" if jit and yard else "-"
-    print(f"| {op} | {layout} | {dim} | {fmt(jit) if jit else '-'} | {fmt(yard) if yard else '-'} | {ratio} | {fmt(port) if port else '-'} |")
+    print(f"| {op} | {layout} | {dim} | {cell(jit)} | {cell(yard)} | {ratio} | {cell(port)} | {cell(tv)} |")
 for name, ns in sorted(times.items()):
     if name.startswith("compile_latency"):
         print(f"\ncompile latency {name.split('/', 1)[1]}: {fmt(ns)}")

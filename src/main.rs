@@ -53,9 +53,9 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::from(1)
+        Err(error) => {
+            eprintln!("error: {}", error.message());
+            ExitCode::from(error.exit_code())
         }
     }
 }

@@ -1,46 +1,46 @@
 //! `trinity bake`: write kernels as a relocatable object file and a C header.
 
-use super::{host_arch, resolve_tier, ArchArg, LayoutArg, OpArg, TierArg};
-use clap::{Args, ValueEnum};
+use super::{
+    arch_parser, host_arch, layout_parser, op_parser, parse_dim, resolve_tier, tier_parser, Error,
+};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::Args;
 use std::path::PathBuf;
-use trinity_emit::kernels::{generate, Arch, Kernel, KernelSpec, Layout, Op};
+use trinity_emit::kernels::{generate, Arch, Kernel, KernelSpec, Layout, Op, Tier};
 use trinity_emit::object_file::{c_header, call_conv_for, write_object, ObjectFormat};
 
-/// An operating system as named on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OsArg {
-    /// ELF objects.
-    Linux,
-    /// Mach-O objects.
-    Macos,
-    /// COFF objects (Win64 calling convention on x86-64).
-    Windows,
+/// `--os` values, mapped to their object format by [`ObjectFormat::for_os`].
+fn os_parser() -> impl TypedValueParser<Value = ObjectFormat> {
+    PossibleValuesParser::new(["linux", "macos", "windows"]).map(|os| ObjectFormat::for_os(&os))
 }
 
 /// Arguments of `trinity bake`.
 #[derive(Debug, Args)]
 pub struct BakeArgs {
-    /// Dimensions to bake (repeat or separate with commas).
-    #[arg(long, required = true, value_delimiter = ',')]
+    /// Dimensions to bake, each in 1..=16777216 (repeat or separate with commas).
+    #[arg(long, required = true, value_delimiter = ',', value_parser = parse_dim,
+          allow_negative_numbers = true)]
     pub dim: Vec<u32>,
     /// Ops to bake (default: all).
-    #[arg(long, value_enum, value_delimiter = ',')]
-    pub ops: Vec<OpArg>,
+    #[arg(long, value_parser = op_parser(), value_delimiter = ',')]
+    pub ops: Vec<Op>,
     /// Layouts to bake (default: both).
-    #[arg(long, value_enum, value_delimiter = ',')]
-    pub layout: Vec<LayoutArg>,
-    /// Permute shifts to bake (any integers, stored mod D; default: 1).
-    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+    #[arg(long, value_parser = layout_parser(), value_delimiter = ',')]
+    pub layout: Vec<Layout>,
+    /// Permute shifts to bake (any integers, stored mod D in the symbol name: -1 at D = 10000
+    /// gives trinity_bits_permute_10000_9999; default: 1).
+    #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
     pub permute: Vec<i64>,
     /// Target architecture (default: this machine's).
-    #[arg(long, value_enum)]
-    pub arch: Option<ArchArg>,
-    /// Target operating system (default: this machine's).
-    #[arg(long, value_enum)]
-    pub os: Option<OsArg>,
+    #[arg(long, value_parser = arch_parser())]
+    pub arch: Option<Arch>,
+    /// Target operating system, which picks the object format (ELF, Mach-O, COFF) and, on
+    /// x86-64 Windows, the Win64 calling convention (default: this machine's).
+    #[arg(long, value_parser = os_parser())]
+    pub os: Option<ObjectFormat>,
     /// CPU tier (default: the architecture's best).
-    #[arg(long, value_enum)]
-    pub tier: Option<TierArg>,
+    #[arg(long, value_parser = tier_parser())]
+    pub tier: Option<Tier>,
     /// Where to write the object file.
     #[arg(short = 'o', long = "output")]
     pub output: PathBuf,
@@ -49,35 +49,18 @@ pub struct BakeArgs {
     pub header: Option<PathBuf>,
 }
 
-fn host_os() -> OsArg {
-    if cfg!(target_os = "macos") {
-        OsArg::Macos
-    } else if cfg!(target_os = "windows") {
-        OsArg::Windows
-    } else {
-        OsArg::Linux
-    }
-}
-
 /// Generate the kernels and write the files; returns a one-line summary.
-pub fn run(args: &BakeArgs) -> Result<String, String> {
-    let arch = args.arch.map(Arch::from).unwrap_or_else(host_arch);
+pub fn run(args: &BakeArgs) -> Result<String, Error> {
+    let arch = args.arch.unwrap_or_else(host_arch);
     let tier = resolve_tier(arch, args.tier)?;
-    let format = match args.os.unwrap_or_else(host_os) {
-        OsArg::Linux => ObjectFormat::Elf,
-        OsArg::Macos => ObjectFormat::MachO,
-        OsArg::Windows => ObjectFormat::Coff,
-    };
-    let ops: Vec<Op> = if args.ops.is_empty() {
-        Op::ALL.to_vec()
-    } else {
-        args.ops.iter().map(|&op| op.into()).collect()
-    };
-    let layouts: Vec<Layout> = if args.layout.is_empty() {
-        Layout::ALL.to_vec()
-    } else {
-        args.layout.iter().map(|&l| l.into()).collect()
-    };
+    let format = args.os.unwrap_or_else(|| ObjectFormat::for_os(std::env::consts::OS));
+    let ops = if args.ops.is_empty() { Op::ALL.to_vec() } else { args.ops.clone() };
+    let layouts = if args.layout.is_empty() { Layout::ALL.to_vec() } else { args.layout.clone() };
+    if !args.permute.is_empty() && !ops.contains(&Op::Permute) {
+        let shifts: Vec<String> = args.permute.iter().map(i64::to_string).collect();
+        let message = format!("--permute {} needs permute among --ops", shifts.join(","));
+        return Err(Error::Usage(message));
+    }
     let shifts = if args.permute.is_empty() { vec![1] } else { args.permute.clone() };
     let mut specs = Vec::new();
     for &dim in &args.dim {
@@ -97,12 +80,12 @@ pub fn run(args: &BakeArgs) -> Result<String, String> {
         .into_iter()
         .map(|mut spec| {
             spec.conv = call_conv_for(format, arch);
-            generate(&spec).map_err(|e| format!("--dim {}: {e}", spec.dim))
+            generate(&spec).map_err(|e| Error::Failed(format!("{spec}: {e}")))
         })
-        .collect::<Result<Vec<Kernel>, String>>()?;
-    let object = write_object(&kernels, format).map_err(|e| e.to_string())?;
+        .collect::<Result<Vec<Kernel>, Error>>()?;
+    let object = write_object(&kernels, format).map_err(|e| Error::Failed(e.to_string()))?;
     std::fs::write(&args.output, &object)
-        .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
+        .map_err(|e| Error::Failed(format!("cannot write {}: {e}", args.output.display())))?;
     if let Some(path) = &args.header {
         let guard = path
             .file_name()
@@ -113,7 +96,7 @@ pub fn run(args: &BakeArgs) -> Result<String, String> {
             })
             .unwrap_or_else(|| "TRINITY_KERNELS_H".into());
         std::fs::write(path, c_header(&kernels, &guard))
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            .map_err(|e| Error::Failed(format!("cannot write {}: {e}", path.display())))?;
     }
     Ok(format!(
         "wrote {} kernels ({} bytes of code) to {}",

@@ -1,23 +1,30 @@
 //! The `trinity` command line: argument parsing and the subcommands.
+//!
+//! Flag values are parsed straight into trinity-emit's own types ([`Op`], [`Layout`], [`Arch`],
+//! [`Tier`]) by the parsers below, so the names a user types are the names the emit crate
+//! gives (`Op::name`, `Tier::name`, ...), with no second copy of each enum here.
 
 pub mod bake;
 pub mod disasm;
 pub mod run;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use trinity_emit::kernels::{Arch, Layout, Op, Tier};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Parser, Subcommand};
+use trinity_emit::kernels::{Arch, Layout, Op, Tier, MAX_DIM};
 
-/// Trinity: native machine code for ternary VSA kernels.
+/// The exit codes, shown at the end of every `--help`.
+const EXIT_CODES: &str = "Exit codes: 0 success; 1 a check failed, a kernel could not be \
+                          generated or an output could not be written; 2 bad command-line \
+                          arguments (an unknown flag, or a bad value, named in the message).";
+
+/// Trinity: native machine code for ternary VSA kernels, JIT and ahead of time.
 ///
-/// Exit codes: 0 success; 1 a check failed or an output could not be written; 2 bad arguments.
+/// Without a subcommand, trinity JIT-compiles each op (--ops, default all) in each layout
+/// (--layout, default both) at dimension --dim for this machine's best CPU tier, checks every
+/// result against portable Rust on seeded random vectors, and prints the timings of both as a
+/// table (or as one JSON object with --json); the exit code is 1 if any check fails.
 #[derive(Debug, Parser)]
-#[command(
-    name = "trinity",
-    version,
-    about,
-    after_help = "Exit codes: 0 success; 1 a check failed, a kernel could not be generated or an \
-                  output could not be written; 2 bad command-line arguments."
-)]
+#[command(name = "trinity", version, after_help = EXIT_CODES)]
 pub struct Cli {
     /// What to do; without a subcommand, every op is JIT-compiled, checked against portable
     /// Rust and timed.
@@ -32,99 +39,108 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print one kernel's machine code as annotated assembly (or raw hex), for any architecture.
+    #[command(after_help = EXIT_CODES)]
     Disasm(disasm::DisasmArgs),
     /// Write kernels as a relocatable object file (and optionally a C header).
+    #[command(after_help = EXIT_CODES)]
     Bake(bake::BakeArgs),
     /// List the instructions each encoder emits.
+    #[command(after_help = EXIT_CODES)]
     Encoders,
 }
 
-/// An op as named on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OpArg {
-    /// Dot product.
-    Dot,
-    /// Element-wise product.
-    Bind,
-    /// Sign of the element-wise sum.
-    Bundle,
-    /// Number of differing positions.
-    Hamming,
-    /// Cosine similarity.
-    Cosine,
-    /// Right rotation.
-    Permute,
+/// Why a command failed; [`Error::exit_code`] turns it into the documented exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// The arguments parse but do not fit together (exit code 2, like clap's own errors).
+    Usage(String),
+    /// A kernel could not be generated or an output could not be written (exit code 1).
+    Failed(String),
 }
 
-impl From<OpArg> for Op {
-    fn from(op: OpArg) -> Op {
-        match op {
-            OpArg::Dot => Op::Dot,
-            OpArg::Bind => Op::Bind,
-            OpArg::Bundle => Op::Bundle,
-            OpArg::Hamming => Op::Hamming,
-            OpArg::Cosine => Op::Cosine,
-            OpArg::Permute => Op::Permute,
+impl Error {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage(_) => 2,
+            Error::Failed(_) => 1,
+        }
+    }
+
+    /// The message, without the `error: ` prefix.
+    pub fn message(&self) -> &str {
+        match self {
+            Error::Usage(message) | Error::Failed(message) => message,
         }
     }
 }
 
-/// A layout as named on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LayoutArg {
-    /// One i8 per trit.
-    Dense,
-    /// Two u64 bit-planes.
-    Bits,
+/// A parser accepting exactly the names `name` gives the values in `all`, each described by
+/// `help` in `--help`, and returning the value itself.
+fn one_of<T: Copy + Send + Sync + 'static>(
+    all: &'static [T],
+    name: fn(T) -> &'static str,
+    help: fn(T) -> &'static str,
+) -> impl TypedValueParser<Value = T> {
+    PossibleValuesParser::new(all.iter().map(|&v| PossibleValue::new(name(v)).help(help(v))))
+        .map(move |s| *all.iter().find(|&&v| name(v) == s).expect("clap accepted only these names"))
 }
 
-impl From<LayoutArg> for Layout {
-    fn from(layout: LayoutArg) -> Layout {
-        match layout {
-            LayoutArg::Dense => Layout::Dense,
-            LayoutArg::Bits => Layout::Bits,
-        }
+/// `--op`/`--ops` values: [`Op::name`].
+pub fn op_parser() -> impl TypedValueParser<Value = Op> {
+    one_of(&Op::ALL, Op::name, |op| match op {
+        Op::Dot => "Sum of products",
+        Op::Bind => "Element-wise product",
+        Op::Bundle => "Sign of the element-wise sum, ties 0",
+        Op::Hamming => "Number of differing positions",
+        Op::Cosine => "Cosine similarity",
+        Op::Permute => "Right rotation",
+    })
+}
+
+/// `--layout` values: [`Layout::name`].
+pub fn layout_parser() -> impl TypedValueParser<Value = Layout> {
+    one_of(&Layout::ALL, Layout::name, |layout| match layout {
+        Layout::Dense => "One i8 per trit",
+        Layout::Bits => "Two u64 bit-planes (+1 plane, then -1 plane)",
+    })
+}
+
+/// Both architectures.
+const ARCHES: [Arch; 2] = [Arch::X86_64, Arch::Aarch64];
+
+/// An architecture's name on the command line (`x86_64`, `aarch64`).
+pub fn arch_name(arch: Arch) -> &'static str {
+    match arch {
+        Arch::X86_64 => "x86_64",
+        Arch::Aarch64 => "aarch64",
     }
 }
 
-/// An architecture as named on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ArchArg {
-    /// x86-64.
-    #[value(name = "x86_64")]
-    X86_64,
-    /// AArch64.
-    Aarch64,
+/// `--arch` values: [`arch_name`].
+pub fn arch_parser() -> impl TypedValueParser<Value = Arch> {
+    one_of(&ARCHES, arch_name, |arch| match arch {
+        Arch::X86_64 => "x86-64",
+        Arch::Aarch64 => "AArch64 (A64)",
+    })
 }
 
-impl From<ArchArg> for Arch {
-    fn from(arch: ArchArg) -> Arch {
-        match arch {
-            ArchArg::X86_64 => Arch::X86_64,
-            ArchArg::Aarch64 => Arch::Aarch64,
-        }
-    }
+/// `--tier` values: [`Tier::name`].
+pub fn tier_parser() -> impl TypedValueParser<Value = Tier> {
+    one_of(&Tier::ALL, Tier::name, |tier| match tier {
+        Tier::Avx2 => "x86-64 AVX2",
+        Tier::Neon => "AArch64 baseline NEON",
+        Tier::DotProd => "AArch64 NEON with DotProd",
+    })
 }
 
-/// A CPU tier as named on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TierArg {
-    /// x86-64 AVX2.
-    Avx2,
-    /// AArch64 baseline NEON.
-    Neon,
-    /// AArch64 NEON with DotProd.
-    Dotprod,
-}
-
-impl From<TierArg> for Tier {
-    fn from(tier: TierArg) -> Tier {
-        match tier {
-            TierArg::Avx2 => Tier::Avx2,
-            TierArg::Neon => Tier::Neon,
-            TierArg::Dotprod => Tier::DotProd,
-        }
-    }
+/// A `--dim` value: an integer in 1..=[`MAX_DIM`] (clap names the flag and the value).
+pub fn parse_dim(text: &str) -> Result<u32, String> {
+    let dim: i64 = text.parse().map_err(|e| format!("{e}"))?;
+    u32::try_from(dim)
+        .ok()
+        .filter(|d| (1..=MAX_DIM).contains(d))
+        .ok_or_else(|| format!("the dimension must be in 1..={MAX_DIM}"))
 }
 
 /// The architecture this program runs on, or x86-64 when it is neither supported one.
@@ -145,20 +161,20 @@ pub fn best_tier(arch: Arch) -> Tier {
 }
 
 /// Pick the tier: the one given (which must belong to `arch`), else the arch's best.
-pub fn resolve_tier(arch: Arch, tier: Option<TierArg>) -> Result<Tier, String> {
-    match tier.map(Tier::from) {
+pub fn resolve_tier(arch: Arch, tier: Option<Tier>) -> Result<Tier, Error> {
+    match tier {
         None => Ok(best_tier(arch)),
         Some(tier) if tier.arch() == arch => Ok(tier),
-        Some(tier) => Err(format!(
-            "--tier {} does not exist on {:?}; use {}",
+        Some(tier) => Err(Error::Usage(format!(
+            "--tier {} does not exist on --arch {}; use {}",
             tier.name(),
-            arch,
+            arch_name(arch),
             Tier::ALL
                 .iter()
                 .filter(|t| t.arch() == arch)
                 .map(|t| t.name())
                 .collect::<Vec<_>>()
                 .join(" or ")
-        )),
+        ))),
     }
 }

@@ -1,7 +1,7 @@
 //! The default run: JIT-compile every requested op for both layouts at one dimension, check
 //! each against portable Rust on seeded random vectors, and time both.
 
-use super::{LayoutArg, OpArg};
+use super::{layout_parser, op_parser, parse_dim, Error};
 use clap::Args;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -13,15 +13,15 @@ use trinity::runtime::{BitVector, DenseVector, JitEngine, Result as TResult};
 /// Arguments of the default run.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The dimension D.
-    #[arg(long, default_value_t = 10000)]
-    pub dim: usize,
+    /// The dimension D (1..=16777216).
+    #[arg(long, value_parser = parse_dim, default_value = "10000", allow_negative_numbers = true)]
+    pub dim: u32,
     /// Ops to run (default: all).
-    #[arg(long, value_enum, value_delimiter = ',')]
-    pub ops: Vec<OpArg>,
+    #[arg(long, value_parser = op_parser(), value_delimiter = ',')]
+    pub ops: Vec<Op>,
     /// Layouts to run (default: both).
-    #[arg(long, value_enum, value_delimiter = ',')]
-    pub layout: Vec<LayoutArg>,
+    #[arg(long, value_parser = layout_parser(), value_delimiter = ',')]
+    pub layout: Vec<Layout>,
     /// Print one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -142,6 +142,21 @@ fn cpu_name() -> String {
         .unwrap_or_else(|| std::env::consts::ARCH.to_string())
 }
 
+/// `text` as a JSON string literal (RFC 8259 escapes; Rust's `{:?}` is not JSON).
+fn json_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn fmt(d: Duration) -> String {
     let ns = d.as_secs_f64() * 1e9;
     if ns >= 1e6 {
@@ -154,21 +169,13 @@ fn fmt(d: Duration) -> String {
 }
 
 /// Run and return (report, all checks passed).
-pub fn run(args: &RunArgs) -> Result<(String, bool), String> {
-    let ops: Vec<Op> = if args.ops.is_empty() {
-        Op::ALL.to_vec()
-    } else {
-        args.ops.iter().map(|&o| o.into()).collect()
-    };
-    let layouts: Vec<Layout> = if args.layout.is_empty() {
-        Layout::ALL.to_vec()
-    } else {
-        args.layout.iter().map(|&l| l.into()).collect()
-    };
+pub fn run(args: &RunArgs) -> Result<(String, bool), Error> {
+    let ops = if args.ops.is_empty() { Op::ALL.to_vec() } else { args.ops.clone() };
+    let layouts = if args.layout.is_empty() { Layout::ALL.to_vec() } else { args.layout.clone() };
     let engine = JitEngine::new();
-    let dense_a =
-        DenseVector::random(args.dim, 1).map_err(|e| format!("--dim {}: {e}", args.dim))?;
-    let dense_b = DenseVector::random(args.dim, 2).map_err(|e| e.to_string())?;
+    let failed = |e: trinity::runtime::Error| Error::Failed(e.to_string());
+    let dense_a = DenseVector::random(args.dim as usize, 1).map_err(failed)?;
+    let dense_b = DenseVector::random(args.dim as usize, 2).map_err(failed)?;
     let (bits_a, bits_b) = (BitVector::from(&dense_a), BitVector::from(&dense_b));
     let mut rows = Vec::new();
     // Progress on stderr; hidden for --json and when stderr is not a terminal.
@@ -185,7 +192,7 @@ pub fn run(args: &RunArgs) -> Result<(String, bool), String> {
                 Layout::Dense => measure(&engine, op, &dense_a, &dense_b),
                 Layout::Bits => measure(&engine, op, &bits_a, &bits_b),
             }
-            .map_err(|e| format!("{} {}: {e}", op.name(), layout.name()))?;
+            .map_err(|e| Error::Failed(format!("{} {}: {e}", op.name(), layout.name())))?;
             let compile = engine.stats().compile_time - before;
             rows.push(Row { op, layout, ok, jit, portable, compile });
             progress.inc(1);
@@ -215,10 +222,10 @@ pub fn run(args: &RunArgs) -> Result<(String, bool), String> {
             })
             .collect();
         let json = format!(
-            "{{\"cpu\":{:?},\"dim\":{},\"backend\":{:?},\"tier\":\"{tier}\",\"ok\":{all_ok},\"rows\":[{}],\"stats\":{{\"total_ops\":{},\"jit_hits\":{},\"jit_misses\":{},\"portable_ops\":{},\"cache_size\":{},\"code_bytes\":{}}}}}\n",
-            cpu_name(),
+            "{{\"cpu\":{},\"dim\":{},\"backend\":{},\"tier\":\"{tier}\",\"ok\":{all_ok},\"rows\":[{}],\"stats\":{{\"total_ops\":{},\"jit_hits\":{},\"jit_misses\":{},\"portable_ops\":{},\"cache_size\":{},\"code_bytes\":{}}}}}\n",
+            json_string(&cpu_name()),
             args.dim,
-            backend,
+            json_string(&backend),
             rows_json.join(","),
             stats.total_ops,
             stats.jit_hits,
@@ -261,4 +268,16 @@ pub fn run(args: &RunArgs) -> Result<(String, bool), String> {
     ));
     out.push_str(if all_ok { "all checks passed\n" } else { "SOME CHECKS FAILED\n" });
     Ok((out, all_ok))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_string;
+
+    #[test]
+    fn json_strings_escape_quotes_backslashes_and_control_characters() {
+        let text = "say \"hi\" \\ tab\tnewline\n\u{1b} µs";
+        let parsed: serde_json::Value = serde_json::from_str(&json_string(text)).unwrap();
+        assert_eq!(parsed, serde_json::Value::String(text.to_string()));
+    }
 }
