@@ -6,7 +6,7 @@ use super::{
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::Args;
 use std::path::PathBuf;
-use trinity_emit::kernels::{generate, Arch, Kernel, KernelSpec, Layout, Op, Tier};
+use trinity_emit::kernels::{generate, spec_set, Arch, Kernel, Layout, Op, Tier};
 use trinity_emit::object_file::{c_header, call_conv_for, write_object, ObjectFormat};
 
 /// `--os` values, mapped to their object format by [`ObjectFormat::for_os`].
@@ -62,20 +62,7 @@ pub fn run(args: &BakeArgs) -> Result<String, Error> {
         return Err(Error::Usage(message));
     }
     let shifts = if args.permute.is_empty() { vec![1] } else { args.permute.clone() };
-    let mut specs = Vec::new();
-    for &dim in &args.dim {
-        for &layout in &layouts {
-            for &op in &ops {
-                if op == Op::Permute {
-                    specs.extend(shifts.iter().map(|&k| KernelSpec::permute(layout, dim, tier, k)));
-                } else {
-                    specs.push(KernelSpec::new(op, layout, dim, tier));
-                }
-            }
-        }
-    }
-    specs.sort();
-    specs.dedup();
+    let specs = spec_set(&args.dim, &ops, &layouts, &shifts, tier);
     let kernels = specs
         .into_iter()
         .map(|mut spec| {
