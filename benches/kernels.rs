@@ -1,6 +1,7 @@
 //! Kernel speed: for each op, layout and D in {1024, 10000, 59049}, the JIT kernel beside the
-//! hand-written AVX2 yardstick and portable Rust, with Throughput::Elements(D); and the compile
-//! latency of one D = 10000 kernel (generate + place in executable memory).
+//! hand-written AVX2 yardstick, portable Rust and the kernel baked by `#[trinity::vsa]` (called
+//! through its `Vsa` API), with Throughput::Elements(D); and the compile latency of one
+//! D = 10000 kernel (generate + place in executable memory).
 //!
 //! The crates.io crate trit-vsa (with its `simd` feature) is a fourth contender, `trit-vsa`, in
 //! the bitsliced groups, since its `PackedTritVec` is bitsliced too (+1 and -1 planes of `u32`
@@ -18,8 +19,10 @@ mod yardstick;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Tier};
-use trinity::runtime::engine::detect_tier;
+use trinity::runtime::engine::{detect_tier, Vector};
+use trinity::runtime::reference;
 use trinity::runtime::{portable, BitVector, DenseVector};
+use trinity::Vsa;
 use trit_vsa::PackedTritVec;
 
 const DIMS: [usize; 3] = [1024, 10000, 59049];
@@ -46,11 +49,13 @@ fn bench_ops(c: &mut Criterion) {
                 let code = arena.add(&generate(&spec).unwrap().code).unwrap();
                 match layout {
                     Layout::Dense => {
-                        bench_dense(&mut group, op, dim, code, a.as_slice(), b.as_slice())
+                        bench_dense(&mut group, op, dim, code, a.as_slice(), b.as_slice());
+                        bench_baked_dim(&mut group, op, &a, &b);
                     }
                     Layout::Bits => {
                         let (ba, bb) = (BitVector::from(&a), BitVector::from(&b));
-                        bench_bits(&mut group, op, dim, code, ba.words(), bb.words())
+                        bench_bits(&mut group, op, dim, code, ba.words(), bb.words());
+                        bench_baked_dim(&mut group, op, &ba, &bb);
                     }
                 }
             }
@@ -59,7 +64,63 @@ fn bench_ops(c: &mut Criterion) {
     }
 }
 
+#[trinity::vsa(dim = 1024)]
+struct D1024;
+#[trinity::vsa(dim = 10000)]
+struct D10000;
+#[trinity::vsa(dim = 59049)]
+struct D59049;
+
+/// The `baked` contender: the op through the `Vsa` API of a `#[trinity::vsa]` struct (what a
+/// user calls: dimension check, table lookup, baked kernel), into a reused output for the
+/// map ops like the others.
+fn bench_baked_dim<V: Vector>(group: &mut Group, op: Op, a: &V, b: &V) {
+    match a.dim() {
+        1024 => bench_baked::<D1024, V>(group, op, a, b),
+        10000 => bench_baked::<D10000, V>(group, op, a, b),
+        59049 => bench_baked::<D59049, V>(group, op, a, b),
+        other => unreachable!("no struct baked for D = {other}"),
+    }
+}
+
+fn bench_baked<H: Vsa, V: Vector>(group: &mut Group, op: Op, a: &V, b: &V) {
+    let id = BenchmarkId::new("baked", H::DIM);
+    let dense = |v: &V| -> Vec<i8> { (0..v.dim()).map(|i| v.trit(i)).collect() };
+    let mut out = a.clone();
+    match op {
+        Op::Dot | Op::Hamming => {
+            let f = if op == Op::Dot { H::dot::<V> } else { H::hamming::<V> };
+            let want = if op == Op::Dot { reference::dot(a, b) } else { reference::hamming(a, b) };
+            assert_eq!(f(a, b), want);
+            group.bench_function(id, |bn| bn.iter(|| f(black_box(a), black_box(b)).unwrap()));
+        }
+        Op::Cosine => {
+            assert_eq!(H::cosine(a, b), reference::cosine(a, b));
+            group.bench_function(id, |bn| bn.iter(|| H::cosine(black_box(a), black_box(b))));
+        }
+        Op::Bind | Op::Bundle => {
+            let (f, want) = if op == Op::Bind {
+                (H::bind_assign::<V> as AssignFn<V>, reference::bind(a, b).unwrap())
+            } else {
+                (H::bundle_assign::<V> as AssignFn<V>, reference::bundle(a, b).unwrap())
+            };
+            f(&mut out, b).unwrap();
+            assert_eq!(dense(&out), want);
+            group.bench_function(id, |bn| bn.iter(|| f(black_box(&mut out), black_box(b))));
+        }
+        Op::Permute => {
+            H::permute_into(&mut out, a, SHIFT).unwrap();
+            assert_eq!(dense(&out), reference::permute(a, SHIFT));
+            group.bench_function(id, |bn| {
+                bn.iter(|| H::permute_into(black_box(&mut out), black_box(a), SHIFT))
+            });
+        }
+    }
+    assert_eq!(H::kernels().stats().fallback_ops, 0, "every benched op is baked");
+}
+
 type MapFn<T> = fn(&mut [T], &[T], &[T]);
+type AssignFn<V> = fn(&mut V, &V) -> trinity::runtime::Result<()>;
 type MapYardstick<T> = fn(&mut [T], &[T], &[T]) -> Option<()>;
 type ReduceFn = fn(&[u64], &[u64]) -> i64;
 type ReduceYardstick = fn(&[u64], &[u64]) -> Option<i64>;

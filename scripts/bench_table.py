@@ -31,15 +31,15 @@ def fmt(ns):
 def cell(ns):
     return fmt(ns) if ns else "-"
 
-print("| op | layout | D | JIT | yardstick | JIT / yardstick | portable | trit-vsa |")
-print("|---|---|---|---|---|---|---|---|")
+print("| op | layout | D | JIT | baked | yardstick | JIT / yardstick | baked / yardstick | portable | trit-vsa |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for (group, dim), r in sorted(rows.items(), key=lambda kv: (kv[0][0].split("_")[1] if "_" in kv[0][0] else "", kv[0][0], int(kv[0][1]) if kv[0][1].isdigit() else 0)):
     if "_" not in group or group.startswith("compile"):
         continue
     op, layout = group.rsplit("_", 1)
-    jit, yard, port, tv = (r.get(k) for k in ("jit", "yardstick", "portable", "trit-vsa"))
-    ratio = f"{jit / yard:.2f}" if jit and yard else "-"
-    print(f"| {op} | {layout} | {dim} | {cell(jit)} | {cell(yard)} | {ratio} | {cell(port)} | {cell(tv)} |")
+    jit, baked, yard, port, tv = (r.get(k) for k in ("jit", "baked", "yardstick", "portable", "trit-vsa"))
+    ratio = lambda x: f"{x / yard:.2f}" if x and yard else "-"
+    print(f"| {op} | {layout} | {dim} | {cell(jit)} | {cell(baked)} | {cell(yard)} | {ratio(jit)} | {ratio(baked)} | {cell(port)} | {cell(tv)} |")
 for name, ns in sorted(times.items()):
     if name.startswith("compile_latency"):
         print(f"\ncompile latency {name.split('/', 1)[1]}: {fmt(ns)}")

@@ -38,7 +38,7 @@ fn dense<V: Trits>(v: &V) -> Vec<i8> {
     (0..v.dim()).map(|i| v.trit(i)).collect()
 }
 
-fn inputs<V: Vector + Trits>(dim: usize, from: impl Fn(&DenseVector) -> V) -> Vec<(V, V)> {
+fn inputs<V: Vector>(dim: usize, from: impl Fn(&DenseVector) -> V) -> Vec<(V, V)> {
     let all = |t: i8| DenseVector::from_slice(&vec![t; dim]).unwrap();
     [
         (DenseVector::random(dim, 1).unwrap(), DenseVector::random(dim, 2).unwrap()),
@@ -52,7 +52,7 @@ fn inputs<V: Vector + Trits>(dim: usize, from: impl Fn(&DenseVector) -> V) -> Ve
 }
 
 /// Every op of `H` on `V` against the reference; returns how many calls were made.
-fn check_ops<H: Vsa, V: Vector + Trits + PartialEq + std::fmt::Debug>(
+fn check_ops<H: Vsa, V: Vector + PartialEq + std::fmt::Debug>(
     from: impl Fn(&DenseVector) -> V,
     shifts: &[i64],
 ) -> u64 {

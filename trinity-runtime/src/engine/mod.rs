@@ -5,7 +5,7 @@ mod cache;
 
 use crate::exec::call::{BinaryKernel, ReduceF64Kernel, ReduceKernel, UnaryKernel};
 use crate::exec::{self, Arena, Backend, Code};
-use crate::reference::shift_mod;
+use crate::reference::{shift_mod, Trits};
 use crate::vector::same_dim;
 use crate::{baked, portable, BitVector, DenseVector, Error, Result};
 use cache::{Lookup, OnceMap};
@@ -67,23 +67,22 @@ mod sealed {
     impl Sealed for crate::BitVector {}
 }
 
-/// The vector types the engine works on: [`DenseVector`] and [`BitVector`].
+/// The vector types the engine works on: [`DenseVector`] and [`BitVector`]. Their dimension
+/// and trits come from the supertrait [`Trits`].
 ///
 /// ```
 /// use trinity_runtime::engine::Vector;
 /// use trinity_runtime::{BitVector, DenseVector};
-/// fn words<V: Vector>(v: &V) -> usize { v.elems().len() }
-/// assert_eq!(words(&DenseVector::zeros(100)?), 100);
-/// assert_eq!(words(&BitVector::zeros(100)?), 4); // two planes of two words
+/// fn words<V: Vector>(v: &V) -> (usize, usize) { (v.dim(), v.elems().len()) }
+/// assert_eq!(words(&DenseVector::zeros(100)?), (100, 100));
+/// assert_eq!(words(&BitVector::zeros(100)?), (100, 4)); // two planes of two words
 /// # Ok::<(), trinity_runtime::Error>(())
 /// ```
-pub trait Vector: sealed::Sealed + Clone {
+pub trait Vector: sealed::Sealed + Clone + Trits {
     /// The layout kernels for this type are generated for.
     const LAYOUT: Layout;
     /// The element kernels read: `i8` or `u64`.
     type Elem: Copy;
-    /// The dimension D.
-    fn dim(&self) -> usize;
     /// The elements kernels read.
     fn elems(&self) -> &[Self::Elem];
     #[doc(hidden)]
@@ -109,9 +108,6 @@ pub trait Vector: sealed::Sealed + Clone {
 impl Vector for DenseVector {
     const LAYOUT: Layout = Layout::Dense;
     type Elem = i8;
-    fn dim(&self) -> usize {
-        DenseVector::dim(self)
-    }
     fn elems(&self) -> &[i8] {
         self.as_slice()
     }
@@ -156,9 +152,6 @@ impl Vector for DenseVector {
 impl Vector for BitVector {
     const LAYOUT: Layout = Layout::Bits;
     type Elem = u64;
-    fn dim(&self) -> usize {
-        BitVector::dim(self)
-    }
     fn elems(&self) -> &[u64] {
         self.words()
     }
