@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Turn `cargo bench --bench kernels` output (read on stdin) into a Markdown table:
-op, layout, D, JIT, yardstick, JIT/yardstick, portable, trit-vsa (median estimates from criterion;
+op, layout, D, JIT, baked, yardstick, JIT/yardstick, baked/yardstick, portable, trit-vsa (median estimates from criterion;
 "-" where a contender has no such operation, e.g. trit-vsa outside the bitsliced groups)."""
 import re
 import sys
