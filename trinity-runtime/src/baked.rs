@@ -123,12 +123,16 @@ fn preference(cpu: Option<Tier>, tier: Tier) -> Option<u8> {
 }
 
 /// The kernels baked for one dimension, chosen for this CPU: for each (op, layout, shift) the
-/// best tier it runs. Behind the [`Vsa`] API; counts what it serves.
+/// best tier it runs. Behind the [`Vsa`] API; counts the calls it hands to the engine (a
+/// baked call counts nothing: an atomic add would cost a third of a small kernel's time).
 pub struct BakedDim {
     dim: usize,
     tier: Option<Tier>,
-    kernels: FxHashMap<(Op, Layout, u32), (KernelSpec, Compiled)>,
-    baked_ops: AtomicU64,
+    specs: Vec<KernelSpec>,
+    /// Non-permute kernels, indexed by layout and op (a lookup on every call: no hashing).
+    fixed: [[Option<Compiled>; 5]; 2],
+    /// Permute kernels by layout and shift (a few at most).
+    permutes: Vec<(Layout, u32, Compiled)>,
     fallback_ops: AtomicU64,
 }
 
@@ -137,8 +141,7 @@ impl std::fmt::Debug for BakedDim {
         f.debug_struct("BakedDim")
             .field("dim", &self.dim)
             .field("tier", &self.tier)
-            .field("kernels", &self.kernels.len())
-            .field("baked_ops", &self.baked_ops.load(Relaxed))
+            .field("kernels", &self.specs.len())
             .field("fallback_ops", &self.fallback_ops.load(Relaxed))
             .finish()
     }
@@ -147,8 +150,6 @@ impl std::fmt::Debug for BakedDim {
 /// What a [`BakedDim`] served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BakedStats {
-    /// Op calls that ran a baked kernel.
-    pub baked_ops: u64,
     /// Op calls handed to the global [`JitEngine`] (nothing baked for that op on this CPU).
     pub fallback_ops: u64,
 }
@@ -175,13 +176,34 @@ impl BakedDim {
                 *slot = (rank, entry);
             }
         }
-        let tier = best.values().map(|&(_, k)| k.spec.tier).max_by_key(|&t| preference(cpu, t));
-        BakedDim {
+        let mut table = BakedDim {
             dim,
-            tier,
-            kernels: best.into_iter().map(|(key, (_, k))| (key, (k.spec, k.compiled()))).collect(),
-            baked_ops: AtomicU64::new(0),
+            tier: best.values().map(|&(_, k)| k.spec.tier).max_by_key(|&t| preference(cpu, t)),
+            specs: best.values().map(|&(_, k)| k.spec).collect(),
+            fixed: Default::default(),
+            permutes: Vec::new(),
             fallback_ops: AtomicU64::new(0),
+        };
+        table.specs.sort();
+        for (_, kernel) in best.into_values() {
+            let s = kernel.spec;
+            match s.op {
+                Op::Permute => table.permutes.push((s.layout, s.shift, kernel.compiled())),
+                op => table.fixed[s.layout as usize][op as usize] = Some(kernel.compiled()),
+            }
+        }
+        table
+    }
+
+    #[inline]
+    fn kernel(&self, op: Op, layout: Layout, shift: usize) -> Option<&Compiled> {
+        match op {
+            Op::Permute => self
+                .permutes
+                .iter()
+                .find(|&&(l, k, _)| l == layout && k as usize == shift)
+                .map(|(_, _, c)| c),
+            op => self.fixed[layout as usize][op as usize].as_ref(),
         }
     }
 
@@ -197,27 +219,22 @@ impl BakedDim {
 
     /// Number of kernels chosen.
     pub fn len(&self) -> usize {
-        self.kernels.len()
+        self.specs.len()
     }
 
     /// Whether no baked kernel runs here (every call falls back to the engine).
     pub fn is_empty(&self) -> bool {
-        self.kernels.is_empty()
+        self.specs.is_empty()
     }
 
     /// The specs of the kernels chosen, sorted.
     pub fn specs(&self) -> Vec<KernelSpec> {
-        let mut specs: Vec<KernelSpec> = self.kernels.values().map(|(spec, _)| *spec).collect();
-        specs.sort();
-        specs
+        self.specs.clone()
     }
 
     /// The counters now.
     pub fn stats(&self) -> BakedStats {
-        BakedStats {
-            baked_ops: self.baked_ops.load(Relaxed),
-            fallback_ops: self.fallback_ops.load(Relaxed),
-        }
+        BakedStats { fallback_ops: self.fallback_ops.load(Relaxed) }
     }
 
     fn check<V: Vector>(&self, v: &V) -> Result<()> {
@@ -239,14 +256,10 @@ impl BakedDim {
         baked: impl FnOnce(&KernelFn<V::Elem>, S) -> std::result::Result<R, S>,
         fallback: impl FnOnce(&JitEngine, S) -> R,
     ) -> R {
-        let kernel =
-            self.kernels.get(&(op, V::LAYOUT, shift as u32)).and_then(|(_, c)| V::kernel(c));
+        let kernel = self.kernel(op, V::LAYOUT, shift).and_then(V::kernel);
         let state = match kernel {
             Some(f) => match baked(f, state) {
-                Ok(result) => {
-                    self.baked_ops.fetch_add(1, Relaxed);
-                    return result;
-                }
+                Ok(result) => return result,
                 Err(state) => state,
             },
             None => state,
@@ -335,6 +348,11 @@ pub trait Vsa {
         binary_assign(Self::kernels(), Op::Bind, a, b)
     }
 
+    /// `out = bind(a, b)` into an existing vector.
+    fn bind_into<V: Vector>(out: &mut V, a: &V, b: &V) -> Result<()> {
+        binary_into(Self::kernels(), Op::Bind, out, a, b)
+    }
+
     /// Bundle: `c[i] = sign(a[i] + b[i])`, ties giving 0.
     fn bundle<V: Vector>(a: &V, b: &V) -> Result<V> {
         let mut out = a.clone();
@@ -345,6 +363,11 @@ pub trait Vsa {
     /// `a = bundle(a, b)` without allocating.
     fn bundle_assign<V: Vector>(a: &mut V, b: &V) -> Result<()> {
         binary_assign(Self::kernels(), Op::Bundle, a, b)
+    }
+
+    /// `out = bundle(a, b)` into an existing vector.
+    fn bundle_into<V: Vector>(out: &mut V, a: &V, b: &V) -> Result<()> {
+        binary_into(Self::kernels(), Op::Bundle, out, a, b)
     }
 
     /// n-way bundle of at least one vector (portable Rust, as [`JitEngine::bundle_n`]).
@@ -431,6 +454,28 @@ fn binary_assign<V: Vector>(table: &BakedDim, op: Op, a: &mut V, b: &V) -> Resul
         |engine, a| match op {
             Op::Bundle => engine.bundle_assign(a, b),
             _ => engine.bind_assign(a, b),
+        },
+    )
+}
+
+fn binary_into<V: Vector>(table: &BakedDim, op: Op, out: &mut V, a: &V, b: &V) -> Result<()> {
+    table.check(out)?;
+    table.check(a)?;
+    table.check(b)?;
+    table.run::<V, _, _>(
+        op,
+        0,
+        out,
+        |k, out| match k {
+            KernelFn::Binary(f) => Ok(f.call(out.elems_mut(), a.elems(), b.elems())),
+            _ => Err(out),
+        },
+        |engine, out| {
+            out.elems_mut().copy_from_slice(a.elems());
+            match op {
+                Op::Bundle => engine.bundle_assign(out, b),
+                _ => engine.bind_assign(out, b),
+            }
         },
     )
 }
