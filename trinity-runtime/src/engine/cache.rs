@@ -1,9 +1,10 @@
 //! The kernel cache: one entry per kernel key, compiled at most once even when many threads ask
 //! for the same key at the same time.
 
+use arc_swap::ArcSwap;
 use rustc_hash::FxHashMap;
 use std::hash::Hash;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// How a lookup was served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,33 +17,50 @@ pub(crate) enum Lookup {
 
 /// A map from keys to values built once. Values are typically `Result`s, so a failed build is
 /// cached like a successful one and never retried per call.
+///
+/// Reads take no lock: the map is an immutable snapshot behind an [`ArcSwap`], so a lookup
+/// writes no cache line another thread reads. A new key publishes a new snapshot (a copy of the
+/// map, under a mutex that only writers take): O(keys) per new key, which is cheap beside
+/// compiling the kernel it is for.
 pub(crate) struct OnceMap<K, V> {
-    slots: RwLock<FxHashMap<K, Arc<OnceLock<V>>>>,
+    slots: ArcSwap<FxHashMap<K, Arc<OnceLock<V>>>>,
+    insert: Mutex<()>,
 }
 
 impl<K: Eq + Hash + Clone, V> OnceMap<K, V> {
     pub(crate) fn new() -> Self {
-        OnceMap { slots: RwLock::new(FxHashMap::default()) }
+        OnceMap { slots: ArcSwap::default(), insert: Mutex::new(()) }
     }
 
+    /// The slot for `key`, inserting an empty one if there is none.
     fn slot(&self, key: &K) -> Arc<OnceLock<V>> {
-        if let Some(slot) = self.slots.read().unwrap_or_else(|p| p.into_inner()).get(key) {
+        if let Some(slot) = self.slots.load().get(key) {
             return Arc::clone(slot);
         }
-        let mut slots = self.slots.write().unwrap_or_else(|p| p.into_inner());
-        Arc::clone(slots.entry(key.clone()).or_default())
+        let _writer = self.insert.lock().unwrap_or_else(|p| p.into_inner());
+        let current = self.slots.load();
+        if let Some(slot) = current.get(key) {
+            return Arc::clone(slot);
+        }
+        let mut next = FxHashMap::clone(&current);
+        let slot = Arc::clone(next.entry(key.clone()).or_default());
+        self.slots.store(Arc::new(next));
+        slot
     }
 
-    /// Call `with` on the value for `key`, building it with `build` if no thread has. The map's
-    /// lock is held only to find the slot (a shared read lock once the key exists), never while
-    /// building or while `with` runs, so different keys build in parallel and threads asking
-    /// for the same key wait for the one builder.
+    /// Call `with` on the value for `key`, building it with `build` if no thread has. No lock
+    /// is held while building, so different keys build in parallel, and threads asking for the
+    /// same key wait for the one builder.
     pub(crate) fn with<R>(
         &self,
         key: &K,
         build: impl FnOnce() -> V,
         with: impl FnOnce(&V, Lookup) -> R,
     ) -> R {
+        // Fast path, a built value: borrowed from the snapshot, no reference count touched.
+        if let Some(value) = self.slots.load().get(key).and_then(|slot| slot.get()) {
+            return with(value, Lookup::Hit);
+        }
         let slot = self.slot(key);
         let mut built = false;
         let value = slot.get_or_init(|| {
@@ -54,7 +72,7 @@ impl<K: Eq + Hash + Clone, V> OnceMap<K, V> {
 
     /// Number of keys with an entry (built or being built).
     pub(crate) fn len(&self) -> usize {
-        self.slots.read().unwrap_or_else(|p| p.into_inner()).len()
+        self.slots.load().len()
     }
 }
 

@@ -224,16 +224,18 @@ pub fn detect_tier() -> Option<Tier> {
 
 /// A snapshot of the engine's counters.
 ///
-/// - `total_ops`: every op call that passed its argument checks, JIT or portable.
-/// - `baked_hits`: op calls served by a kernel baked into the program by `#[trinity::vsa]`
-///   (found in [`crate::baked::registry`]; never compiled, whatever the backend).
-/// - `jit_hits`: kernel-cache lookups that found the key's entry (compiled, failed, or being
-///   compiled by another thread, which this call waited for).
-/// - `jit_misses`: kernel-cache lookups that created the entry, i.e. compiled (once per key,
-///   however many threads ask at the same time).
-/// - `portable_ops`: op calls served by portable Rust: no tier, JIT off with nothing baked for
-///   the key, `bundle_n`, or a key whose compile failed (failures are cached too, so they are
-///   attempted once).
+/// Every op call that passes its argument checks counts once, in exactly one of:
+/// - `baked_hits`: served by a kernel baked into the program by `#[trinity::vsa]` (found in
+///   [`crate::baked::registry`]; never compiled, whatever the backend).
+/// - `jit_hits`: served by a kernel this engine compiled earlier (or that another thread was
+///   compiling, which this call waited for).
+/// - `jit_misses`: the call that compiled its key's kernel (once per key, however many
+///   threads ask at the same time), however the call was then served.
+/// - `portable_ops`: served by portable Rust: no tier, JIT off with nothing baked for the key,
+///   `bundle_n`, or a key whose compile failed (failures are cached, so a key is attempted
+///   once).
+///
+/// `total_ops` is their sum. Also:
 /// - `cache_size`: kernel keys with an entry: baked, compiled or failed.
 /// - `compile_time`: total time spent generating and placing kernels.
 /// - `code_bytes`: bytes of kernel code placed in executable memory.
@@ -252,7 +254,7 @@ pub fn detect_tier() -> Option<Tier> {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct EngineStats {
-    /// Op calls.
+    /// Op calls: the sum of the four counters below.
     pub total_ops: u64,
     /// Op calls served by baked kernels.
     pub baked_hits: u64,
@@ -303,7 +305,6 @@ impl EngineStats {
 
 #[derive(Default)]
 struct Counters {
-    total_ops: AtomicU64,
     baked_hits: AtomicU64,
     jit_hits: AtomicU64,
     jit_misses: AtomicU64,
@@ -413,12 +414,14 @@ impl JitEngine {
     /// ```
     pub fn stats(&self) -> EngineStats {
         let c = &self.counters;
+        let (baked_hits, jit_hits) = (c.baked_hits.load(Relaxed), c.jit_hits.load(Relaxed));
+        let (jit_misses, portable_ops) = (c.jit_misses.load(Relaxed), c.portable_ops.load(Relaxed));
         EngineStats {
-            total_ops: c.total_ops.load(Relaxed),
-            baked_hits: c.baked_hits.load(Relaxed),
-            jit_hits: c.jit_hits.load(Relaxed),
-            jit_misses: c.jit_misses.load(Relaxed),
-            portable_ops: c.portable_ops.load(Relaxed),
+            total_ops: baked_hits + jit_hits + jit_misses + portable_ops,
+            baked_hits,
+            jit_hits,
+            jit_misses,
+            portable_ops,
             cache_size: self.kernels.len(),
             compile_time: Duration::from_nanos(c.compile_nanos.load(Relaxed)),
             code_bytes: c.code_bytes.load(Relaxed),
@@ -474,28 +477,25 @@ impl JitEngine {
         jit: impl FnOnce(&KernelFn<V::Elem>, S) -> Option<R>,
         fallback: impl FnOnce(S) -> R,
     ) -> R {
-        self.counters.total_ops.fetch_add(1, Relaxed);
         let Some(spec) = self.spec(op, V::LAYOUT, dim, shift) else {
             self.counters.portable_ops.fetch_add(1, Relaxed);
             return fallback(state);
         };
         let mut state = Some(state);
         let kernel = |entry: &std::result::Result<Entry, Error>, lookup: Lookup| {
-            let counter = match (entry, lookup) {
-                (Ok(Entry { baked: true, .. }), _) => &self.counters.baked_hits,
-                (_, Lookup::Hit) => &self.counters.jit_hits,
-                (_, Lookup::Miss) => &self.counters.jit_misses,
+            let f = entry.as_ref().ok().and_then(|e| V::kernel(&e.compiled));
+            let counter = match (entry, lookup, f) {
+                (Ok(Entry { baked: true, .. }), _, Some(_)) => &self.counters.baked_hits,
+                (_, Lookup::Miss, _) => &self.counters.jit_misses,
+                (_, Lookup::Hit, None) => &self.counters.portable_ops,
+                (_, Lookup::Hit, Some(_)) => &self.counters.jit_hits,
             };
             counter.fetch_add(1, Relaxed);
-            let f = entry.as_ref().ok().and_then(|e| V::kernel(&e.compiled))?;
-            jit(f, state.take().expect("state is taken once"))
+            jit(f?, state.take().expect("state is taken once"))
         };
         match self.kernels.with(&spec, || self.compile(&spec), kernel) {
             Some(result) => result,
-            None => {
-                self.counters.portable_ops.fetch_add(1, Relaxed);
-                fallback(state.take().expect("the kernel did not run"))
-            }
+            None => fallback(state.take().expect("the kernel did not run")),
         }
     }
 
@@ -676,7 +676,6 @@ impl JitEngine {
         for v in vectors {
             same_dim(first.dim(), v.dim())?;
         }
-        self.counters.total_ops.fetch_add(1, Relaxed);
         self.counters.portable_ops.fetch_add(1, Relaxed);
         let mut sums = vec![0i32; first.dim()];
         for v in vectors {
