@@ -1,6 +1,6 @@
-//! Engine costs beside the kernels: a cache hit's dispatch overhead (engine call vs direct
-//! kernel call at a small D, where the kernel itself is a few nanoseconds), the first call's
-//! compile, and lookups from two threads at once.
+//! Engine costs beside the kernels: a cache hit's dispatch overhead (engine call and kernel
+//! table call vs direct kernel call at a small D, where the kernel itself is a few
+//! nanoseconds), the first call's compile, and calls from two threads at once.
 //!
 //! `cargo bench --bench engine -- --warm-up-time 1 --measurement-time 2`
 
@@ -34,6 +34,10 @@ fn dispatch(c: &mut Criterion) {
     group.bench_function("direct_kernel", |bn| {
         bn.iter(|| direct.call(black_box(a.words()), black_box(b.words())).unwrap())
     });
+    let table = engine.table(64, &[]).unwrap();
+    group.bench_function("table_call", |bn| {
+        bn.iter(|| table.dot(black_box(&a), black_box(&b)).unwrap())
+    });
     group.bench_function("first_call_compile", |bn| {
         bn.iter_custom(|iters| {
             let mut total = Duration::ZERO;
@@ -58,22 +62,30 @@ fn contention(c: &mut Criterion) {
     let b = BitVector::random(64, 2).unwrap();
     engine.dot(&a, &b).unwrap();
     let mut group = c.benchmark_group("contention_bits_dot_64");
-    group.bench_function("two_threads", |bn| {
-        bn.iter_custom(|iters| {
-            let start = Instant::now();
-            std::thread::scope(|s| {
-                for _ in 0..2 {
-                    s.spawn(|| {
-                        for _ in 0..iters {
-                            black_box(engine.dot(black_box(&a), black_box(&b)).unwrap());
-                        }
-                    });
-                }
-            });
-            // Per call, counting both threads' calls.
-            start.elapsed() / 2
-        })
-    });
+    let table = engine.table(64, &[]).unwrap();
+    for (name, through_table) in [("two_threads", false), ("two_threads_table", true)] {
+        group.bench_function(name, |bn| {
+            bn.iter_custom(|iters| {
+                let start = Instant::now();
+                std::thread::scope(|s| {
+                    for _ in 0..2 {
+                        s.spawn(|| {
+                            for _ in 0..iters {
+                                let d = if through_table {
+                                    table.dot(black_box(&a), black_box(&b))
+                                } else {
+                                    engine.dot(black_box(&a), black_box(&b))
+                                };
+                                black_box(d.unwrap());
+                            }
+                        });
+                    }
+                });
+                // Per call, counting both threads' calls.
+                start.elapsed() / 2
+            })
+        });
+    }
     group.finish();
 }
 

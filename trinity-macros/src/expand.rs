@@ -155,12 +155,10 @@ pub fn expand(name: &Ident, args: &Args) -> syn::Result<TokenStream> {
 
             impl ::trinity::runtime::baked::Vsa for #name {
                 const DIM: usize = #dim;
-                fn kernels() -> &'static ::trinity::runtime::baked::BakedDim {
-                    static TABLE: ::std::sync::OnceLock<::trinity::runtime::baked::BakedDim> =
+                fn kernels() -> &'static ::trinity::runtime::KernelTable<'static> {
+                    static TABLE: ::std::sync::OnceLock<::trinity::runtime::KernelTable<'static>> =
                         ::std::sync::OnceLock::new();
-                    TABLE.get_or_init(|| {
-                        ::trinity::runtime::baked::BakedDim::new(#dim, __TRINITY_ENTRIES)
-                    })
+                    TABLE.get_or_init(|| ::trinity::runtime::baked::table(#dim, __TRINITY_ENTRIES))
                 }
             }
         };

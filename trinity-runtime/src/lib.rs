@@ -22,10 +22,12 @@ pub mod packed;
 pub mod portable;
 pub mod random;
 pub mod reference;
+mod table;
 mod vector;
 
 pub use baked::Vsa;
 pub use engine::{EngineStats, JitEngine};
+pub use table::{KernelTable, TableStats};
 
 /// Re-exports for the code `#[trinity::vsa]` generates; not a public API.
 #[doc(hidden)]

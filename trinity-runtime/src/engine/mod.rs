@@ -6,8 +6,8 @@ mod cache;
 use crate::exec::call::{BinaryKernel, ReduceF64Kernel, ReduceKernel, UnaryKernel};
 use crate::exec::{self, Arena, Backend, Code};
 use crate::reference::{shift_mod, Trits};
-use crate::vector::same_dim;
-use crate::{baked, portable, BitVector, DenseVector, Error, Result};
+use crate::vector::{check_dim, same_dim};
+use crate::{baked, portable, BitVector, DenseVector, Error, KernelTable, Result};
 use cache::{Lookup, OnceMap};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::OnceLock;
@@ -497,6 +497,51 @@ impl JitEngine {
             Some(result) => result,
             None => fallback(state.take().expect("the kernel did not run")),
         }
+    }
+
+    /// A [`KernelTable`] for dimension `dim`: every op in both layouts, and permute by each of
+    /// `shifts` (any integers, reduced mod D), compiled now (or baked) and cached in this engine
+    /// like any other kernel. Calls through the table cost a bounds check and an array index
+    /// beyond the kernel, where an engine call also looks its kernel up. Where no kernel can
+    /// run (no tier, or the JIT off and nothing baked) the table has no kernels and serves
+    /// every call through this engine. Compiles count as [`EngineStats::jit_misses`]; calls
+    /// through the table are not counted by the engine.
+    ///
+    /// ```
+    /// use trinity_runtime::{reference, DenseVector, JitEngine};
+    /// let engine = JitEngine::new();
+    /// let table = engine.table(1000, &[1, -1])?;
+    /// if engine.tier().is_some() {
+    ///     assert_eq!(table.len(), 14); // 5 ops + 2 shifts, in 2 layouts
+    /// }
+    /// let v = DenseVector::random(1000, 1)?;
+    /// assert_eq!(table.permute(&v, -1)?.into_vec(), reference::permute(&v, -1));
+    /// assert!(engine.table(0, &[]).is_err());
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
+    pub fn table(&self, dim: usize, shifts: &[i64]) -> Result<KernelTable<'_>> {
+        check_dim(dim)?;
+        let mut keys: Vec<(Op, Layout, usize)> = Vec::new();
+        for layout in Layout::ALL {
+            keys.extend(
+                Op::ALL.into_iter().filter(|&op| op != Op::Permute).map(|op| (op, layout, 0)),
+            );
+            keys.extend(shifts.iter().map(|&k| (Op::Permute, layout, shift_mod(k, dim))));
+        }
+        keys.sort();
+        keys.dedup();
+        let mut kernels = Vec::new();
+        for (op, layout, shift) in keys {
+            let Some(spec) = self.spec(op, layout, dim, shift) else { continue };
+            let entry = |entry: &std::result::Result<Entry, Error>, lookup: Lookup| {
+                if lookup == Lookup::Miss && !entry.as_ref().is_ok_and(|e| e.baked) {
+                    self.counters.jit_misses.fetch_add(1, Relaxed);
+                }
+                entry.as_ref().ok().map(|e| (spec, e.compiled.clone()))
+            };
+            kernels.extend(self.kernels.with(&spec, || self.compile(&spec), entry));
+        }
+        Ok(KernelTable::new(dim, kernels, self))
     }
 
     fn reduce<V: Vector>(&self, op: Op, a: &V, b: &V) -> Result<i64> {
