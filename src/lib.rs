@@ -49,3 +49,8 @@ pub use trinity_emit as emit;
 pub use trinity_macros::vsa;
 pub use trinity_runtime as runtime;
 pub use trinity_runtime::baked::Vsa;
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -186,16 +186,25 @@ impl Gen {
     }
 
     /// Copy `len` bytes (`len` < 32 or any length) from `src + s` to `dst + d` with the
-    /// overlapping pieces of [`copy_pieces`]; uses rax and ymm15/xmm15.
+    /// overlapping pieces of [`copy_pieces`], or, past 8 vectors, a loop; uses rax and ymm0-8
+    /// (ymm15/xmm15 for pieces).
     fn copy_bytes(&mut self, dst: (Gpr64, usize), src: (Gpr64, usize), len: usize) -> R {
         let (d, doff) = dst;
         let (s, soff) = src;
-        let long = len / VEC;
-        let mut pieces = copy_pieces(len, VEC);
-        if long > 8 {
-            // A loop over whole vectors, then the pieces past them.
-            let body = long / 4 * 4;
-            self.a.xor(Gpr32::Eax, Gpr32::Eax)?;
+        if len / VEC > 8 {
+            // Four vectors a turn with the stores on 32-byte boundaries of the destination,
+            // found at run time (a store split across cache lines costs more than the loop's
+            // own work): rax starts at the bytes to the first boundary, 0..=31. The first
+            // vector and the last four, loaded before the loop and stored after it, cover
+            // the skipped head and the tail the loop stops short of.
+            let tail = len - 4 * VEC;
+            self.a.vmovdqu(Y4, at(s, soff))?;
+            for k in 0..4 {
+                self.a.vmovdqu(Ymm::ALL[5 + k], at(s, soff + tail + k * VEC))?;
+            }
+            self.a.lea(Rax, at(d, doff))?;
+            self.a.neg(Rax)?;
+            self.a.and(Rax, (VEC - 1) as i32)?;
             let top = self.a.new_label();
             self.a.align(16)?;
             self.a.bind(top)?;
@@ -206,11 +215,15 @@ impl Gen {
                 self.a.vmovdqu(at_index(d, Rax, doff + k * VEC), Ymm::ALL[k])?;
             }
             self.a.add(Rax, (4 * VEC) as i32)?;
-            self.a.cmp(Rax, (body * VEC) as i32)?;
+            // 31 < tail (len > 288), so the loop runs at least once: test at the bottom.
+            self.a.cmp(Rax, tail as i32)?;
             self.a.jcc(Cond::B, top)?;
-            pieces.retain(|&(off, _)| off >= body * VEC || off + VEC > body * VEC);
+            for k in 0..4 {
+                self.a.vmovdqu(at(d, doff + tail + k * VEC), Ymm::ALL[5 + k])?;
+            }
+            return self.a.vmovdqu(at(d, doff), Y4);
         }
-        for (off, size) in pieces {
+        for (off, size) in copy_pieces(len, VEC) {
             let (from, to) = (at(s, soff + off), at(d, doff + off));
             match size {
                 32 => {
