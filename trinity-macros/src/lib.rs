@@ -46,9 +46,14 @@ use syn::spanned::Spanned;
 /// Bad arguments are compile errors at the offending tokens that say what to write instead.
 #[proc_macro_attribute]
 pub fn vsa(attr: TokenStream, item: TokenStream) -> TokenStream {
-    match vsa_impl(attr.into(), item.into()) {
+    let item = proc_macro2::TokenStream::from(item);
+    match vsa_impl(attr.into(), item.clone()) {
         Ok(tokens) => tokens.into(),
-        Err(e) => e.to_compile_error().into(),
+        // The item as written stays, so the attribute's error is the only one reported.
+        Err(e) => {
+            let error = e.to_compile_error();
+            quote::quote!(#item #error).into()
+        }
     }
 }
 
@@ -59,7 +64,7 @@ fn vsa_impl(
     let mut parser = args::Parser::default();
     syn::meta::parser(|meta| parser.parse(meta)).parse2(attr)?;
     let args = parser.finish()?;
-    let mut strukt: syn::ItemStruct = syn::parse2(item.clone()).map_err(|e| {
+    let mut strukt: syn::ItemStruct = syn::parse2(item).map_err(|e| {
         syn::Error::new(e.span(), "#[trinity::vsa] goes on a unit struct, e.g. `pub struct Hv;`")
     })?;
     if !matches!(strukt.fields, syn::Fields::Unit) || !strukt.generics.params.is_empty() {
