@@ -235,7 +235,8 @@ pub fn detect_tier() -> Option<Tier> {
 ///   `bundle_n`, or a key whose compile failed (failures are cached, so a key is attempted
 ///   once).
 ///
-/// `total_ops` is their sum. Also:
+/// `total_ops` is their sum. [`JitEngine::table`] counts each kernel it compiles as a miss
+/// (calls through the table are not counted here). Also:
 /// - `cache_size`: kernel keys with an entry: baked, compiled or failed.
 /// - `compile_time`: total time spent generating and placing kernels.
 /// - `code_bytes`: bytes of kernel code placed in executable memory.
@@ -258,9 +259,9 @@ pub struct EngineStats {
     pub total_ops: u64,
     /// Op calls served by baked kernels.
     pub baked_hits: u64,
-    /// Kernel-cache lookups that found an entry.
+    /// Op calls served by kernels this engine compiled earlier.
     pub jit_hits: u64,
-    /// Kernel-cache lookups that compiled.
+    /// Op calls that compiled their kernel, and kernels [`JitEngine::table`] compiled.
     pub jit_misses: u64,
     /// Op calls served by portable Rust.
     pub portable_ops: u64,
