@@ -326,7 +326,7 @@ instructions! {
     INT3 int3() = "int3" &[leg(NONE, 0xCC)];
     /// guaranteed invalid opcode trap.
     UD2 ud2() = "ud2" &[leg(NONE, 0x0B).map(M0F)];
-    /// copy rcx bytes from [rsi] to [rdi], advancing both (fast on CPUs with ERMSB/FSRM).
+    /// copy rcx bytes from `[rsi]` to `[rdi]`, advancing both (fast on CPUs with ERMSB/FSRM).
     REP_MOVSB rep_movsb() = "rep movsb" &[leg(NONE, 0xA4).prefix(0xF3)];
 
     // ---- AVX / AVX2 moves ----
