@@ -17,6 +17,8 @@
 //! # Ok::<(), trinity::runtime::Error>(())
 //! ```
 
+#![deny(unsafe_code, missing_docs)]
+
 use trinity::runtime::{BitVector, Result};
 use trinity::Vsa;
 
