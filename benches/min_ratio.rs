@@ -12,7 +12,7 @@ use std::hint::black_box;
 use std::time::Instant;
 use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Tier};
 use trinity::runtime::exec::call::{BinaryKernel, ReduceF64Kernel, ReduceKernel, UnaryKernel};
-use trinity::runtime::exec::Arena;
+use trinity::runtime::exec::{Arena, Code};
 use trinity::runtime::{BitVector, DenseVector};
 
 /// Fastest per-call time (ns) of `jit` and `yard` over 200 alternating batches of `reps` calls.
@@ -33,6 +33,107 @@ fn race(reps: u32, mut jit: impl FnMut(), mut yard: impl FnMut()) -> (f64, f64) 
     (best_jit, best_yard)
 }
 
+type MapFn<T> = fn(&mut [T], &[T], &[T]) -> Option<()>;
+
+/// The yardstick functions of one layout (permute takes D and the shift).
+struct Yardstick<T> {
+    dot: fn(&[T], &[T]) -> Option<i64>,
+    hamming: fn(&[T], &[T]) -> Option<i64>,
+    cosine: fn(&[T], &[T]) -> Option<f64>,
+    bind: MapFn<T>,
+    bundle: MapFn<T>,
+    permute: fn(&mut [T], &[T], usize, usize) -> Option<()>,
+}
+
+const DENSE: Yardstick<i8> = Yardstick {
+    dot: yardstick::dense_dot,
+    hamming: yardstick::dense_hamming,
+    cosine: yardstick::dense_cosine,
+    bind: yardstick::dense_bind,
+    bundle: yardstick::dense_bundle,
+    permute: |out, v, _dim, k| yardstick::dense_permute(out, v, k),
+};
+
+const BITS: Yardstick<u64> = Yardstick {
+    dot: yardstick::bits_dot,
+    hamming: yardstick::bits_hamming,
+    cosine: yardstick::bits_cosine,
+    bind: yardstick::bits_bind,
+    bundle: yardstick::bits_bundle,
+    permute: yardstick::bits_permute,
+};
+
+/// Race the kernel `code` (generated for `op` at `dim`, permute by 1) against the yardstick on
+/// operands `x`, `y`. The map ops of both write the same `out`, so its alignment favours
+/// neither (separate buffers once made alignment, not code, decide a 15% gap).
+fn race_op<T>(
+    op: Op,
+    code: Code,
+    dim: usize,
+    (x, y, out): (&[T], &[T], &mut [T]),
+    yard: &Yardstick<T>,
+    reps: u32,
+) -> (f64, f64) {
+    let n = x.len();
+    let out = std::cell::RefCell::new(out);
+    // SAFETY (every arm): the code was generated for this op at `dim`: a System V kernel of
+    // the op's signature over `n` elements per operand.
+    unsafe {
+        match op {
+            Op::Dot | Op::Hamming => {
+                let f = ReduceKernel::<T>::new(code, n);
+                let y_fn = if op == Op::Dot { yard.dot } else { yard.hamming };
+                race(
+                    reps,
+                    || {
+                        let _ = black_box(f.call(black_box(x), black_box(y)));
+                    },
+                    || {
+                        black_box(y_fn(black_box(x), black_box(y)));
+                    },
+                )
+            }
+            Op::Cosine => {
+                let f = ReduceF64Kernel::<T>::new(code, n);
+                race(
+                    reps,
+                    || {
+                        let _ = black_box(f.call(black_box(x), black_box(y)));
+                    },
+                    || {
+                        black_box((yard.cosine)(black_box(x), black_box(y)));
+                    },
+                )
+            }
+            Op::Bind | Op::Bundle => {
+                let f = BinaryKernel::<T>::new(code, n);
+                let y_fn = if op == Op::Bind { yard.bind } else { yard.bundle };
+                race(
+                    reps,
+                    || {
+                        let _ = black_box(f.call(black_box(*out.borrow_mut()), x, black_box(y)));
+                    },
+                    || {
+                        black_box(y_fn(black_box(*out.borrow_mut()), x, black_box(y)));
+                    },
+                )
+            }
+            Op::Permute => {
+                let f = UnaryKernel::<T>::new(code, n);
+                race(
+                    reps,
+                    || {
+                        let _ = black_box(f.call(black_box(*out.borrow_mut()), black_box(x)));
+                    },
+                    || {
+                        black_box((yard.permute)(black_box(*out.borrow_mut()), x, dim, 1));
+                    },
+                )
+            }
+        }
+    }
+}
+
 fn main() {
     if trinity::runtime::engine::detect_tier() != Some(Tier::Avx2) || !yardstick::available() {
         eprintln!("SKIPPED: needs an AVX2 machine");
@@ -47,10 +148,8 @@ fn main() {
         let a = DenseVector::random(dim, 1).unwrap();
         let b = DenseVector::random(dim, 2).unwrap();
         let (ba, bb) = (BitVector::from(&a), BitVector::from(&b));
-        let (x, y, wx, wy) = (a.as_slice(), b.as_slice(), ba.words(), bb.words());
-        let n = wx.len();
-        let mut dout = vec![0i8; dim];
-        let mut bout = vec![0u64; n];
+        let mut dense_out = vec![0i8; dim];
+        let mut bits_out = vec![0u64; ba.words().len()];
         for layout in Layout::ALL {
             for op in Op::ALL {
                 let spec = if op == Op::Permute {
@@ -59,170 +158,14 @@ fn main() {
                     KernelSpec::new(op, layout, dim as u32, Tier::Avx2)
                 };
                 let code = arena.add(&generate(&spec).unwrap().code).unwrap();
-                // SAFETY (every arm): the code was generated for `spec`, a System V kernel of
-                // the op's signature over `dim` bytes (dense) or `n` words (bits) per operand.
-                let (jit, yard) = unsafe {
-                    match (layout, op) {
-                        (Layout::Dense, Op::Dot | Op::Hamming) => {
-                            let f = ReduceKernel::<i8>::new(code, dim);
-                            let y_fn = if op == Op::Dot {
-                                yardstick::dense_dot
-                            } else {
-                                yardstick::dense_hamming
-                            };
-                            race(
-                                reps,
-                                || {
-                                    let _ = black_box(f.call(black_box(x), black_box(y)));
-                                },
-                                || {
-                                    black_box(black_box(y_fn(black_box(x), black_box(y))));
-                                },
-                            )
-                        }
-                        (Layout::Dense, Op::Cosine) => {
-                            let f = ReduceF64Kernel::<i8>::new(code, dim);
-                            race(
-                                reps,
-                                || {
-                                    let _ = black_box(f.call(black_box(x), black_box(y)));
-                                },
-                                || {
-                                    let _ = black_box(black_box(yardstick::dense_cosine(
-                                        black_box(x),
-                                        black_box(y),
-                                    )));
-                                },
-                            )
-                        }
-                        (Layout::Dense, Op::Bind | Op::Bundle) => {
-                            let f = BinaryKernel::<i8>::new(code, dim);
-                            let y_fn = if op == Op::Bind {
-                                yardstick::dense_bind
-                            } else {
-                                yardstick::dense_bundle
-                            };
-                            // Both contenders write the same buffer, so its alignment favours neither.
-                            let shared = std::cell::RefCell::new(&mut dout);
-                            race(
-                                reps,
-                                || {
-                                    let _ = black_box(f.call(
-                                        black_box(&mut **shared.borrow_mut()),
-                                        black_box(x),
-                                        black_box(y),
-                                    ));
-                                },
-                                || {
-                                    black_box(y_fn(
-                                        black_box(&mut **shared.borrow_mut()),
-                                        black_box(x),
-                                        black_box(y),
-                                    ));
-                                },
-                            )
-                        }
-                        (Layout::Dense, Op::Permute) => {
-                            let f = UnaryKernel::<i8>::new(code, dim);
-                            // Both contenders write the same buffer, so its alignment favours neither.
-                            let shared = std::cell::RefCell::new(&mut dout);
-                            race(
-                                reps,
-                                || {
-                                    let _ = black_box(
-                                        f.call(black_box(&mut **shared.borrow_mut()), black_box(x)),
-                                    );
-                                },
-                                || {
-                                    let _ = black_box(yardstick::dense_permute(
-                                        black_box(&mut **shared.borrow_mut()),
-                                        black_box(x),
-                                        1,
-                                    ));
-                                },
-                            )
-                        }
-                        (Layout::Bits, Op::Dot | Op::Hamming) => {
-                            let f = ReduceKernel::<u64>::new(code, n);
-                            let y_fn = if op == Op::Dot {
-                                yardstick::bits_dot
-                            } else {
-                                yardstick::bits_hamming
-                            };
-                            race(
-                                reps,
-                                || {
-                                    let _ = black_box(f.call(black_box(wx), black_box(wy)));
-                                },
-                                || {
-                                    black_box(black_box(y_fn(black_box(wx), black_box(wy))));
-                                },
-                            )
-                        }
-                        (Layout::Bits, Op::Cosine) => {
-                            let f = ReduceF64Kernel::<u64>::new(code, n);
-                            race(
-                                reps,
-                                || {
-                                    let _ = black_box(f.call(black_box(wx), black_box(wy)));
-                                },
-                                || {
-                                    let _ = black_box(black_box(yardstick::bits_cosine(
-                                        black_box(wx),
-                                        black_box(wy),
-                                    )));
-                                },
-                            )
-                        }
-                        (Layout::Bits, Op::Bind | Op::Bundle) => {
-                            let f = BinaryKernel::<u64>::new(code, n);
-                            let y_fn = if op == Op::Bind {
-                                yardstick::bits_bind
-                            } else {
-                                yardstick::bits_bundle
-                            };
-                            // Both contenders write the same buffer, so its alignment favours neither.
-                            let shared = std::cell::RefCell::new(&mut bout);
-                            race(
-                                reps,
-                                || {
-                                    let _ = black_box(f.call(
-                                        black_box(&mut **shared.borrow_mut()),
-                                        black_box(wx),
-                                        black_box(wy),
-                                    ));
-                                },
-                                || {
-                                    black_box(y_fn(
-                                        black_box(&mut **shared.borrow_mut()),
-                                        black_box(wx),
-                                        black_box(wy),
-                                    ));
-                                },
-                            )
-                        }
-                        (Layout::Bits, Op::Permute) => {
-                            let f = UnaryKernel::<u64>::new(code, n);
-                            // Both contenders write the same buffer, so its alignment favours neither.
-                            let shared = std::cell::RefCell::new(&mut bout);
-                            race(
-                                reps,
-                                || {
-                                    let _ = black_box(f.call(
-                                        black_box(&mut **shared.borrow_mut()),
-                                        black_box(wx),
-                                    ));
-                                },
-                                || {
-                                    let _ = black_box(yardstick::bits_permute(
-                                        black_box(&mut **shared.borrow_mut()),
-                                        black_box(wx),
-                                        dim,
-                                        1,
-                                    ));
-                                },
-                            )
-                        }
+                let (jit, yard) = match layout {
+                    Layout::Dense => {
+                        let operands = (a.as_slice(), b.as_slice(), &mut dense_out[..]);
+                        race_op(op, code, dim, operands, &DENSE, reps)
+                    }
+                    Layout::Bits => {
+                        let operands = (ba.words(), bb.words(), &mut bits_out[..]);
+                        race_op(op, code, dim, operands, &BITS, reps)
                     }
                 };
                 println!(
