@@ -204,7 +204,8 @@ pub fn run(args: &RunArgs) -> Result<(String, bool), Error> {
     }
     progress.finish_and_clear();
     let stats = engine.stats();
-    let tier = stats.tier.map_or("portable", |t| t.name());
+    // The tier the timed kernels ran at: none when everything ran portable Rust.
+    let tier = table.tier().map_or("portable", |t| t.name());
     let all_ok = rows.iter().all(|r| r.ok);
     let backend = match &stats.backend {
         Backend::Jit => "JIT".to_string(),
