@@ -74,6 +74,20 @@ fn default_run_checks_and_times_every_op() {
 }
 
 #[test]
+fn with_the_jit_off_the_default_run_is_portable_and_still_checks() {
+    let output = Command::new(env!("CARGO_BIN_EXE_trinity"))
+        .args(["--dim", "100", "--ops", "dot,permute"])
+        .env("TRINITY_JIT", "off")
+        .output()
+        .expect("the binary runs");
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{out}");
+    assert!(out.contains("backend: portable Rust (TRINITY_JIT turns the JIT off)"), "{out}");
+    assert!(out.contains("tier: portable"), "{out}");
+    assert!(out.contains("0 compiled") && out.contains("all checks passed"), "{out}");
+}
+
+#[test]
 fn json_output_is_valid_json_with_one_row_per_op_and_layout() {
     let (code, json, err) = trinity(&["--dim", "77", "--ops", "dot,cosine", "--json"]);
     assert_eq!(code, 0, "{json}{err}");
