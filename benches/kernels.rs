@@ -20,10 +20,12 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use std::hint::black_box;
 use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Tier};
 use trinity::runtime::engine::{detect_tier, Vector};
+use trinity::runtime::exec::Code;
 use trinity::runtime::reference;
 use trinity::runtime::{portable, BitVector, DenseVector};
 use trinity::Vsa;
 use trit_vsa::PackedTritVec;
+use yardstick::Ops;
 
 const DIMS: [usize; 3] = [1024, 10000, 59049];
 const SHIFT: i64 = 1;
@@ -49,12 +51,16 @@ fn bench_ops(c: &mut Criterion) {
                 let code = arena.add(&generate(&spec).unwrap().code).unwrap();
                 match layout {
                     Layout::Dense => {
-                        bench_dense(&mut group, op, dim, code, a.as_slice(), b.as_slice());
+                        let operands = (a.as_slice(), b.as_slice());
+                        let ops = (&yardstick::DENSE, &yardstick::PORTABLE_DENSE);
+                        bench_layout(&mut group, op, dim, code, operands, ops);
                         bench_baked_dim(&mut group, op, &a, &b);
                     }
                     Layout::Bits => {
                         let (ba, bb) = (BitVector::from(&a), BitVector::from(&b));
-                        bench_bits(&mut group, op, dim, code, ba.words(), bb.words());
+                        let ops = (&yardstick::BITS, &yardstick::PORTABLE_BITS);
+                        bench_layout(&mut group, op, dim, code, (ba.words(), bb.words()), ops);
+                        bench_bits_extras(&mut group, op, dim, ba.words(), bb.words());
                         bench_baked_dim(&mut group, op, &ba, &bb);
                     }
                 }
@@ -121,11 +127,7 @@ fn bench_baked<H: Vsa, V: Vector>(group: &mut Group, op: Op, a: &V, b: &V) {
     assert_eq!(H::kernels().stats().fallback_ops, 0, "every benched op is baked");
 }
 
-type MapFn<T> = fn(&mut [T], &[T], &[T]);
 type IntoFn<V> = fn(&mut V, &V, &V) -> trinity::runtime::Result<()>;
-type MapYardstick<T> = fn(&mut [T], &[T], &[T]) -> Option<()>;
-type ReduceFn = fn(&[u64], &[u64]) -> i64;
-type ReduceYardstick = fn(&[u64], &[u64]) -> Option<i64>;
 type Group<'a> = criterion::BenchmarkGroup<'a, criterion::measurement::WallTime>;
 
 /// Our bitsliced words (W words of the +1 plane, then W of the -1 plane) as trit-vsa's vector:
@@ -148,132 +150,28 @@ fn from_trit_vsa(v: &PackedTritVec) -> Vec<u64> {
     [plane(v.plus_plane()), plane(v.minus_plane())].concat()
 }
 
-fn bench_dense(
+/// The JIT kernel `code`, the yardstick and portable Rust for `op` on one layout's operands,
+/// each checked against portable Rust before it is timed; the map ops write one reused output.
+fn bench_layout<T: Copy + Default + PartialEq + std::fmt::Debug>(
     group: &mut Group,
     op: Op,
     dim: usize,
-    code: trinity::runtime::exec::Code,
-    a: &[i8],
-    b: &[i8],
+    code: Code,
+    (a, b): (&[T], &[T]),
+    (yard, port): (&Ops<T>, &Ops<T>),
 ) {
     use trinity::runtime::exec::call::*;
     let id = |name: &str| BenchmarkId::new(name, dim);
-    let mut out = vec![0i8; dim];
-    let mut expect = vec![0i8; dim];
-    // SAFETY: the code was generated for this (op, Dense, dim) spec: a complete System V
-    // function of the op's signature over `dim` bytes per operand.
+    let n = a.len();
+    let (mut out, mut expect) = (vec![T::default(); n], vec![T::default(); n]);
+    // SAFETY (every arm): the code was generated for this (op, layout, dim) spec: a complete
+    // System V function of the op's signature over `n` elements per operand.
     unsafe {
         match op {
             Op::Dot | Op::Hamming => {
-                let f = ReduceKernel::<i8>::new(code, dim);
-                let (want, y) = if op == Op::Dot {
-                    (portable::dense_dot(a, b), yardstick::dense_dot(a, b))
-                } else {
-                    (portable::dense_hamming(a, b), yardstick::dense_hamming(a, b))
-                };
-                assert_eq!((f.call(a, b).unwrap(), y), (want, Some(want)));
-                group.bench_function(id("jit"), |bn| {
-                    bn.iter(|| f.call(black_box(a), black_box(b)).unwrap())
-                });
-                if op == Op::Dot {
-                    group.bench_function(id("yardstick"), |bn| {
-                        bn.iter(|| yardstick::dense_dot(black_box(a), black_box(b)))
-                    });
-                    group.bench_function(id("portable"), |bn| {
-                        bn.iter(|| portable::dense_dot(black_box(a), black_box(b)))
-                    });
-                } else {
-                    group.bench_function(id("yardstick"), |bn| {
-                        bn.iter(|| yardstick::dense_hamming(black_box(a), black_box(b)))
-                    });
-                    group.bench_function(id("portable"), |bn| {
-                        bn.iter(|| portable::dense_hamming(black_box(a), black_box(b)))
-                    });
-                }
-            }
-            Op::Cosine => {
-                let f = ReduceF64Kernel::<i8>::new(code, dim);
-                let want = portable::dense_cosine(a, b);
-                assert_eq!(
-                    (f.call(a, b).unwrap(), yardstick::dense_cosine(a, b)),
-                    (want, Some(want))
-                );
-                group.bench_function(id("jit"), |bn| {
-                    bn.iter(|| f.call(black_box(a), black_box(b)).unwrap())
-                });
-                group.bench_function(id("yardstick"), |bn| {
-                    bn.iter(|| yardstick::dense_cosine(black_box(a), black_box(b)))
-                });
-                group.bench_function(id("portable"), |bn| {
-                    bn.iter(|| portable::dense_cosine(black_box(a), black_box(b)))
-                });
-            }
-            Op::Bind | Op::Bundle => {
-                let f = BinaryKernel::<i8>::new(code, dim);
-                let (p, y): (MapFn<i8>, MapYardstick<i8>) = if op == Op::Bind {
-                    (portable::dense_bind, yardstick::dense_bind)
-                } else {
-                    (portable::dense_bundle, yardstick::dense_bundle)
-                };
-                p(&mut expect, a, b);
-                f.call(&mut out, a, b).unwrap();
-                assert_eq!(out, expect);
-                y(&mut out, a, b).unwrap();
-                assert_eq!(out, expect);
-                group.bench_function(id("jit"), |bn| {
-                    bn.iter(|| f.call(black_box(&mut out), black_box(a), black_box(b)).unwrap())
-                });
-                group.bench_function(id("yardstick"), |bn| {
-                    bn.iter(|| y(black_box(&mut out), black_box(a), black_box(b)))
-                });
-                group.bench_function(id("portable"), |bn| {
-                    bn.iter(|| p(black_box(&mut out), black_box(a), black_box(b)))
-                });
-            }
-            Op::Permute => {
-                let f = UnaryKernel::<i8>::new(code, dim);
-                let k = SHIFT as usize;
-                portable::dense_permute(&mut expect, a, k);
-                f.call(&mut out, a).unwrap();
-                assert_eq!(out, expect);
-                group.bench_function(id("jit"), |bn| {
-                    bn.iter(|| f.call(black_box(&mut out), black_box(a)).unwrap())
-                });
-                group.bench_function(id("yardstick"), |bn| {
-                    bn.iter(|| yardstick::dense_permute(black_box(&mut out), black_box(a), k))
-                });
-                group.bench_function(id("portable"), |bn| {
-                    bn.iter(|| portable::dense_permute(black_box(&mut out), black_box(a), k))
-                });
-            }
-        }
-    }
-}
-
-fn bench_bits(
-    group: &mut Group,
-    op: Op,
-    dim: usize,
-    code: trinity::runtime::exec::Code,
-    a: &[u64],
-    b: &[u64],
-) {
-    use trinity::runtime::exec::call::*;
-    let id = |name: &str| BenchmarkId::new(name, dim);
-    let mut out = vec![0u64; a.len()];
-    let mut expect = vec![0u64; a.len()];
-    // SAFETY: the code was generated for this (op, Bits, dim) spec: a complete System V
-    // function of the op's signature over 2 * ceil(dim / 64) words per operand.
-    unsafe {
-        match op {
-            Op::Dot | Op::Hamming => {
-                let f = ReduceKernel::<u64>::new(code, a.len());
-                let (p, y): (ReduceFn, ReduceYardstick) = if op == Op::Dot {
-                    (portable::bits_dot, yardstick::bits_dot)
-                } else {
-                    (portable::bits_hamming, yardstick::bits_hamming)
-                };
-                assert_eq!((f.call(a, b).unwrap(), y(a, b)), (p(a, b), Some(p(a, b))));
+                let f = ReduceKernel::<T>::new(code, n);
+                let (y, p) = (yard.reduce(op), port.reduce(op));
+                assert_eq!((f.call(a, b).unwrap(), y(a, b)), (p(a, b), p(a, b)));
                 group.bench_function(id("jit"), |bn| {
                     bn.iter(|| f.call(black_box(a), black_box(b)).unwrap())
                 });
@@ -282,67 +180,27 @@ fn bench_bits(
                 });
                 group
                     .bench_function(id("portable"), |bn| bn.iter(|| p(black_box(a), black_box(b))));
-                let (ta, tb) = (to_trit_vsa(a, dim), to_trit_vsa(b, dim));
-                if op == Op::Dot {
-                    let t = trit_vsa::simd::simd_dot(&ta, &tb);
-                    assert_eq!(i64::from(t), p(a, b));
-                    group.bench_function(id("trit-vsa"), |bn| {
-                        bn.iter(|| trit_vsa::simd::simd_dot(black_box(&ta), black_box(&tb)))
-                    });
-                } else {
-                    assert_eq!(trit_vsa::vsa::hamming_distance(&ta, &tb) as i64, p(a, b));
-                    group.bench_function(id("trit-vsa"), |bn| {
-                        bn.iter(|| trit_vsa::vsa::hamming_distance(black_box(&ta), black_box(&tb)))
-                    });
-                }
-                if op == Op::Dot {
-                    // The per-word popcnt candidate, beside the nibble lookup the kernels use.
-                    assert_eq!(yardstick::bits_dot_popcnt(a, b), Some(p(a, b)));
-                    group.bench_function(id("popcnt_per_word"), |bn| {
-                        bn.iter(|| yardstick::bits_dot_popcnt(black_box(a), black_box(b)))
-                    });
-                    assert_eq!(yardstick::bits_dot_harley_seal(a, b), Some(p(a, b)));
-                    group.bench_function(id("harley_seal"), |bn| {
-                        bn.iter(|| yardstick::bits_dot_harley_seal(black_box(a), black_box(b)))
-                    });
-                }
             }
             Op::Cosine => {
-                let f = ReduceF64Kernel::<u64>::new(code, a.len());
-                let want = portable::bits_cosine(a, b);
-                assert_eq!(
-                    (f.call(a, b).unwrap(), yardstick::bits_cosine(a, b)),
-                    (want, Some(want))
-                );
+                let f = ReduceF64Kernel::<T>::new(code, n);
+                let (y, p) = (yard.cosine, port.cosine);
+                assert_eq!((f.call(a, b).unwrap(), y(a, b)), (p(a, b), p(a, b)));
                 group.bench_function(id("jit"), |bn| {
                     bn.iter(|| f.call(black_box(a), black_box(b)).unwrap())
                 });
                 group.bench_function(id("yardstick"), |bn| {
-                    bn.iter(|| yardstick::bits_cosine(black_box(a), black_box(b)))
+                    bn.iter(|| y(black_box(a), black_box(b)))
                 });
-                group.bench_function(id("portable"), |bn| {
-                    bn.iter(|| portable::bits_cosine(black_box(a), black_box(b)))
-                });
-                // trit-vsa computes cosine in f32: checked to f32 precision. The f32 arithmetic
-                // is a few operations after its O(D) passes, so the timing stays comparable.
-                let (ta, tb) = (to_trit_vsa(a, dim), to_trit_vsa(b, dim));
-                let t = trit_vsa::vsa::cosine_similarity(&ta, &tb);
-                assert!((f64::from(t) - want).abs() <= 1e-6, "trit-vsa cosine {t} vs {want}");
-                group.bench_function(id("trit-vsa"), |bn| {
-                    bn.iter(|| trit_vsa::vsa::cosine_similarity(black_box(&ta), black_box(&tb)))
-                });
+                group
+                    .bench_function(id("portable"), |bn| bn.iter(|| p(black_box(a), black_box(b))));
             }
             Op::Bind | Op::Bundle => {
-                let f = BinaryKernel::<u64>::new(code, a.len());
-                let (p, y): (MapFn<u64>, MapYardstick<u64>) = if op == Op::Bind {
-                    (portable::bits_bind, yardstick::bits_bind)
-                } else {
-                    (portable::bits_bundle, yardstick::bits_bundle)
-                };
+                let f = BinaryKernel::<T>::new(code, n);
+                let (y, p) = (yard.map(op), port.map(op));
                 p(&mut expect, a, b);
                 f.call(&mut out, a, b).unwrap();
                 assert_eq!(out, expect);
-                y(&mut out, a, b).unwrap();
+                y(&mut out, a, b);
                 assert_eq!(out, expect);
                 group.bench_function(id("jit"), |bn| {
                     bn.iter(|| f.call(black_box(&mut out), black_box(a), black_box(b)).unwrap())
@@ -353,36 +211,79 @@ fn bench_bits(
                 group.bench_function(id("portable"), |bn| {
                     bn.iter(|| p(black_box(&mut out), black_box(a), black_box(b)))
                 });
-                // trit-vsa's bind is (a - b) mod 3, another operation: not compared. Its bundle
-                // returns a new vector, so its time includes that allocation (its only API).
-                if op == Op::Bundle {
-                    let (ta, tb) = (to_trit_vsa(a, dim), to_trit_vsa(b, dim));
-                    assert_eq!(from_trit_vsa(&trit_vsa::vsa::bundle(&ta, &tb)), expect);
-                    group.bench_function(id("trit-vsa"), |bn| {
-                        bn.iter(|| trit_vsa::vsa::bundle(black_box(&ta), black_box(&tb)))
-                    });
-                }
             }
             Op::Permute => {
-                // trit-vsa has no permute (rotation).
-                let f = UnaryKernel::<u64>::new(code, a.len());
-                let k = SHIFT as usize;
-                portable::bits_permute(&mut expect, a, dim, k);
+                let f = UnaryKernel::<T>::new(code, n);
+                let (y, p, k) = (yard.permute, port.permute, SHIFT as usize);
+                p(&mut expect, a, dim, k);
                 f.call(&mut out, a).unwrap();
                 assert_eq!(out, expect);
-                yardstick::bits_permute(&mut out, a, dim, k).unwrap();
+                y(&mut out, a, dim, k);
                 assert_eq!(out, expect);
                 group.bench_function(id("jit"), |bn| {
                     bn.iter(|| f.call(black_box(&mut out), black_box(a)).unwrap())
                 });
                 group.bench_function(id("yardstick"), |bn| {
-                    bn.iter(|| yardstick::bits_permute(black_box(&mut out), black_box(a), dim, k))
+                    bn.iter(|| y(black_box(&mut out), black_box(a), dim, k))
                 });
                 group.bench_function(id("portable"), |bn| {
-                    bn.iter(|| portable::bits_permute(black_box(&mut out), black_box(a), dim, k))
+                    bn.iter(|| p(black_box(&mut out), black_box(a), dim, k))
                 });
             }
         }
+    }
+}
+
+/// The bitsliced groups' extra contenders: trit-vsa where it has the op (see the top of this
+/// file), and for dot the popcount candidates beside the nibble lookup the kernels use.
+fn bench_bits_extras(group: &mut Group, op: Op, dim: usize, a: &[u64], b: &[u64]) {
+    let id = |name: &str| BenchmarkId::new(name, dim);
+    let (ta, tb) = (to_trit_vsa(a, dim), to_trit_vsa(b, dim));
+    match op {
+        Op::Dot => {
+            let want = portable::bits_dot(a, b);
+            assert_eq!(i64::from(trit_vsa::simd::simd_dot(&ta, &tb)), want);
+            group.bench_function(id("trit-vsa"), |bn| {
+                bn.iter(|| trit_vsa::simd::simd_dot(black_box(&ta), black_box(&tb)))
+            });
+            assert_eq!(yardstick::bits_dot_popcnt(a, b), Some(want));
+            group.bench_function(id("popcnt_per_word"), |bn| {
+                bn.iter(|| yardstick::bits_dot_popcnt(black_box(a), black_box(b)))
+            });
+            assert_eq!(yardstick::bits_dot_harley_seal(a, b), Some(want));
+            group.bench_function(id("harley_seal"), |bn| {
+                bn.iter(|| yardstick::bits_dot_harley_seal(black_box(a), black_box(b)))
+            });
+        }
+        Op::Hamming => {
+            let want = portable::bits_hamming(a, b);
+            assert_eq!(trit_vsa::vsa::hamming_distance(&ta, &tb) as i64, want);
+            group.bench_function(id("trit-vsa"), |bn| {
+                bn.iter(|| trit_vsa::vsa::hamming_distance(black_box(&ta), black_box(&tb)))
+            });
+        }
+        Op::Cosine => {
+            // trit-vsa computes cosine in f32: checked to f32 precision. The f32 arithmetic is
+            // a few operations after its O(D) passes, so the timing stays comparable.
+            let want = portable::bits_cosine(a, b);
+            let t = trit_vsa::vsa::cosine_similarity(&ta, &tb);
+            assert!((f64::from(t) - want).abs() <= 1e-6, "trit-vsa cosine {t} vs {want}");
+            group.bench_function(id("trit-vsa"), |bn| {
+                bn.iter(|| trit_vsa::vsa::cosine_similarity(black_box(&ta), black_box(&tb)))
+            });
+        }
+        Op::Bundle => {
+            // Its bundle returns a new vector, so its time includes that allocation (its only
+            // API).
+            let mut want = vec![0u64; a.len()];
+            portable::bits_bundle(&mut want, a, b);
+            assert_eq!(from_trit_vsa(&trit_vsa::vsa::bundle(&ta, &tb)), want);
+            group.bench_function(id("trit-vsa"), |bn| {
+                bn.iter(|| trit_vsa::vsa::bundle(black_box(&ta), black_box(&tb)))
+            });
+        }
+        // trit-vsa's bind is (a - b) mod 3, another operation; it has no permute.
+        Op::Bind | Op::Permute => {}
     }
 }
 

@@ -14,6 +14,7 @@ use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Tier};
 use trinity::runtime::exec::call::{BinaryKernel, ReduceF64Kernel, ReduceKernel, UnaryKernel};
 use trinity::runtime::exec::{Arena, Code};
 use trinity::runtime::{BitVector, DenseVector};
+use yardstick::Ops;
 
 /// Fastest per-call time (ns) of `jit` and `yard` over 200 alternating batches of `reps` calls.
 fn race(reps: u32, mut jit: impl FnMut(), mut yard: impl FnMut()) -> (f64, f64) {
@@ -33,36 +34,6 @@ fn race(reps: u32, mut jit: impl FnMut(), mut yard: impl FnMut()) -> (f64, f64) 
     (best_jit, best_yard)
 }
 
-type MapFn<T> = fn(&mut [T], &[T], &[T]) -> Option<()>;
-
-/// The yardstick functions of one layout (permute takes D and the shift).
-struct Yardstick<T> {
-    dot: fn(&[T], &[T]) -> Option<i64>,
-    hamming: fn(&[T], &[T]) -> Option<i64>,
-    cosine: fn(&[T], &[T]) -> Option<f64>,
-    bind: MapFn<T>,
-    bundle: MapFn<T>,
-    permute: fn(&mut [T], &[T], usize, usize) -> Option<()>,
-}
-
-const DENSE: Yardstick<i8> = Yardstick {
-    dot: yardstick::dense_dot,
-    hamming: yardstick::dense_hamming,
-    cosine: yardstick::dense_cosine,
-    bind: yardstick::dense_bind,
-    bundle: yardstick::dense_bundle,
-    permute: |out, v, _dim, k| yardstick::dense_permute(out, v, k),
-};
-
-const BITS: Yardstick<u64> = Yardstick {
-    dot: yardstick::bits_dot,
-    hamming: yardstick::bits_hamming,
-    cosine: yardstick::bits_cosine,
-    bind: yardstick::bits_bind,
-    bundle: yardstick::bits_bundle,
-    permute: yardstick::bits_permute,
-};
-
 /// Race the kernel `code` (generated for `op` at `dim`, permute by 1) against the yardstick on
 /// operands `x`, `y`. The map ops of both write the same `out`, so its alignment favours
 /// neither (separate buffers once made alignment, not code, decide a 15% gap).
@@ -71,7 +42,7 @@ fn race_op<T>(
     code: Code,
     dim: usize,
     (x, y, out): (&[T], &[T], &mut [T]),
-    yard: &Yardstick<T>,
+    yard: &Ops<T>,
     reps: u32,
 ) -> (f64, f64) {
     let n = x.len();
@@ -82,7 +53,7 @@ fn race_op<T>(
         match op {
             Op::Dot | Op::Hamming => {
                 let f = ReduceKernel::<T>::new(code, n);
-                let y_fn = if op == Op::Dot { yard.dot } else { yard.hamming };
+                let y_fn = yard.reduce(op);
                 race(
                     reps,
                     || {
@@ -107,14 +78,14 @@ fn race_op<T>(
             }
             Op::Bind | Op::Bundle => {
                 let f = BinaryKernel::<T>::new(code, n);
-                let y_fn = if op == Op::Bind { yard.bind } else { yard.bundle };
+                let y_fn = yard.map(op);
                 race(
                     reps,
                     || {
                         let _ = black_box(f.call(black_box(*out.borrow_mut()), x, black_box(y)));
                     },
                     || {
-                        black_box(y_fn(black_box(*out.borrow_mut()), x, black_box(y)));
+                        y_fn(black_box(*out.borrow_mut()), x, black_box(y));
                     },
                 )
             }
@@ -126,7 +97,7 @@ fn race_op<T>(
                         let _ = black_box(f.call(black_box(*out.borrow_mut()), black_box(x)));
                     },
                     || {
-                        black_box((yard.permute)(black_box(*out.borrow_mut()), x, dim, 1));
+                        (yard.permute)(black_box(*out.borrow_mut()), x, dim, 1);
                     },
                 )
             }
@@ -161,11 +132,11 @@ fn main() {
                 let (jit, yard) = match layout {
                     Layout::Dense => {
                         let operands = (a.as_slice(), b.as_slice(), &mut dense_out[..]);
-                        race_op(op, code, dim, operands, &DENSE, reps)
+                        race_op(op, code, dim, operands, &yardstick::DENSE, reps)
                     }
                     Layout::Bits => {
                         let operands = (ba.words(), bb.words(), &mut bits_out[..]);
-                        race_op(op, code, dim, operands, &BITS, reps)
+                        race_op(op, code, dim, operands, &yardstick::BITS, reps)
                     }
                 };
                 println!(

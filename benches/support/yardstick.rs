@@ -64,6 +64,85 @@ fn bits_bundle(out: &mut [u64], a: &[u64], b: &[u64]) -> () = bits_bundle; }
 guarded! { /// Bitsliced right rotation of a D-trit vector by `k` (0 <= k < D) into `out`.
 fn bits_permute(out: &mut [u64], v: &[u64], dim: usize, k: usize) -> () = bits_permute; }
 
+/// One implementation of every op in one layout, as plain function pointers, so a bench can
+/// take the yardstick or portable Rust alike. `permute` takes D and the shift.
+pub struct Ops<T> {
+    pub dot: fn(&[T], &[T]) -> i64,
+    pub hamming: fn(&[T], &[T]) -> i64,
+    pub cosine: fn(&[T], &[T]) -> f64,
+    pub bind: fn(&mut [T], &[T], &[T]),
+    pub bundle: fn(&mut [T], &[T], &[T]),
+    pub permute: fn(&mut [T], &[T], usize, usize),
+}
+
+impl<T> Ops<T> {
+    /// The reduce op (dot or hamming).
+    pub fn reduce(&self, op: trinity::emit::kernels::Op) -> fn(&[T], &[T]) -> i64 {
+        if op == trinity::emit::kernels::Op::Hamming {
+            self.hamming
+        } else {
+            self.dot
+        }
+    }
+
+    /// The map op (bind or bundle).
+    pub fn map(&self, op: trinity::emit::kernels::Op) -> fn(&mut [T], &[T], &[T]) {
+        if op == trinity::emit::kernels::Op::Bundle {
+            self.bundle
+        } else {
+            self.bind
+        }
+    }
+}
+
+// The yardstick as `Ops`: callers check `available()` first, so the unwraps never fire (and
+// cost one predictable branch).
+/// The dense yardstick.
+pub const DENSE: Ops<i8> = Ops {
+    dot: |a, b| dense_dot(a, b).unwrap(),
+    hamming: |a, b| dense_hamming(a, b).unwrap(),
+    cosine: |a, b| dense_cosine(a, b).unwrap(),
+    bind: |o, a, b| dense_bind(o, a, b).unwrap(),
+    bundle: |o, a, b| dense_bundle(o, a, b).unwrap(),
+    permute: |o, v, _dim, k| dense_permute(o, v, k).unwrap(),
+};
+
+/// The bitsliced yardstick.
+pub const BITS: Ops<u64> = Ops {
+    dot: |a, b| bits_dot(a, b).unwrap(),
+    hamming: |a, b| bits_hamming(a, b).unwrap(),
+    cosine: |a, b| bits_cosine(a, b).unwrap(),
+    bind: |o, a, b| bits_bind(o, a, b).unwrap(),
+    bundle: |o, a, b| bits_bundle(o, a, b).unwrap(),
+    permute: |o, v, dim, k| bits_permute(o, v, dim, k).unwrap(),
+};
+
+/// Portable Rust (`trinity::runtime::portable`), dense.
+pub const PORTABLE_DENSE: Ops<i8> = {
+    use trinity::runtime::portable as p;
+    Ops {
+        dot: p::dense_dot,
+        hamming: p::dense_hamming,
+        cosine: p::dense_cosine,
+        bind: p::dense_bind,
+        bundle: p::dense_bundle,
+        permute: |o, v, _dim, k| p::dense_permute(o, v, k),
+    }
+};
+
+/// Portable Rust, bitsliced.
+pub const PORTABLE_BITS: Ops<u64> = {
+    use trinity::runtime::portable as p;
+    Ops {
+        dot: p::bits_dot,
+        hamming: p::bits_hamming,
+        cosine: p::bits_cosine,
+        bind: p::bits_bind,
+        bundle: p::bits_bundle,
+        permute: p::bits_permute,
+    }
+};
+
 /// `dot / sqrt(aa * bb)`, 0.0 when either norm is zero.
 fn cosine_of(dot: i64, aa: i64, bb: i64) -> f64 {
     if aa == 0 || bb == 0 {
