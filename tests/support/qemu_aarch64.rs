@@ -11,9 +11,9 @@
 //!   nothing in the file;
 //! - one read-write result page.
 //!
-//! The harness writes the generated operands and fills the output with 0xa5 bytes, fills the
-//! callee-saved registers x19-x28 and d8-d15 with canaries, calls the kernel with the operand
-//! addresses in x0-x2, stores x0, d0 and a canary flag in the result page, writes the result
+//! The harness writes the generated operands and fills the output with 0xa5 bytes, fills x18
+//! (the platform register), the callee-saved x19-x29 and d8-d15 with canaries, calls the
+//! kernel with the operand addresses in x0-x2, stores x0, d0 and a canary flag in the result page, writes the result
 //! page and then the output operand (if any) to stdout, and exits.
 #![allow(dead_code)]
 
@@ -257,11 +257,13 @@ fn harness(
     for (addr, fills) in generated {
         emit_fills(&mut a, *addr, fills);
     }
-    for i in 0..10u8 {
-        a.mov_imm(x(19 + i), canary(u64::from(i))).unwrap();
+    // x18 (the platform register, reserved on Apple and Windows), x19-x28 and the frame
+    // pointer x29; then d8-d15.
+    for i in 0..12u8 {
+        a.mov_imm(x(18 + i), canary(u64::from(i))).unwrap();
     }
     for i in 0..8u8 {
-        a.mov_imm(x(9), canary(10 + u64::from(i))).unwrap();
+        a.mov_imm(x(9), canary(20 + u64::from(i))).unwrap();
         a.fmov_from_gpr(V::new(8 + i).unwrap().d(), x(9)).unwrap();
     }
     for (i, &arg) in args.iter().enumerate() {
@@ -272,13 +274,13 @@ fn harness(
     a.str(x(0), Addr::offset(sp(x(9)), 0)).unwrap();
     a.str(V::new(0).unwrap().d(), Addr::offset(sp(x(9)), 8)).unwrap();
     // Canary flag: 0 when intact.
-    for i in 0..10u8 {
+    for i in 0..12u8 {
         a.mov_imm(x(10), canary(u64::from(i))).unwrap();
-        a.arith(&a64::SUBS, XZR, x(19 + i), x(10), Shift::Lsl, 0).unwrap();
+        a.arith(&a64::SUBS, XZR, x(18 + i), x(10), Shift::Lsl, 0).unwrap();
         a.b_cond(Cond::Ne, fail).unwrap();
     }
     for i in 0..8u8 {
-        a.mov_imm(x(10), canary(10 + u64::from(i))).unwrap();
+        a.mov_imm(x(10), canary(20 + u64::from(i))).unwrap();
         a.fmov_to_gpr(x(11), V::new(8 + i).unwrap().d()).unwrap();
         a.arith(&a64::SUBS, XZR, x(11), x(10), Shift::Lsl, 0).unwrap();
         a.b_cond(Cond::Ne, fail).unwrap();
