@@ -106,20 +106,9 @@ pub fn layout_parser() -> impl TypedValueParser<Value = Layout> {
     })
 }
 
-/// Both architectures.
-const ARCHES: [Arch; 2] = [Arch::X86_64, Arch::Aarch64];
-
-/// An architecture's name on the command line (`x86_64`, `aarch64`).
-pub fn arch_name(arch: Arch) -> &'static str {
-    match arch {
-        Arch::X86_64 => "x86_64",
-        Arch::Aarch64 => "aarch64",
-    }
-}
-
-/// `--arch` values: [`arch_name`].
+/// `--arch` values: [`Arch::name`].
 pub fn arch_parser() -> impl TypedValueParser<Value = Arch> {
-    one_of(&ARCHES, arch_name, |arch| match arch {
+    one_of(&Arch::ALL, Arch::name, |arch| match arch {
         Arch::X86_64 => "x86-64",
         Arch::Aarch64 => "AArch64 (A64)",
     })
@@ -168,7 +157,7 @@ pub fn resolve_tier(arch: Arch, tier: Option<Tier>) -> Result<Tier, Error> {
         Some(tier) => Err(Error::Usage(format!(
             "--tier {} does not exist on --arch {}; use {}",
             tier.name(),
-            arch_name(arch),
+            arch.name(),
             Tier::ALL
                 .iter()
                 .filter(|t| t.arch() == arch)

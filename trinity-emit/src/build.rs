@@ -212,10 +212,9 @@ impl Bake {
     pub fn run(&self) -> Result<Baked, BuildError> {
         let env =
             |var: &'static str| std::env::var(var).map_err(|_| BuildError::MissingEnv { var });
-        let arch = match env("CARGO_CFG_TARGET_ARCH")?.as_str() {
-            "x86_64" => Arch::X86_64,
-            "aarch64" => Arch::Aarch64,
-            other => return Err(BuildError::UnsupportedArch { arch: other.to_string() }),
+        let target = env("CARGO_CFG_TARGET_ARCH")?;
+        let Some(arch) = Arch::ALL.into_iter().find(|a| a.name() == target) else {
+            return Err(BuildError::UnsupportedArch { arch: target });
         };
         let os = env("CARGO_CFG_TARGET_OS")?;
         let out_dir = PathBuf::from(env("OUT_DIR")?);

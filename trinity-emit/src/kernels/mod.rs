@@ -106,6 +106,24 @@ pub enum Arch {
     Aarch64,
 }
 
+impl Arch {
+    /// Both architectures.
+    pub const ALL: [Arch; 2] = [Arch::X86_64, Arch::Aarch64];
+
+    /// The architecture's name as Rust's `target_arch` spells it (`x86_64`, `aarch64`).
+    ///
+    /// ```
+    /// use trinity_emit::kernels::Arch;
+    /// assert_eq!(Arch::ALL.map(Arch::name), ["x86_64", "aarch64"]);
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "x86_64",
+            Arch::Aarch64 => "aarch64",
+        }
+    }
+}
+
 /// A CPU tier: the instruction-set extensions a kernel may use (DESIGN §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tier {
