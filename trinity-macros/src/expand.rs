@@ -4,33 +4,35 @@
 use crate::args::Args;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
+use std::collections::hash_map::{Entry, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use trinity_emit::asm_source::kernel_source;
-use trinity_emit::kernels::{generate, spec_set, CallConv, KernelSpec, Layout, Op, Tier};
+use trinity_emit::kernels::{generate, spec_set, Arch, Kernel, KernelSpec, Tier};
 use trinity_emit::object_file::{call_conv_for, ObjectFormat};
 
 /// One (architecture, object format) the kernels are baked for, with the `cfg` selecting it.
 struct Target {
     cfg: TokenStream,
-    tiers: &'static [Tier],
+    arch: Arch,
     format: ObjectFormat,
 }
 
+/// Every architecture with kernels, in each object format (Mach-O on Apple targets, COFF on
+/// Windows and UEFI, ELF elsewhere).
 fn targets() -> Vec<Target> {
     let apple = quote!(target_vendor = "apple");
     let coff = quote!(any(target_os = "windows", target_os = "uefi"));
     let mut out = Vec::new();
-    for (arch, tiers) in [
-        (quote!(target_arch = "x86_64"), &[Tier::Avx2][..]),
-        (quote!(target_arch = "aarch64"), &[Tier::Neon, Tier::DotProd][..]),
-    ] {
+    for arch in Arch::ALL {
+        let name = arch.name();
+        let is = quote!(target_arch = #name);
         out.push(Target {
-            cfg: quote!(all(#arch, not(#apple), not(#coff))),
-            tiers,
+            cfg: quote!(all(#is, not(#apple), not(#coff))),
+            arch,
             format: ObjectFormat::Elf,
         });
-        out.push(Target { cfg: quote!(all(#arch, #apple)), tiers, format: ObjectFormat::MachO });
-        out.push(Target { cfg: quote!(all(#arch, #coff)), tiers, format: ObjectFormat::Coff });
+        out.push(Target { cfg: quote!(all(#is, #apple)), arch, format: ObjectFormat::MachO });
+        out.push(Target { cfg: quote!(all(#is, #coff)), arch, format: ObjectFormat::Coff });
     }
     out
 }
@@ -52,37 +54,16 @@ fn symbol_prefix(name: &Ident) -> String {
     )
 }
 
-fn op_path(op: Op) -> TokenStream {
-    let variant = match op {
-        Op::Dot => quote!(Dot),
-        Op::Bind => quote!(Bind),
-        Op::Bundle => quote!(Bundle),
-        Op::Hamming => quote!(Hamming),
-        Op::Cosine => quote!(Cosine),
-        Op::Permute => quote!(Permute),
-    };
-    quote!(::trinity::emit::kernels::Op::#variant)
-}
-
+/// The spec as a `KernelSpec` literal. The enums' derived `Debug` is their variant name, so each
+/// field is written as `Enum::Variant`.
 fn spec_tokens(spec: &KernelSpec) -> TokenStream {
-    let op = op_path(spec.op);
-    let layout = match spec.layout {
-        Layout::Dense => quote!(Dense),
-        Layout::Bits => quote!(Bits),
-    };
-    let tier = match spec.tier {
-        Tier::Avx2 => quote!(Avx2),
-        Tier::Neon => quote!(Neon),
-        Tier::DotProd => quote!(DotProd),
-    };
-    let conv = match spec.conv {
-        CallConv::Native => quote!(Native),
-        CallConv::Win64 => quote!(Win64),
-    };
+    let variant = |value: &dyn std::fmt::Debug| format_ident!("{}", format!("{value:?}"));
+    let (op, layout) = (variant(&spec.op), variant(&spec.layout));
+    let (tier, conv) = (variant(&spec.tier), variant(&spec.conv));
     let (dim, shift) = (spec.dim, spec.shift);
     quote! {
         ::trinity::emit::kernels::KernelSpec {
-            op: #op,
+            op: ::trinity::emit::kernels::Op::#op,
             layout: ::trinity::emit::kernels::Layout::#layout,
             dim: #dim,
             tier: ::trinity::emit::kernels::Tier::#tier,
@@ -97,19 +78,25 @@ pub fn expand(name: &Ident, args: &Args) -> syn::Result<TokenStream> {
     let prefix = symbol_prefix(name);
     let dim = args.dim as usize;
     let (mut asm, mut blocks, mut cfgs) = (Vec::new(), Vec::new(), Vec::new());
+    // Formats share code (ELF and Mach-O both take the native convention): generate each spec
+    // once.
+    let mut generated: HashMap<KernelSpec, Kernel> = HashMap::new();
     for (t, target) in targets().into_iter().enumerate() {
         let mut source = String::new();
         let (mut fns, mut statics, mut entries) = (Vec::new(), Vec::new(), Vec::new());
-        for &tier in target.tiers {
+        for tier in Tier::ALL.into_iter().filter(|t| t.arch() == target.arch) {
             let specs = spec_set(&[args.dim], &args.ops, &args.layouts, &args.shifts, tier);
             for mut spec in specs {
-                spec.conv = call_conv_for(target.format, tier.arch());
-                let kernel = generate(&spec).map_err(|e| {
-                    syn::Error::new(Span::call_site(), format!("cannot generate {spec}: {e}"))
-                })?;
+                spec.conv = call_conv_for(target.format, target.arch);
+                let kernel = match generated.entry(spec) {
+                    Entry::Occupied(done) => done.into_mut(),
+                    Entry::Vacant(slot) => slot.insert(generate(&spec).map_err(|e| {
+                        syn::Error::new(Span::call_site(), format!("cannot generate {spec}: {e}"))
+                    })?),
+                };
                 let symbol =
                     format!("{prefix}_{}_{}", &spec.symbol()["trinity_".len()..], tier.name());
-                source.push_str(&kernel_source(&kernel, &symbol, target.format));
+                source.push_str(&kernel_source(kernel, &symbol, target.format));
                 let i = entries.len();
                 let (f, k) =
                     (format_ident!("__trinity_k{t}_{i}"), format_ident!("__TRINITY_K{t}_{i}"));
