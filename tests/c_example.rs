@@ -3,20 +3,11 @@
 //! program's own trit-by-trit checks pass. Its printed dot, hamming and cosine must also equal
 //! the Rust reference on the same trits (the program's LCG, redone here).
 
+#[path = "../trinity-emit/tests/common/mod.rs"]
+mod common;
+
 use std::process::Command;
 use trinity::runtime::{reference, DenseVector};
-
-fn cc() -> Option<std::path::PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    if let Some(found) = std::env::split_paths(&path).map(|d| d.join("cc")).find(|p| p.is_file()) {
-        return Some(found);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("a C compiler (cc) is required under CI for the C example test");
-    }
-    eprintln!("SKIPPED: no cc on PATH; the C example does not run");
-    None
-}
 
 /// The example's vectors: trits from its 64-bit LCG, a then b.
 fn example_vectors() -> (DenseVector, DenseVector) {
@@ -32,7 +23,7 @@ fn example_vectors() -> (DenseVector, DenseVector) {
 
 #[test]
 fn the_c_example_builds_against_baked_kernels_and_agrees_with_rust() {
-    let Some(cc) = cc() else { return };
+    let Some(cc) = common::require_tool(&["cc"], "the C example") else { return };
     let dir = std::env::temp_dir().join(format!("trinity-c-example-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (object, header) = (dir.join("kernels.o"), dir.join("kernels.h"));

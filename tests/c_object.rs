@@ -2,6 +2,9 @@
 //! ELF object, runs every kernel and prints the results, which must equal portable Rust's. The
 //! AArch64, Mach-O and COFF objects are read back with the `object` crate.
 
+#[path = "../trinity-emit/tests/common/mod.rs"]
+mod common;
+
 use object::{Object, ObjectSection, ObjectSymbol, SectionKind};
 use std::fmt::Write as _;
 use std::process::Command;
@@ -163,18 +166,6 @@ fn c_program(specs: &[KernelSpec]) -> String {
     c
 }
 
-fn cc() -> Option<std::path::PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    if let Some(found) = std::env::split_paths(&path).map(|d| d.join("cc")).find(|p| p.is_file()) {
-        return Some(found);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("a C compiler (cc) is required under CI for the C object test");
-    }
-    eprintln!("SKIPPED: no cc on PATH; the C object test does not run");
-    None
-}
-
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 #[test]
 fn c_program_links_the_object_and_agrees_with_rust() {
@@ -182,7 +173,7 @@ fn c_program_links_the_object_and_agrees_with_rust() {
         eprintln!("SKIPPED: no AVX2 on this CPU; the x86-64 object cannot run here");
         return;
     }
-    let Some(cc) = cc() else { return };
+    let Some(cc) = common::require_tool(&["cc"], "the C object test") else { return };
     let dir = std::env::temp_dir().join(format!("trinity-c-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let kernels = kernels(Tier::Avx2, CallConv::Native);

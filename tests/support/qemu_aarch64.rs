@@ -17,6 +17,9 @@
 //! page and then the output operand (if any) to stdout, and exits.
 #![allow(dead_code)]
 
+#[path = "../../trinity-emit/tests/common/mod.rs"]
+mod common;
+
 use object::write::elf::{FileHeader, ProgramHeader, Writer};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -144,17 +147,7 @@ pub struct Call<'a> {
 /// The qemu-aarch64 binary, or `None` (after printing why) outside CI; under CI a missing
 /// qemu fails the test.
 pub fn qemu() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    if let Some(found) =
-        std::env::split_paths(&path).map(|d| d.join("qemu-aarch64")).find(|p| p.is_file())
-    {
-        return Some(found);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("qemu-aarch64 (package qemu-user) is required under CI to run AArch64 kernels");
-    }
-    eprintln!("SKIPPED: qemu-aarch64 not found; AArch64 kernels are not executed");
-    None
+    common::require_tool(&["qemu-aarch64"], "running AArch64 kernels (package qemu-user)")
 }
 
 fn operand_addr(i: usize, len: usize, guard_start: bool) -> u64 {
