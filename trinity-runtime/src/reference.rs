@@ -22,6 +22,19 @@ pub trait Trits {
     fn dim(&self) -> usize;
     /// The trit at `index < dim`.
     fn trit(&self, index: usize) -> i8;
+
+    /// Every trit, one `i8` each (the form the reference's map ops return).
+    ///
+    /// ```
+    /// use trinity_runtime::reference::Trits;
+    /// use trinity_runtime::{BitVector, DenseVector};
+    /// let d = DenseVector::from_slice(&[1, 0, -1])?;
+    /// assert_eq!(BitVector::from(&d).to_trits(), [1, 0, -1]);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
+    fn to_trits(&self) -> Vec<i8> {
+        (0..self.dim()).map(|i| self.trit(i)).collect()
+    }
 }
 
 impl Trits for DenseVector {

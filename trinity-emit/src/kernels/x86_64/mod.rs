@@ -215,7 +215,7 @@ impl Gen {
                 self.a.vmovdqu(at_index(d, Rax, doff + k * VEC), Ymm::ALL[k])?;
             }
             self.a.add(Rax, (4 * VEC) as i32)?;
-            // 31 < tail (len > 288), so the loop runs at least once: test at the bottom.
+            // rax <= 31 < tail (len >= 288), so the loop runs at least once: test at the bottom.
             self.a.cmp(Rax, tail as i32)?;
             self.a.jcc(Cond::B, top)?;
             for k in 0..4 {
