@@ -1,7 +1,8 @@
 //! `trinity bake`: write kernels as a relocatable object file and a C header.
 
 use super::{
-    arch_parser, host_arch, layout_parser, op_parser, parse_dim, resolve_tier, tier_parser, Error,
+    arch_parser, host_arch, layout_parser, op_parser, or_default, parse_dim, resolve_tier,
+    tier_parser, Error,
 };
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::Args;
@@ -54,14 +55,13 @@ pub fn run(args: &BakeArgs) -> Result<String, Error> {
     let arch = args.arch.unwrap_or_else(host_arch);
     let tier = resolve_tier(arch, args.tier)?;
     let format = args.os.unwrap_or_else(|| ObjectFormat::for_os(std::env::consts::OS));
-    let ops = if args.ops.is_empty() { Op::ALL.to_vec() } else { args.ops.clone() };
-    let layouts = if args.layout.is_empty() { Layout::ALL.to_vec() } else { args.layout.clone() };
+    let (ops, layouts) = (or_default(&args.ops, &Op::ALL), or_default(&args.layout, &Layout::ALL));
     if !args.permute.is_empty() && !ops.contains(&Op::Permute) {
         let shifts: Vec<String> = args.permute.iter().map(i64::to_string).collect();
         let message = format!("--permute {} needs permute among --ops", shifts.join(","));
         return Err(Error::Usage(message));
     }
-    let shifts = if args.permute.is_empty() { vec![1] } else { args.permute.clone() };
+    let shifts = or_default(&args.permute, &[1]);
     let specs = spec_set(&args.dim, &ops, &layouts, &shifts, tier);
     let kernels = specs
         .into_iter()

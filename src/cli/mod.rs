@@ -123,6 +123,11 @@ pub fn tier_parser() -> impl TypedValueParser<Value = Tier> {
     })
 }
 
+/// The values a list flag was given, or `default` when it was not given.
+pub fn or_default<T: Clone>(given: &[T], default: &[T]) -> Vec<T> {
+    if given.is_empty() { default } else { given }.to_vec()
+}
+
 /// A `--dim` value: an integer in 1..=[`MAX_DIM`] (clap names the flag and the value).
 pub fn parse_dim(text: &str) -> Result<u32, String> {
     let dim: i64 = text.parse().map_err(|e| format!("{e}"))?;

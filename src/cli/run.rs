@@ -2,7 +2,7 @@
 //! each against portable Rust on seeded random vectors, and time both (the JIT kernels through
 //! a `KernelTable`, the engine's per-dimension handle).
 
-use super::{layout_parser, op_parser, parse_dim, Error};
+use super::{layout_parser, op_parser, or_default, parse_dim, Error};
 use clap::Args;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -164,8 +164,7 @@ fn fmt(d: Duration) -> String {
 
 /// Run and return (report, all checks passed).
 pub fn run(args: &RunArgs) -> Result<(String, bool), Error> {
-    let ops = if args.ops.is_empty() { Op::ALL.to_vec() } else { args.ops.clone() };
-    let layouts = if args.layout.is_empty() { Layout::ALL.to_vec() } else { args.layout.clone() };
+    let (ops, layouts) = (or_default(&args.ops, &Op::ALL), or_default(&args.layout, &Layout::ALL));
     let engine = JitEngine::new();
     let failed = |e: trinity::runtime::Error| Error::Failed(e.to_string());
     let dense_a = DenseVector::random(args.dim as usize, 1).map_err(failed)?;
