@@ -3,7 +3,10 @@
 //! crate, to show every baked kernel is a global symbol in an executable section, 64-byte
 //! aligned, holding exactly the bytes trinity-emit generates for its key.
 
-use object::{Object, ObjectSection, ObjectSymbol, SectionFlags};
+#[path = "../trinity-emit/tests/common/mod.rs"]
+mod common;
+
+use object::{Object, ObjectSection, ObjectSymbol};
 use trinity::emit::kernels::{generate, KernelSpec, Layout, Op};
 use trinity::runtime::engine::{detect_tier, Vector};
 use trinity::runtime::exec::Backend;
@@ -213,22 +216,6 @@ fn baked_kernels_serve_the_engine_with_the_jit_off() {
     assert!(text.contains("jit-off child:") && text.contains("1 passed"), "{text}");
 }
 
-/// Executable and not writable, as the section flags say.
-fn executable(flags: SectionFlags) -> bool {
-    match flags {
-        SectionFlags::Elf { sh_flags } => {
-            sh_flags & u64::from(object::elf::SHF_EXECINSTR) != 0
-                && sh_flags & u64::from(object::elf::SHF_WRITE) == 0
-        }
-        SectionFlags::MachO { flags } => flags & object::macho::S_ATTR_PURE_INSTRUCTIONS != 0,
-        SectionFlags::Coff { characteristics } => {
-            characteristics & object::pe::IMAGE_SCN_MEM_EXECUTE != 0
-                && characteristics & object::pe::IMAGE_SCN_MEM_WRITE == 0
-        }
-        _ => false,
-    }
-}
-
 #[test]
 fn the_binary_holds_every_baked_kernel_in_an_executable_section() {
     let registry = baked::registry();
@@ -254,7 +241,7 @@ fn the_binary_holds_every_baked_kernel_in_an_executable_section() {
         assert!(symbol.is_global(), "{name} is not global");
         assert_eq!(symbol.address() % 64, 0, "{name} at {:#x}", symbol.address());
         let section = file.section_by_index(symbol.section_index().unwrap()).unwrap();
-        assert!(executable(section.flags()), "{name} is in {:?}", section.name());
+        assert!(common::executable(&section), "{name} is in {:?}", section.name());
         let want = generate(kernel.spec()).unwrap().code;
         let start = (symbol.address() - section.address()) as usize;
         let bytes = section.data().unwrap();

@@ -5,7 +5,7 @@
 
 mod common;
 
-use object::{Object, ObjectSection, ObjectSymbol, SectionFlags, SectionKind};
+use object::{Object, ObjectSection, ObjectSymbol};
 use std::process::Command;
 use trinity_emit::asm_source::{assembler_name, kernel_source};
 use trinity_emit::kernels::{generate, spec_set, Arch, Kernel, Layout, Op, Tier};
@@ -30,28 +30,6 @@ fn kernels(tier: Tier, format: ObjectFormat) -> Vec<Kernel> {
             generate(&spec).expect("kernel generates")
         })
         .collect()
-}
-
-/// Executable and not writable. Mach-O has no per-section permissions: there the section must
-/// be flagged as instructions and sit in the `__TEXT` segment (mapped read + execute).
-fn executable(section: &object::Section) -> bool {
-    match section.flags() {
-        SectionFlags::Elf { sh_flags } => {
-            section.kind() == SectionKind::Text
-                && sh_flags & u64::from(object::elf::SHF_EXECINSTR) != 0
-                && sh_flags & u64::from(object::elf::SHF_WRITE) == 0
-        }
-        SectionFlags::MachO { flags } => {
-            flags & object::macho::S_ATTR_PURE_INSTRUCTIONS != 0
-                && section.segment_name() == Ok(Some("__TEXT"))
-        }
-        SectionFlags::Coff { characteristics } => {
-            section.kind() == SectionKind::Text
-                && characteristics & object::pe::IMAGE_SCN_MEM_EXECUTE != 0
-                && characteristics & object::pe::IMAGE_SCN_MEM_WRITE == 0
-        }
-        _ => false,
-    }
 }
 
 #[test]
@@ -91,7 +69,11 @@ fn sources_assemble_to_the_generated_bytes_for_every_target() {
                 });
                 assert!(sym.is_global() && sym.is_definition(), "{what}: not a global definition");
                 let section = file.section_by_index(sym.section_index().unwrap()).unwrap();
-                assert!(executable(&section), "{what}: not executable: {:?}", section.flags());
+                assert!(
+                    common::executable(&section),
+                    "{what}: not executable: {:?}",
+                    section.flags()
+                );
                 assert!(section.align() >= 64, "{what}: section aligned to {}", section.align());
                 let offset = sym.address() - section.address();
                 assert_eq!(offset % 64, 0, "{what}: at offset {offset}");

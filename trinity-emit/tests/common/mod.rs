@@ -1,4 +1,5 @@
-//! Helpers shared by the encoder tests: finding external tools and asking llvm-mc for encodings.
+//! Helpers shared by the encoder tests (and, by `#[path]`, the workspace's tests): finding external
+//! tools, asking llvm-mc for encodings, and reading section permissions.
 #![allow(dead_code)]
 
 use std::io::Write;
@@ -83,4 +84,27 @@ pub fn assemble(llvm_mc: &PathBuf, args: &[&str], lines: &[String]) -> Vec<Vec<u
 /// Bytes as lowercase hex pairs separated by spaces.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+}
+
+/// Executable and not writable. Mach-O has no per-section permissions: there the section must
+/// be flagged as instructions and sit in the `__TEXT` segment (mapped read + execute).
+pub fn executable(section: &object::Section) -> bool {
+    use object::{ObjectSection, SectionFlags, SectionKind};
+    match section.flags() {
+        SectionFlags::Elf { sh_flags } => {
+            section.kind() == SectionKind::Text
+                && sh_flags & u64::from(object::elf::SHF_EXECINSTR) != 0
+                && sh_flags & u64::from(object::elf::SHF_WRITE) == 0
+        }
+        SectionFlags::MachO { flags } => {
+            flags & object::macho::S_ATTR_PURE_INSTRUCTIONS != 0
+                && section.segment_name() == Ok(Some("__TEXT"))
+        }
+        SectionFlags::Coff { characteristics } => {
+            section.kind() == SectionKind::Text
+                && characteristics & object::pe::IMAGE_SCN_MEM_EXECUTE != 0
+                && characteristics & object::pe::IMAGE_SCN_MEM_WRITE == 0
+        }
+        _ => false,
+    }
 }
