@@ -106,7 +106,7 @@ fn race_op<T>(
 }
 
 fn main() {
-    if trinity::runtime::engine::detect_tier() != Some(Tier::Avx2) || !yardstick::available() {
+    if trinity::runtime::cpu::detect_tier() != Some(Tier::Avx2) || !yardstick::available() {
         eprintln!("SKIPPED: needs an AVX2 machine");
         return;
     }

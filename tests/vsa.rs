@@ -8,10 +8,10 @@ mod common;
 
 use object::{Object, ObjectSection, ObjectSymbol};
 use trinity::emit::kernels::{generate, KernelSpec, Layout, Op};
-use trinity::runtime::engine::{detect_tier, Vector};
 use trinity::runtime::exec::Backend;
 use trinity::runtime::reference::{self, Trits};
 use trinity::runtime::{baked, BitVector, DenseVector, Error, JitEngine};
+use trinity::runtime::{cpu::detect_tier, Vector};
 use trinity::Vsa;
 
 #[trinity::vsa(dim = 10000)]

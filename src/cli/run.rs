@@ -7,8 +7,8 @@ use clap::Args;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 use trinity::emit::kernels::{Layout, Op};
-use trinity::runtime::engine::Vector;
 use trinity::runtime::exec::Backend;
+use trinity::runtime::Vector;
 use trinity::runtime::{BitVector, DenseVector, JitEngine, KernelTable, Result as TResult};
 
 /// Arguments of the default run.
@@ -64,63 +64,60 @@ fn time(mut f: impl FnMut()) -> Duration {
     samples[samples.len() / 2]
 }
 
-/// Run `op` once on the engine (the first call compiles) and on portable Rust; true when the
+/// Run `op` once on the engine (the first call compiles) and on `portable`; true when the
 /// results agree.
-fn check<V: Vector + PartialEq>(engine: &JitEngine, op: Op, a: &V, b: &V) -> TResult<bool> {
-    let (x, y) = (a.elems(), b.elems());
+fn check<V: Vector + PartialEq>(
+    engine: &JitEngine,
+    portable: &JitEngine,
+    op: Op,
+    a: &V,
+    b: &V,
+) -> TResult<bool> {
     Ok(match op {
-        Op::Dot => engine.dot(a, b)? == V::portable_reduce(op, x, y),
-        Op::Hamming => engine.hamming(a, b)? == V::portable_reduce(op, x, y),
-        Op::Cosine => engine.cosine(a, b)?.to_bits() == V::portable_cosine(x, y).to_bits(),
-        Op::Bind | Op::Bundle => {
-            let mut expect = a.clone();
-            V::portable_binary(op, expect.elems_mut(), x, y);
-            let got = if op == Op::Bind { engine.bind(a, b)? } else { engine.bundle(a, b)? };
-            got == expect
-        }
-        Op::Permute => {
-            let mut expect = a.clone();
-            V::portable_permute(expect.elems_mut(), x, a.dim(), 1);
-            engine.permute(a, 1)? == expect
-        }
+        Op::Dot => engine.dot(a, b)? == portable.dot(a, b)?,
+        Op::Hamming => engine.hamming(a, b)? == portable.hamming(a, b)?,
+        Op::Cosine => engine.cosine(a, b)?.to_bits() == portable.cosine(a, b)?.to_bits(),
+        Op::Bind => engine.bind(a, b)? == portable.bind(a, b)?,
+        Op::Bundle => engine.bundle(a, b)? == portable.bundle(a, b)?,
+        Op::Permute => engine.permute(a, 1)? == portable.permute(a, 1)?,
     })
 }
 
-/// Time `op` through the kernel table and in portable Rust, the map ops into a separate output.
-fn time_op<V: Vector>(table: &KernelTable, op: Op, a: &V, b: &V) -> (Duration, Duration) {
-    let (x, y) = (a.elems(), b.elems());
+/// Time `op` through the kernel table and on `portable` (the engine's fallback path), the map
+/// ops into a separate output.
+fn time_op<V: Vector>(
+    table: &KernelTable,
+    portable: &JitEngine,
+    op: Op,
+    a: &V,
+    b: &V,
+) -> (Duration, Duration) {
     let mut out = a.clone();
-    let mut scratch = x.to_vec();
+    let mut scratch = a.clone();
     match op {
-        Op::Dot | Op::Hamming => {
-            let jit = if op == Op::Dot { KernelTable::dot::<V> } else { KernelTable::hamming::<V> };
-            (
-                time(|| drop(black_box(jit(table, a, b)))),
-                time(|| {
-                    black_box(V::portable_reduce(op, x, y));
-                }),
-            )
-        }
+        Op::Dot => (
+            time(|| drop(black_box(table.dot(a, b)))),
+            time(|| drop(black_box(portable.dot(a, b)))),
+        ),
+        Op::Hamming => (
+            time(|| drop(black_box(table.hamming(a, b)))),
+            time(|| drop(black_box(portable.hamming(a, b)))),
+        ),
         Op::Cosine => (
             time(|| drop(black_box(table.cosine(a, b)))),
-            time(|| {
-                black_box(V::portable_cosine(x, y));
-            }),
+            time(|| drop(black_box(portable.cosine(a, b)))),
         ),
-        Op::Bind | Op::Bundle => {
-            let jit = if op == Op::Bind {
-                KernelTable::bind_into::<V>
-            } else {
-                KernelTable::bundle_into::<V>
-            };
-            (
-                time(|| drop(jit(table, &mut out, a, b))),
-                time(|| V::portable_binary(op, &mut scratch, x, y)),
-            )
-        }
+        Op::Bind => (
+            time(|| drop(table.bind_into(&mut out, a, b))),
+            time(|| drop(portable.bind_assign(&mut scratch, b))),
+        ),
+        Op::Bundle => (
+            time(|| drop(table.bundle_into(&mut out, a, b))),
+            time(|| drop(portable.bundle_assign(&mut scratch, b))),
+        ),
         Op::Permute => (
             time(|| drop(table.permute_into(&mut out, a, 1))),
-            time(|| V::portable_permute(&mut scratch, x, a.dim(), 1)),
+            time(|| drop(portable.permute_into(&mut out, a, 1))),
         ),
     }
 }
@@ -166,6 +163,7 @@ fn fmt(d: Duration) -> String {
 pub fn run(args: &RunArgs) -> Result<(String, bool), Error> {
     let (ops, layouts) = (or_default(&args.ops, &Op::ALL), or_default(&args.layout, &Layout::ALL));
     let engine = JitEngine::new();
+    let portable = JitEngine::portable();
     let failed = |e: trinity::runtime::Error| Error::Failed(e.to_string());
     let dense_a = DenseVector::random(args.dim as usize, 1).map_err(failed)?;
     let dense_b = DenseVector::random(args.dim as usize, 2).map_err(failed)?;
@@ -184,8 +182,8 @@ pub fn run(args: &RunArgs) -> Result<(String, bool), Error> {
         for &op in &ops {
             let before = engine.stats().compile_time;
             let ok = match layout {
-                Layout::Dense => check(&engine, op, &dense_a, &dense_b),
-                Layout::Bits => check(&engine, op, &bits_a, &bits_b),
+                Layout::Dense => check(&engine, &portable, op, &dense_a, &dense_b),
+                Layout::Bits => check(&engine, &portable, op, &bits_a, &bits_b),
             }
             .map_err(|e| Error::Failed(format!("{} {}: {e}", op.name(), layout.name())))?;
             checked.push((op, layout, ok, engine.stats().compile_time - before));
@@ -195,8 +193,8 @@ pub fn run(args: &RunArgs) -> Result<(String, bool), Error> {
     for (op, layout, ok, compile) in checked {
         progress.set_message(format!("{} {}", op.name(), layout.name()));
         let (jit, portable) = match layout {
-            Layout::Dense => time_op(&table, op, &dense_a, &dense_b),
-            Layout::Bits => time_op(&table, op, &bits_a, &bits_b),
+            Layout::Dense => time_op(&table, &portable, op, &dense_a, &dense_b),
+            Layout::Bits => time_op(&table, &portable, op, &bits_a, &bits_b),
         };
         rows.push(Row { op, layout, ok, jit, portable, compile });
         progress.inc(1);

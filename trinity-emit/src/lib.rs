@@ -10,6 +10,7 @@
 //! Every encoding is checked against LLVM's assembler in this crate's tests.
 
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod aarch64;
 pub mod asm_source;

@@ -140,12 +140,12 @@ pub fn expand(name: &Ident, args: &Args) -> syn::Result<TokenStream> {
             #[cfg(not(any(#(#cfgs),*)))]
             static __TRINITY_ENTRIES: &[&::trinity::runtime::baked::BakedKernel] = &[];
 
-            impl ::trinity::runtime::baked::Vsa for #name {
+            impl ::trinity::runtime::Vsa for #name {
                 const DIM: usize = #dim;
                 fn kernels() -> &'static ::trinity::runtime::KernelTable<'static> {
                     static TABLE: ::std::sync::OnceLock<::trinity::runtime::KernelTable<'static>> =
                         ::std::sync::OnceLock::new();
-                    TABLE.get_or_init(|| ::trinity::runtime::baked::table(#dim, __TRINITY_ENTRIES))
+                    TABLE.get_or_init(|| ::trinity::runtime::KernelTable::baked(#dim, __TRINITY_ENTRIES))
                 }
             }
         };

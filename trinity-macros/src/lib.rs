@@ -2,6 +2,8 @@
 //! `trinity::vsa`): kernels for a known dimension, generated at compile time and baked into
 //! executable sections of the program, behind the typed `trinity::Vsa` API.
 
+#![forbid(unsafe_code)]
+
 mod args;
 mod expand;
 

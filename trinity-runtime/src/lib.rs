@@ -12,22 +12,26 @@
 //! # Ok::<(), trinity_runtime::Error>(())
 //! ```
 
-#![deny(missing_docs)]
+#![deny(missing_docs, unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
+// Modules in dependency order: each uses only those above it.
 pub mod baked;
+pub mod cpu;
 pub mod engine;
 mod error;
 pub mod exec;
+pub mod kernel;
 pub mod packed;
 pub mod portable;
 pub mod random;
 pub mod reference;
 mod table;
 mod vector;
+mod vsa;
 
-pub use baked::Vsa;
 pub use engine::{EngineStats, JitEngine};
 pub use table::{KernelTable, TableStats};
+pub use vsa::Vsa;
 
 /// Re-exports for the code `#[trinity::vsa]` generates; not a public API.
 #[doc(hidden)]
@@ -35,7 +39,7 @@ pub mod __private {
     pub use linkme;
 }
 pub use error::{Error, Result};
-pub use vector::{words_per_plane, BitVector, DenseVector};
+pub use vector::{words_per_plane, BitVector, DenseVector, Trits, Vector};
 
 /// The largest dimension a vector may have (2^24), the same bound kernels are generated for.
 ///

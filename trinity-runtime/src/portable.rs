@@ -9,8 +9,6 @@
 //!
 //! The unit tests check each formula on all nine trit pairs.
 
-use crate::reference::cosine_from_sums;
-
 /// The bit planes of a pair of operands, word by word.
 fn plane_words<'a>(a: &'a [u64], b: &'a [u64]) -> impl Iterator<Item = [u64; 4]> + 'a {
     let w = a.len() / 2;
@@ -220,6 +218,21 @@ fn low_mask(bits: usize) -> u64 {
         u64::MAX
     } else {
         (1u64 << bits) - 1
+    }
+}
+
+/// The cosine formula shared by every path.
+///
+/// ```
+/// use trinity_runtime::reference::cosine_from_sums;
+/// assert_eq!(cosine_from_sums(2, 4, 4), 0.5);
+/// assert_eq!(cosine_from_sums(0, 0, 9), 0.0);
+/// ```
+pub fn cosine_from_sums(ab: i64, aa: i64, bb: i64) -> f64 {
+    if aa == 0 || bb == 0 {
+        0.0
+    } else {
+        ab as f64 / ((aa as f64) * (bb as f64)).sqrt()
     }
 }
 

@@ -4,56 +4,11 @@
 //!
 //! [`portable`]: crate::portable
 
+pub use crate::portable::cosine_from_sums;
 use crate::vector::same_dim;
-use crate::{BitVector, DenseVector, Error, Result};
+use crate::{Error, Result};
 
-/// Read access to the trits of either layout.
-///
-/// ```
-/// use trinity_runtime::reference::Trits;
-/// use trinity_runtime::{BitVector, DenseVector};
-/// let d = DenseVector::from_slice(&[1, 0, -1])?;
-/// let b = BitVector::from(&d);
-/// assert_eq!((Trits::dim(&b), b.trit(2)), (3, -1));
-/// # Ok::<(), trinity_runtime::Error>(())
-/// ```
-pub trait Trits {
-    /// The dimension D.
-    fn dim(&self) -> usize;
-    /// The trit at `index < dim`.
-    fn trit(&self, index: usize) -> i8;
-
-    /// Every trit, one `i8` each (the form the reference's map ops return).
-    ///
-    /// ```
-    /// use trinity_runtime::reference::Trits;
-    /// use trinity_runtime::{BitVector, DenseVector};
-    /// let d = DenseVector::from_slice(&[1, 0, -1])?;
-    /// assert_eq!(BitVector::from(&d).to_trits(), [1, 0, -1]);
-    /// # Ok::<(), trinity_runtime::Error>(())
-    /// ```
-    fn to_trits(&self) -> Vec<i8> {
-        (0..self.dim()).map(|i| self.trit(i)).collect()
-    }
-}
-
-impl Trits for DenseVector {
-    fn dim(&self) -> usize {
-        DenseVector::dim(self)
-    }
-    fn trit(&self, index: usize) -> i8 {
-        self.as_slice()[index]
-    }
-}
-
-impl Trits for BitVector {
-    fn dim(&self) -> usize {
-        BitVector::dim(self)
-    }
-    fn trit(&self, index: usize) -> i8 {
-        self.get(index).unwrap_or(0)
-    }
-}
+pub use crate::vector::Trits;
 
 fn pairs<'a, V: Trits>(a: &'a V, b: &'a V) -> Result<impl Iterator<Item = (i64, i64)> + 'a> {
     same_dim(a.dim(), b.dim())?;
@@ -106,21 +61,6 @@ pub fn cosine<V: Trits>(a: &V, b: &V) -> Result<f64> {
         bb += y * y;
     }
     Ok(cosine_from_sums(ab, aa, bb))
-}
-
-/// The cosine formula shared by every path.
-///
-/// ```
-/// use trinity_runtime::reference::cosine_from_sums;
-/// assert_eq!(cosine_from_sums(2, 4, 4), 0.5);
-/// assert_eq!(cosine_from_sums(0, 0, 9), 0.0);
-/// ```
-pub fn cosine_from_sums(ab: i64, aa: i64, bb: i64) -> f64 {
-    if aa == 0 || bb == 0 {
-        0.0
-    } else {
-        ab as f64 / ((aa as f64) * (bb as f64)).sqrt()
-    }
 }
 
 /// `c[i] = a[i] * b[i]` (bind; unbind is the same operation).

@@ -3,15 +3,46 @@
 //! table lacks. Built from baked kernels by `#[trinity::vsa]` (through [`crate::Vsa`]), or from
 //! JIT-compiled ones by [`JitEngine::table`].
 
-use crate::engine::{Compiled, KernelFn, Vector};
+use crate::baked::BakedKernel;
+use crate::cpu::{detect_tier, native_conv, preference};
+use crate::kernel::{Compiled, KernelFn};
 use crate::reference::shift_mod;
-use crate::{Error, JitEngine, Result};
+use crate::vector::{check_dim, sealed::Internal};
+use crate::{Error, JitEngine, Result, Vector};
+use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use trinity_emit::kernels::{KernelSpec, Layout, Op, Tier};
 
+/// Ops with one kernel per layout in a table: every op but permute, which has one per shift.
+const FIXED_OPS: usize = 5;
+
+/// The row of `layout` in [`KernelTable::fixed`].
+#[inline]
+const fn layout_slot(layout: Layout) -> usize {
+    match layout {
+        Layout::Dense => 0,
+        Layout::Bits => 1,
+    }
+}
+
+/// The column of `op` in [`KernelTable::fixed`], written out rather than `op as usize` so that
+/// reordering `Op`'s variants cannot move a kernel to another op's slot.
+#[inline]
+const fn op_slot(op: Op) -> usize {
+    match op {
+        Op::Dot => 0,
+        Op::Bind => 1,
+        Op::Bundle => 2,
+        Op::Hamming => 3,
+        Op::Cosine => 4,
+        // Never stored in `fixed` (see `KernelTable::new`); a slot past the end would panic.
+        Op::Permute => FIXED_OPS,
+    }
+}
+
 /// The kernels of one dimension D, ready to call, and the engine that serves the rest.
 ///
-/// Every op of DESIGN §1 for both vector types; operands of another dimension are
+/// Every op of docs/design.md §1 for both vector types; operands of another dimension are
 /// [`Error::DimensionMismatch`]. A call runs the table's kernel for its (op, layout, shift)
 /// when there is one and otherwise goes to the engine (which may compile, or run portable
 /// Rust); [`stats`](Self::stats) counts those hand-offs.
@@ -33,8 +64,9 @@ pub struct KernelTable<'e> {
     dim: usize,
     tier: Option<Tier>,
     specs: Vec<KernelSpec>,
-    /// Non-permute kernels, indexed by layout and op (no hashing on the call path).
-    fixed: [[Option<Compiled>; 5]; 2],
+    /// Non-permute kernels, indexed by [`layout_slot`] and [`op_slot`] (no hashing on the call
+    /// path).
+    fixed: [[Option<Compiled>; FIXED_OPS]; 2],
     /// Permute kernels by layout and shift (a few at most).
     permutes: Vec<(Layout, u32, Compiled)>,
     engine: &'e JitEngine,
@@ -81,10 +113,36 @@ impl<'e> KernelTable<'e> {
         for (s, compiled) in kernels {
             match s.op {
                 Op::Permute => table.permutes.push((s.layout, s.shift, compiled)),
-                op => table.fixed[s.layout as usize][op as usize] = Some(compiled),
+                op => table.fixed[layout_slot(s.layout)][op_slot(op)] = Some(compiled),
             }
         }
         table
+    }
+
+    /// The table of `entries` for dimension `dim` on this CPU: for each (op, layout, shift) the
+    /// best tier the CPU runs; kernels of other dimensions, of tiers this CPU lacks or of another
+    /// calling convention are left out. Anything missing goes to [`JitEngine::global`].
+    ///
+    /// ```
+    /// let table = trinity_runtime::KernelTable::baked(64, &[]);
+    /// assert!(table.is_empty());
+    /// ```
+    pub fn baked(dim: usize, entries: &[&'static BakedKernel]) -> KernelTable<'static> {
+        let cpu = detect_tier();
+        let mut best: FxHashMap<(Op, Layout, u32), (u8, &BakedKernel)> = FxHashMap::default();
+        for &entry in entries {
+            let s = entry.spec();
+            let Some(rank) = preference(cpu, s.tier) else { continue };
+            if s.dim as usize != dim || s.conv != native_conv() {
+                continue;
+            }
+            let slot = best.entry((s.op, s.layout, s.shift)).or_insert((rank, entry));
+            if rank > slot.0 {
+                *slot = (rank, entry);
+            }
+        }
+        let kernels = best.into_values().map(|(_, k)| (*k.spec(), k.compiled())).collect();
+        KernelTable::new(dim, kernels, JitEngine::global())
     }
 
     /// The dimension D.
@@ -125,7 +183,7 @@ impl<'e> KernelTable<'e> {
                 .iter()
                 .find(|&&(l, k, _)| l == layout && k as usize == shift)
                 .map(|(_, _, c)| c),
-            op => self.fixed[layout as usize][op as usize].as_ref(),
+            op => self.fixed[layout_slot(layout)][op_slot(op)].as_ref(),
         }
     }
 
@@ -210,7 +268,7 @@ impl<'e> KernelTable<'e> {
             0,
             a,
             |k, a| match k {
-                KernelFn::Binary(f) => Ok(f.call_in_place(a.elems_mut(), b.elems())),
+                KernelFn::Binary(f) => Ok(f.call_in_place(a.elems_mut(Internal(())), b.elems())),
                 _ => Err(a),
             },
             |engine, a| match op {
@@ -229,11 +287,13 @@ impl<'e> KernelTable<'e> {
             0,
             out,
             |k, out| match k {
-                KernelFn::Binary(f) => Ok(f.call(out.elems_mut(), a.elems(), b.elems())),
+                KernelFn::Binary(f) => {
+                    Ok(f.call(out.elems_mut(Internal(())), a.elems(), b.elems()))
+                }
                 _ => Err(out),
             },
             |engine, out| {
-                out.elems_mut().copy_from_slice(a.elems());
+                out.elems_mut(Internal(())).copy_from_slice(a.elems());
                 match op {
                     Op::Bundle => engine.bundle_assign(out, b),
                     _ => engine.bind_assign(out, b),
@@ -312,10 +372,51 @@ impl<'e> KernelTable<'e> {
             shift_mod(k, v.dim()),
             out,
             |kernel, out| match kernel {
-                KernelFn::Unary(f) => Ok(f.call(out.elems_mut(), v.elems())),
+                KernelFn::Unary(f) => Ok(f.call(out.elems_mut(Internal(())), v.elems())),
                 _ => Err(out),
             },
             |engine, out| engine.permute_into(out, v, k),
         )
+    }
+}
+
+impl JitEngine {
+    /// A [`KernelTable`] for dimension `dim`: every op in both layouts, and permute by each of
+    /// `shifts` (any integers, reduced mod D), compiled now (or baked) and cached in this engine
+    /// like any other kernel. Calls through the table cost a bounds check and an array index
+    /// beyond the kernel, where an engine call also looks its kernel up. Where no kernel can
+    /// run (no tier, or the JIT off and nothing baked) the table has no kernels and serves
+    /// every call through this engine. Its compiles show in [`EngineStats::cache_size`](crate::EngineStats::cache_size),
+    /// `compile_time` and `code_bytes`; neither building it nor calling through it counts as an
+    /// op call.
+    ///
+    /// ```
+    /// use trinity_runtime::{reference, DenseVector, JitEngine};
+    /// let engine = JitEngine::new();
+    /// let table = engine.table(1000, &[1, -1])?;
+    /// if engine.tier().is_some() {
+    ///     assert_eq!(table.len(), 14); // 5 ops + 2 shifts, in 2 layouts
+    /// }
+    /// let v = DenseVector::random(1000, 1)?;
+    /// assert_eq!(table.permute(&v, -1)?.into_vec(), reference::permute(&v, -1));
+    /// assert!(engine.table(0, &[]).is_err());
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
+    pub fn table(&self, dim: usize, shifts: &[i64]) -> Result<KernelTable<'_>> {
+        check_dim(dim)?;
+        let mut keys: Vec<(Op, Layout, usize)> = Vec::new();
+        for layout in Layout::ALL {
+            keys.extend(
+                Op::ALL.into_iter().filter(|&op| op != Op::Permute).map(|op| (op, layout, 0)),
+            );
+            keys.extend(shifts.iter().map(|&k| (Op::Permute, layout, shift_mod(k, dim))));
+        }
+        keys.sort();
+        keys.dedup();
+        let kernels = keys
+            .into_iter()
+            .filter_map(|(op, layout, shift)| self.cached_kernel(op, layout, dim, shift))
+            .collect();
+        Ok(KernelTable::new(dim, kernels, self))
     }
 }

@@ -1,7 +1,9 @@
-//! Ternary vectors in the two compute layouts of DESIGN §2.
+//! Ternary vectors in the two compute layouts of docs/design.md §2, read access to their trits
+//! ([`Trits`]), and the sealed [`Vector`] trait kernels are called through.
 
 use crate::{Error, Result, MAX_DIM};
 use std::fmt;
+use trinity_emit::kernels::Layout;
 
 /// Check a dimension against 1..=[`MAX_DIM`].
 pub(crate) fn check_dim(dim: usize) -> Result<()> {
@@ -147,11 +149,6 @@ impl DenseVector {
     /// ```
     pub fn into_vec(self) -> Vec<i8> {
         self.trits
-    }
-
-    /// Mutable trits, for kernels and in-place operations that keep every byte a trit.
-    pub(crate) fn trits_mut(&mut self) -> &mut [i8] {
-        &mut self.trits
     }
 }
 
@@ -321,11 +318,6 @@ impl BitVector {
         let minus = (self.minus()[word] >> bit) & 1;
         Some(plus as i8 - minus as i8)
     }
-
-    /// Mutable words, for kernels and in-place operations that keep the invariants.
-    pub(crate) fn words_mut(&mut self) -> &mut [u64] {
-        &mut self.words
-    }
 }
 
 impl fmt::Debug for BitVector {
@@ -373,5 +365,211 @@ impl TryFrom<Vec<i8>> for DenseVector {
 impl From<DenseVector> for Vec<i8> {
     fn from(v: DenseVector) -> Vec<i8> {
         v.into_vec()
+    }
+}
+
+/// Read access to the trits of either layout.
+///
+/// ```
+/// use trinity_runtime::reference::Trits;
+/// use trinity_runtime::{BitVector, DenseVector};
+/// let d = DenseVector::from_slice(&[1, 0, -1])?;
+/// let b = BitVector::from(&d);
+/// assert_eq!((Trits::dim(&b), b.trit(2)), (3, -1));
+/// # Ok::<(), trinity_runtime::Error>(())
+/// ```
+pub trait Trits {
+    /// The dimension D.
+    fn dim(&self) -> usize;
+    /// The trit at `index < dim`.
+    fn trit(&self, index: usize) -> i8;
+
+    /// Every trit, one `i8` each (the form the reference's map ops return).
+    ///
+    /// ```
+    /// use trinity_runtime::reference::Trits;
+    /// use trinity_runtime::{BitVector, DenseVector};
+    /// let d = DenseVector::from_slice(&[1, 0, -1])?;
+    /// assert_eq!(BitVector::from(&d).to_trits(), [1, 0, -1]);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
+    fn to_trits(&self) -> Vec<i8> {
+        (0..self.dim()).map(|i| self.trit(i)).collect()
+    }
+}
+
+impl Trits for DenseVector {
+    fn dim(&self) -> usize {
+        DenseVector::dim(self)
+    }
+    fn trit(&self, index: usize) -> i8 {
+        self.as_slice()[index]
+    }
+}
+
+impl Trits for BitVector {
+    fn dim(&self) -> usize {
+        BitVector::dim(self)
+    }
+    fn trit(&self, index: usize) -> i8 {
+        self.get(index).unwrap_or(0)
+    }
+}
+
+/// The vector types kernels work on: [`DenseVector`] and [`BitVector`]. Their dimension and
+/// trits come from the supertrait [`Trits`]; the elements kernels read from [`elems`].
+///
+/// Sealed: only this crate implements it, and the methods that write elements or pick kernels
+/// live in a private supertrait, so code outside the crate cannot break a vector's invariants
+/// (every byte of a dense vector a trit; no position in both planes and no padding bit set in a
+/// bitsliced one).
+///
+/// [`elems`]: Vector::elems
+///
+/// ```
+/// use trinity_runtime::{BitVector, DenseVector, Vector};
+/// fn words<V: Vector>(v: &V) -> (usize, usize) { (v.dim(), v.elems().len()) }
+/// assert_eq!(words(&DenseVector::zeros(100)?), (100, 100));
+/// assert_eq!(words(&BitVector::zeros(100)?), (100, 4)); // two planes of two words
+/// # Ok::<(), trinity_runtime::Error>(())
+/// ```
+pub trait Vector: sealed::Sealed + Clone + Trits {
+    /// The layout kernels for this type are generated for.
+    const LAYOUT: Layout;
+    /// The elements kernels read: `i8` trits (dense), or both planes' `u64` words (bitsliced).
+    fn elems(&self) -> &[Self::Elem];
+}
+
+/// What only this crate may call. The trait is public in a private module, so other crates can
+/// neither implement it nor name it, and so cannot call its methods.
+pub(crate) mod sealed {
+    // `Compiled` is crate-private while the trait is public in name; nothing outside the crate
+    // can name the trait, so nothing outside can reach `kernel`.
+    #![allow(private_interfaces)]
+
+    use crate::kernel::{Compiled, KernelFn};
+    use crate::{portable, BitVector, DenseVector};
+    use trinity_emit::kernels::Op;
+
+    /// A value only this crate can make. A trait bound `V: Vector` makes the supertrait's
+    /// methods callable in any crate's generic code, whether or not the trait can be named, so
+    /// the one method that could break a vector's invariants also asks for this.
+    pub struct Internal(pub(crate) ());
+
+    pub trait Sealed {
+        /// The element kernels read: `i8` or `u64`.
+        type Elem: Copy;
+        /// Mutable elements, for kernels and portable code that keep the invariants.
+        fn elems_mut(&mut self, _: Internal) -> &mut [Self::Elem];
+        /// The typed kernel of this layout in `compiled`, if it is of this layout.
+        fn kernel(compiled: &Compiled) -> Option<&KernelFn<Self::Elem>>;
+        /// Portable dot or hamming.
+        fn portable_reduce(op: Op, a: &[Self::Elem], b: &[Self::Elem]) -> i64;
+        /// Portable cosine.
+        fn portable_cosine(a: &[Self::Elem], b: &[Self::Elem]) -> f64;
+        /// Portable bind or bundle.
+        fn portable_binary(op: Op, out: &mut [Self::Elem], a: &[Self::Elem], b: &[Self::Elem]);
+        /// Portable right rotation by `k < dim`.
+        fn portable_permute(out: &mut [Self::Elem], v: &[Self::Elem], dim: usize, k: usize);
+        /// The zero vector of the same dimension.
+        fn zeros_like(&self) -> Self;
+        /// The same trits, dense.
+        fn to_dense(&self) -> DenseVector;
+        /// The same trits in this layout.
+        fn from_dense(dense: &DenseVector) -> Self;
+    }
+
+    impl Sealed for DenseVector {
+        type Elem = i8;
+        fn elems_mut(&mut self, _: Internal) -> &mut [i8] {
+            &mut self.trits
+        }
+        fn kernel(compiled: &Compiled) -> Option<&KernelFn<i8>> {
+            match compiled {
+                Compiled::Dense(f) => Some(f),
+                Compiled::Bits(_) => None,
+            }
+        }
+        fn portable_reduce(op: Op, a: &[i8], b: &[i8]) -> i64 {
+            match op {
+                Op::Hamming => portable::dense_hamming(a, b),
+                _ => portable::dense_dot(a, b),
+            }
+        }
+        fn portable_cosine(a: &[i8], b: &[i8]) -> f64 {
+            portable::dense_cosine(a, b)
+        }
+        fn portable_binary(op: Op, out: &mut [i8], a: &[i8], b: &[i8]) {
+            match op {
+                Op::Bundle => portable::dense_bundle(out, a, b),
+                _ => portable::dense_bind(out, a, b),
+            }
+        }
+        fn portable_permute(out: &mut [i8], v: &[i8], _dim: usize, k: usize) {
+            portable::dense_permute(out, v, k)
+        }
+        fn zeros_like(&self) -> Self {
+            DenseVector::from_trusted(vec![0; self.dim()])
+        }
+        fn to_dense(&self) -> DenseVector {
+            self.clone()
+        }
+        fn from_dense(dense: &DenseVector) -> Self {
+            dense.clone()
+        }
+    }
+
+    impl Sealed for BitVector {
+        type Elem = u64;
+        fn elems_mut(&mut self, _: Internal) -> &mut [u64] {
+            &mut self.words
+        }
+        fn kernel(compiled: &Compiled) -> Option<&KernelFn<u64>> {
+            match compiled {
+                Compiled::Bits(f) => Some(f),
+                Compiled::Dense(_) => None,
+            }
+        }
+        fn portable_reduce(op: Op, a: &[u64], b: &[u64]) -> i64 {
+            match op {
+                Op::Hamming => portable::bits_hamming(a, b),
+                _ => portable::bits_dot(a, b),
+            }
+        }
+        fn portable_cosine(a: &[u64], b: &[u64]) -> f64 {
+            portable::bits_cosine(a, b)
+        }
+        fn portable_binary(op: Op, out: &mut [u64], a: &[u64], b: &[u64]) {
+            match op {
+                Op::Bundle => portable::bits_bundle(out, a, b),
+                _ => portable::bits_bind(out, a, b),
+            }
+        }
+        fn portable_permute(out: &mut [u64], v: &[u64], dim: usize, k: usize) {
+            portable::bits_permute(out, v, dim, k)
+        }
+        fn zeros_like(&self) -> Self {
+            BitVector::from_trusted(self.dim(), vec![0; self.words().len()])
+        }
+        fn to_dense(&self) -> DenseVector {
+            DenseVector::from(self)
+        }
+        fn from_dense(dense: &DenseVector) -> Self {
+            BitVector::from(dense)
+        }
+    }
+}
+
+impl Vector for DenseVector {
+    const LAYOUT: Layout = Layout::Dense;
+    fn elems(&self) -> &[i8] {
+        self.as_slice()
+    }
+}
+
+impl Vector for BitVector {
+    const LAYOUT: Layout = Layout::Bits;
+    fn elems(&self) -> &[u64] {
+        self.words()
     }
 }

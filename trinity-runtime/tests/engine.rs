@@ -2,7 +2,7 @@
 //! forced-portable engine (the path a CPU without a tier takes), at the dimensions of DESIGN §7.
 
 use std::sync::Arc;
-use trinity_runtime::engine::Vector;
+use trinity_runtime::Vector;
 use trinity_runtime::{reference, BitVector, DenseVector, Error, JitEngine};
 
 fn dims() -> Vec<usize> {

@@ -1,8 +1,8 @@
 //! `JitEngine::table`: every op through a kernel table against the reference, in both
 //! layouts, at boundary dimensions; what it compiles and what it hands back to the engine.
 
-use trinity_runtime::engine::Vector;
 use trinity_runtime::reference::{self, Trits};
+use trinity_runtime::Vector;
 use trinity_runtime::{BitVector, DenseVector, Error, JitEngine, KernelTable};
 
 fn check<V: Vector + PartialEq + std::fmt::Debug>(

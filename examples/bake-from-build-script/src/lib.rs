@@ -14,7 +14,7 @@ extern "C" {
 
 /// Whether this CPU can run the baked kernels (they use the target's best tier).
 pub fn supported() -> bool {
-    matches!(trinity_runtime::engine::detect_tier(), Some(Tier::Avx2) | Some(Tier::DotProd))
+    matches!(trinity_runtime::cpu::detect_tier(), Some(Tier::Avx2) | Some(Tier::DotProd))
 }
 
 /// Dot product of two D = 10000 bitsliced vectors, or `None` on another dimension or CPU.

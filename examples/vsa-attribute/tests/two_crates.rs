@@ -24,7 +24,7 @@ fn both_crates_bake_d_10000_under_distinct_symbols() {
     let (a, b) = (Hv::random_bits(1).unwrap(), LocalHv::random_bits(2).unwrap());
     let want = reference::dot(&a, &b).unwrap();
     assert_eq!((Hv::dot(&a, &b).unwrap(), LocalHv::dot(&a, &b).unwrap()), (want, want));
-    if trinity::runtime::engine::detect_tier().is_some() {
+    if trinity::runtime::cpu::detect_tier().is_some() {
         assert_eq!(Hv::kernels().stats().fallback_ops, 0);
         assert_eq!(LocalHv::kernels().stats().fallback_ops, 0);
     }

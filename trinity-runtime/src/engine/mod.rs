@@ -3,224 +3,17 @@
 
 mod cache;
 
-use crate::exec::call::{BinaryKernel, ReduceF64Kernel, ReduceKernel, UnaryKernel};
-use crate::exec::{self, Arena, Backend, Code};
-use crate::reference::{shift_mod, Trits};
-use crate::vector::{check_dim, same_dim};
-use crate::{baked, portable, BitVector, DenseVector, Error, KernelTable, Result};
+use crate::cpu::{detect_tier, native_conv};
+use crate::exec::{self, Arena, Backend};
+use crate::kernel::{Compiled, KernelFn};
+use crate::reference::shift_mod;
+use crate::vector::{same_dim, sealed::Internal};
+use crate::{baked, DenseVector, Error, Result, Vector};
 use cache::{Lookup, OnceMap};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-use trinity_emit::kernels::{self, KernelSpec, Layout, Op, Signature, Tier};
-
-/// A compiled kernel with its typed entry point.
-///
-/// ```
-/// use trinity_runtime::engine::KernelFn;
-/// fn is_reduce<T>(k: &KernelFn<T>) -> bool { matches!(k, KernelFn::Reduce(_)) }
-/// # let _ = is_reduce::<i8>;
-/// ```
-#[derive(Clone, Debug)]
-pub enum KernelFn<T> {
-    /// dot, hamming.
-    Reduce(ReduceKernel<T>),
-    /// cosine.
-    ReduceF64(ReduceF64Kernel<T>),
-    /// bind, bundle.
-    Binary(BinaryKernel<T>),
-    /// permute.
-    Unary(UnaryKernel<T>),
-}
-
-/// A compiled kernel of either layout (an implementation detail of [`Vector`]).
-#[doc(hidden)]
-#[derive(Clone, Debug)]
-pub enum Compiled {
-    Dense(KernelFn<i8>),
-    Bits(KernelFn<u64>),
-}
-
-impl Compiled {
-    /// The typed entry point of `code`.
-    ///
-    /// # Safety
-    /// `code` must be the code trinity-emit generates for `spec`: a complete function of the
-    /// platform calling convention with the op's signature, reading and writing exactly one
-    /// operand's elements behind each pointer (DESIGN §3).
-    pub(crate) unsafe fn new(spec: &KernelSpec, code: Code) -> Compiled {
-        let signature = spec.op.signature();
-        let bytes = spec.layout.operand_bytes(spec.dim);
-        // SAFETY: forwarded from the caller; `len` is the operand length in elements.
-        unsafe {
-            match spec.layout {
-                Layout::Dense => Compiled::Dense(typed(signature, code, bytes)),
-                Layout::Bits => Compiled::Bits(typed(signature, code, bytes / 8)),
-            }
-        }
-    }
-}
-
-mod sealed {
-    pub trait Sealed {}
-    impl Sealed for crate::DenseVector {}
-    impl Sealed for crate::BitVector {}
-}
-
-/// The vector types the engine works on: [`DenseVector`] and [`BitVector`]. Their dimension
-/// and trits come from the supertrait [`Trits`].
-///
-/// ```
-/// use trinity_runtime::engine::Vector;
-/// use trinity_runtime::{BitVector, DenseVector};
-/// fn words<V: Vector>(v: &V) -> (usize, usize) { (v.dim(), v.elems().len()) }
-/// assert_eq!(words(&DenseVector::zeros(100)?), (100, 100));
-/// assert_eq!(words(&BitVector::zeros(100)?), (100, 4)); // two planes of two words
-/// # Ok::<(), trinity_runtime::Error>(())
-/// ```
-pub trait Vector: sealed::Sealed + Clone + Trits {
-    /// The layout kernels for this type are generated for.
-    const LAYOUT: Layout;
-    /// The element kernels read: `i8` or `u64`.
-    type Elem: Copy;
-    /// The elements kernels read.
-    fn elems(&self) -> &[Self::Elem];
-    #[doc(hidden)]
-    fn elems_mut(&mut self) -> &mut [Self::Elem];
-    #[doc(hidden)]
-    fn kernel(compiled: &Compiled) -> Option<&KernelFn<Self::Elem>>;
-    #[doc(hidden)]
-    fn portable_reduce(op: Op, a: &[Self::Elem], b: &[Self::Elem]) -> i64;
-    #[doc(hidden)]
-    fn portable_cosine(a: &[Self::Elem], b: &[Self::Elem]) -> f64;
-    #[doc(hidden)]
-    fn portable_binary(op: Op, out: &mut [Self::Elem], a: &[Self::Elem], b: &[Self::Elem]);
-    #[doc(hidden)]
-    fn portable_permute(out: &mut [Self::Elem], v: &[Self::Elem], dim: usize, k: usize);
-    #[doc(hidden)]
-    fn zeros_like(&self) -> Self;
-    #[doc(hidden)]
-    fn to_dense(&self) -> DenseVector;
-    #[doc(hidden)]
-    fn from_dense(dense: &DenseVector) -> Self;
-}
-
-impl Vector for DenseVector {
-    const LAYOUT: Layout = Layout::Dense;
-    type Elem = i8;
-    fn elems(&self) -> &[i8] {
-        self.as_slice()
-    }
-    fn elems_mut(&mut self) -> &mut [i8] {
-        self.trits_mut()
-    }
-    fn kernel(compiled: &Compiled) -> Option<&KernelFn<i8>> {
-        match compiled {
-            Compiled::Dense(f) => Some(f),
-            Compiled::Bits(_) => None,
-        }
-    }
-    fn portable_reduce(op: Op, a: &[i8], b: &[i8]) -> i64 {
-        match op {
-            Op::Hamming => portable::dense_hamming(a, b),
-            _ => portable::dense_dot(a, b),
-        }
-    }
-    fn portable_cosine(a: &[i8], b: &[i8]) -> f64 {
-        portable::dense_cosine(a, b)
-    }
-    fn portable_binary(op: Op, out: &mut [i8], a: &[i8], b: &[i8]) {
-        match op {
-            Op::Bundle => portable::dense_bundle(out, a, b),
-            _ => portable::dense_bind(out, a, b),
-        }
-    }
-    fn portable_permute(out: &mut [i8], v: &[i8], _dim: usize, k: usize) {
-        portable::dense_permute(out, v, k)
-    }
-    fn zeros_like(&self) -> Self {
-        DenseVector::from_trusted(vec![0; self.dim()])
-    }
-    fn to_dense(&self) -> DenseVector {
-        self.clone()
-    }
-    fn from_dense(dense: &DenseVector) -> Self {
-        dense.clone()
-    }
-}
-
-impl Vector for BitVector {
-    const LAYOUT: Layout = Layout::Bits;
-    type Elem = u64;
-    fn elems(&self) -> &[u64] {
-        self.words()
-    }
-    fn elems_mut(&mut self) -> &mut [u64] {
-        self.words_mut()
-    }
-    fn kernel(compiled: &Compiled) -> Option<&KernelFn<u64>> {
-        match compiled {
-            Compiled::Bits(f) => Some(f),
-            Compiled::Dense(_) => None,
-        }
-    }
-    fn portable_reduce(op: Op, a: &[u64], b: &[u64]) -> i64 {
-        match op {
-            Op::Hamming => portable::bits_hamming(a, b),
-            _ => portable::bits_dot(a, b),
-        }
-    }
-    fn portable_cosine(a: &[u64], b: &[u64]) -> f64 {
-        portable::bits_cosine(a, b)
-    }
-    fn portable_binary(op: Op, out: &mut [u64], a: &[u64], b: &[u64]) {
-        match op {
-            Op::Bundle => portable::bits_bundle(out, a, b),
-            _ => portable::bits_bind(out, a, b),
-        }
-    }
-    fn portable_permute(out: &mut [u64], v: &[u64], dim: usize, k: usize) {
-        portable::bits_permute(out, v, dim, k)
-    }
-    fn zeros_like(&self) -> Self {
-        BitVector::from_trusted(self.dim(), vec![0; self.words().len()])
-    }
-    fn to_dense(&self) -> DenseVector {
-        DenseVector::from(self)
-    }
-    fn from_dense(dense: &DenseVector) -> Self {
-        BitVector::from(dense)
-    }
-}
-
-/// The best tier this CPU supports, if any (DESIGN §4).
-///
-/// ```
-/// let tier = trinity_runtime::engine::detect_tier();
-/// println!("best tier: {:?}", tier.map(|t| t.name()));
-/// ```
-pub fn detect_tier() -> Option<Tier> {
-    #[cfg(target_arch = "x86_64")]
-    {
-        let avx2 = std::arch::is_x86_feature_detected!("avx2")
-            && std::arch::is_x86_feature_detected!("popcnt")
-            && std::arch::is_x86_feature_detected!("bmi1")
-            && std::arch::is_x86_feature_detected!("bmi2");
-        avx2.then_some(Tier::Avx2)
-    }
-    #[cfg(target_arch = "aarch64")]
-    {
-        if std::arch::is_aarch64_feature_detected!("dotprod") {
-            Some(Tier::DotProd)
-        } else {
-            Some(Tier::Neon)
-        }
-    }
-    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-    {
-        None
-    }
-}
+use trinity_emit::kernels::{self, KernelSpec, Layout, Op, Tier};
 
 /// A snapshot of the engine's counters.
 ///
@@ -362,7 +155,9 @@ impl JitEngine {
         match (exec::probe(), detect_tier()) {
             (Backend::Jit, Some(tier)) => Self::with_backend(Backend::Jit, Some(tier)),
             (Backend::Jit, None) => Self::with_backend(
-                Backend::Portable { reason: "this CPU has no supported tier (DESIGN §4)".into() },
+                Backend::Portable {
+                    reason: "this CPU has no supported tier (docs/design.md §4)".into(),
+                },
                 None,
             ),
             (portable @ Backend::Portable { .. }, tier) => {
@@ -448,7 +243,7 @@ impl JitEngine {
         let tier = self.tier?;
         let mut spec = KernelSpec::new(op, layout, dim as u32, tier);
         spec.shift = shift as u32;
-        spec.conv = baked::native_conv();
+        spec.conv = native_conv();
         (self.backend == Backend::Jit || baked::find(&spec).is_some()).then_some(spec)
     }
 
@@ -500,47 +295,20 @@ impl JitEngine {
         }
     }
 
-    /// A [`KernelTable`] for dimension `dim`: every op in both layouts, and permute by each of
-    /// `shifts` (any integers, reduced mod D), compiled now (or baked) and cached in this engine
-    /// like any other kernel. Calls through the table cost a bounds check and an array index
-    /// beyond the kernel, where an engine call also looks its kernel up. Where no kernel can
-    /// run (no tier, or the JIT off and nothing baked) the table has no kernels and serves
-    /// every call through this engine. Its compiles show in [`EngineStats::cache_size`],
-    /// `compile_time` and `code_bytes`; neither building it nor calling through it counts as an
-    /// op call.
-    ///
-    /// ```
-    /// use trinity_runtime::{reference, DenseVector, JitEngine};
-    /// let engine = JitEngine::new();
-    /// let table = engine.table(1000, &[1, -1])?;
-    /// if engine.tier().is_some() {
-    ///     assert_eq!(table.len(), 14); // 5 ops + 2 shifts, in 2 layouts
-    /// }
-    /// let v = DenseVector::random(1000, 1)?;
-    /// assert_eq!(table.permute(&v, -1)?.into_vec(), reference::permute(&v, -1));
-    /// assert!(engine.table(0, &[]).is_err());
-    /// # Ok::<(), trinity_runtime::Error>(())
-    /// ```
-    pub fn table(&self, dim: usize, shifts: &[i64]) -> Result<KernelTable<'_>> {
-        check_dim(dim)?;
-        let mut keys: Vec<(Op, Layout, usize)> = Vec::new();
-        for layout in Layout::ALL {
-            keys.extend(
-                Op::ALL.into_iter().filter(|&op| op != Op::Permute).map(|op| (op, layout, 0)),
-            );
-            keys.extend(shifts.iter().map(|&k| (Op::Permute, layout, shift_mod(k, dim))));
-        }
-        keys.sort();
-        keys.dedup();
-        let mut kernels = Vec::new();
-        for (op, layout, shift) in keys {
-            let Some(spec) = self.spec(op, layout, dim, shift) else { continue };
-            let entry = |entry: &std::result::Result<Entry, Error>, _: Lookup| {
-                entry.as_ref().ok().map(|e| (spec, e.compiled.clone()))
-            };
-            kernels.extend(self.kernels.with(&spec, || self.compile(&spec), entry));
-        }
-        Ok(KernelTable::new(dim, kernels, self))
+    /// The kernel for `(op, layout, dim, shift)`, from the cache or compiled (or found baked)
+    /// now and cached, without counting an op call; `None` where no kernel can run.
+    pub(crate) fn cached_kernel(
+        &self,
+        op: Op,
+        layout: Layout,
+        dim: usize,
+        shift: usize,
+    ) -> Option<(KernelSpec, Compiled)> {
+        let spec = self.spec(op, layout, dim, shift)?;
+        let entry = |entry: &std::result::Result<Entry, Error>, _: Lookup| {
+            entry.as_ref().ok().map(|e| (spec, e.compiled.clone()))
+        };
+        self.kernels.with(&spec, || self.compile(&spec), entry)
     }
 
     fn reduce<V: Vector>(&self, op: Op, a: &V, b: &V) -> Result<i64> {
@@ -617,12 +385,12 @@ impl JitEngine {
             0,
             a,
             |k, a| match k {
-                KernelFn::Binary(f) => Some(f.call_in_place(a.elems_mut(), b.elems())),
+                KernelFn::Binary(f) => Some(f.call_in_place(a.elems_mut(Internal(())), b.elems())),
                 _ => None,
             },
             |a| {
                 let copy = a.elems().to_vec();
-                V::portable_binary(op, a.elems_mut(), &copy, b.elems());
+                V::portable_binary(op, a.elems_mut(Internal(())), &copy, b.elems());
                 Ok(())
             },
         )
@@ -779,29 +547,13 @@ impl JitEngine {
             shift,
             out,
             |k, out| match k {
-                KernelFn::Unary(f) => Some(f.call(out.elems_mut(), v.elems())),
+                KernelFn::Unary(f) => Some(f.call(out.elems_mut(Internal(())), v.elems())),
                 _ => None,
             },
             |out| {
-                V::portable_permute(out.elems_mut(), v.elems(), v.dim(), shift);
+                V::portable_permute(out.elems_mut(Internal(())), v.elems(), v.dim(), shift);
                 Ok(())
             },
         )
-    }
-}
-
-/// Wrap placed code in the typed function for `signature`.
-///
-/// # Safety
-/// As for the wrappers' `new`: `code` is a function of that signature over `len` elements.
-unsafe fn typed<T>(signature: Signature, code: Code, len: usize) -> KernelFn<T> {
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        match signature {
-            Signature::Reduce => KernelFn::Reduce(ReduceKernel::new(code, len)),
-            Signature::ReduceF64 => KernelFn::ReduceF64(ReduceF64Kernel::new(code, len)),
-            Signature::Binary => KernelFn::Binary(BinaryKernel::new(code, len)),
-            Signature::Unary => KernelFn::Unary(UnaryKernel::new(code, len)),
-        }
     }
 }

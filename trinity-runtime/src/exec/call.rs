@@ -84,12 +84,6 @@ macro_rules! kernel_wrapper {
                 write!(f, "{}({:?}, {} elements)", stringify!($name), self.code, self.len)
             }
         }
-
-        // SAFETY: the wrapper holds immutable, executable code and a plain function pointer;
-        // kernels keep no state between calls, so sharing and sending are sound.
-        unsafe impl<T> Send for $name<T> {}
-        // SAFETY: as above.
-        unsafe impl<T> Sync for $name<T> {}
     };
 }
 

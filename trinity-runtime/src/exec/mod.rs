@@ -320,13 +320,9 @@ fn probe_code() -> Option<&'static [u8]> {
 /// Decide the backend: `env` is the value of `TRINITY_JIT`, `place` places code (an arena's
 /// [`Arena::add`] in real use; a failing closure simulates a system that refuses).
 ///
-/// ```
-/// use trinity_runtime::exec::{probe_with, Backend, ExecError};
-/// let refused = probe_with(None, |_| Err(ExecError::Empty));
-/// assert!(matches!(refused, Backend::Portable { .. }));
-/// assert!(matches!(probe_with(Some("off"), |_| Err(ExecError::Empty)), Backend::Portable { .. }));
-/// ```
-pub fn probe_with(
+/// Crate-private on purpose: it calls whatever code `place` returns, so a public version would
+/// let safe code run bytes Trinity did not generate.
+pub(crate) fn probe_with(
     env: Option<&str>,
     place: impl FnOnce(&[u8]) -> Result<Code, ExecError>,
 ) -> Backend {
@@ -350,7 +346,9 @@ pub fn probe_with(
     }
 }
 
-/// The backend of this process, probed once (see [`probe_with`]).
+/// The backend of this process, probed once: portable when `TRINITY_JIT` turns the JIT off
+/// ([`jit_disabled_by`]), when there is no code generator for this architecture, or when
+/// placing and running a tiny generated function fails; generated code otherwise.
 pub fn probe() -> &'static Backend {
     static BACKEND: OnceLock<Backend> = OnceLock::new();
     BACKEND.get_or_init(|| {
@@ -358,4 +356,32 @@ pub fn probe() -> &'static Backend {
         let arena = Arena::new();
         probe_with(env.as_deref(), |bytes| arena.add(bytes))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probe_paths() {
+        match probe_with(Some("off"), |_| unreachable!("the JIT is off")) {
+            Backend::Portable { reason } => assert!(reason.contains("TRINITY_JIT"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+        if probe_code().is_none() {
+            println!("skipped the rest: no code generator for this architecture");
+            return;
+        }
+        let arena = Arena::new();
+        assert_eq!(probe_with(None, |b| arena.add(b)), Backend::Jit);
+        let refused = probe_with(None, |_| {
+            Err(ExecError::Protect { len: 4096, errno: 13, message: "Permission denied".into() })
+        });
+        match refused {
+            Backend::Portable { reason } => {
+                assert!(reason.contains("Permission denied"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

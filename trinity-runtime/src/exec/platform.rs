@@ -60,12 +60,19 @@ impl Region {
     /// sealed, so no thread can be executing them; the caller serialises calls (the arena's lock).
     pub(crate) unsafe fn write(&self, offset: usize, code: &[u8]) {
         debug_assert!(offset + code.len() <= self.len());
-        let dst = self.map.as_ptr().add(offset) as *mut u8;
+        // SAFETY: per the caller, offset..offset + code.len() is inside the mapping.
+        let dst = unsafe { self.map.as_ptr().add(offset) } as *mut u8;
         #[cfg(all(target_os = "macos", target_arch = "aarch64"))]
-        macos::write_jit(dst, code);
+        // SAFETY: dst.. is inside the live MAP_JIT mapping and in pages nobody executes yet.
+        unsafe {
+            macos::write_jit(dst, code)
+        };
         #[cfg(not(all(target_os = "macos", target_arch = "aarch64")))]
         {
-            std::ptr::copy_nonoverlapping(code.as_ptr(), dst, code.len());
+            // SAFETY: dst.. is inside the read-write mapping, which `code` (a Rust slice)
+            // cannot overlap, and no other thread writes or runs it (the arena's lock, and the
+            // pages are not sealed yet).
+            unsafe { std::ptr::copy_nonoverlapping(code.as_ptr(), dst, code.len()) };
             flush_icache(dst, code.len());
         }
     }
@@ -84,8 +91,12 @@ impl Region {
         }
         #[cfg(not(all(target_os = "macos", target_arch = "aarch64")))]
         {
-            let start = self.map.as_ptr().add(from) as *mut libc::c_void;
-            if libc::mprotect(start, to - from, libc::PROT_READ | libc::PROT_EXEC) != 0 {
+            // SAFETY: per the caller, `from` is a page-aligned offset inside the mapping.
+            let start = unsafe { self.map.as_ptr().add(from) } as *mut libc::c_void;
+            // SAFETY: start..start + (to - from) is a page-aligned range of our own mapping;
+            // changing its protection affects no Rust reference (the map is only accessed
+            // through raw pointers once written).
+            if unsafe { libc::mprotect(start, to - from, libc::PROT_READ | libc::PROT_EXEC) } != 0 {
                 return Err(io::Error::last_os_error());
             }
             Ok(())
@@ -126,6 +137,15 @@ fn flush_icache(start: *const u8, len: usize) {
     }
     // SAFETY: barriers have no memory-safety preconditions.
     unsafe { asm!("dsb ish", "isb", options(nostack, preserves_flags)) };
+    // The `isb` above synchronises only this (the writing) thread. A thread that later runs
+    // the code needs no `isb` of its own, because it cannot hold stale instructions for these
+    // addresses: the pages were read-write (execute-never) from the moment they were mapped
+    // until the seal that follows this flush, so no core has fetched from them, not even
+    // speculatively; a page is never written again once sealed; and an address of an unmapped
+    // chunk is only reused after every `Code` handle into it, and so every caller, is gone.
+    // The function pointer then reaches other threads only through a lock or an atomic with
+    // release/acquire ordering (the arena's mutex, the engine's cache), which orders the
+    // cleaned and invalidated lines before the first branch to them.
 }
 
 #[cfg(all(target_os = "macos", target_arch = "aarch64"))]
@@ -188,9 +208,14 @@ mod macos {
     /// # Safety
     /// `dst..dst + code.len()` is inside a live MAP_JIT mapping and not executing.
     pub(crate) unsafe fn write_jit(dst: *mut u8, code: &[u8]) {
-        pthread_jit_write_protect_np(0);
-        std::ptr::copy_nonoverlapping(code.as_ptr(), dst, code.len());
-        pthread_jit_write_protect_np(1);
-        sys_icache_invalidate(dst.cast(), code.len());
+        // SAFETY: toggling this thread's JIT write protection has no preconditions; the copy
+        // stays inside the caller's range of a live MAP_JIT mapping, which `code` cannot
+        // overlap; invalidating our own range has no other effect.
+        unsafe {
+            pthread_jit_write_protect_np(0);
+            std::ptr::copy_nonoverlapping(code.as_ptr(), dst, code.len());
+            pthread_jit_write_protect_np(1);
+            sys_icache_invalidate(dst.cast(), code.len());
+        }
     }
 }
