@@ -3,8 +3,13 @@
 //! This facade re-exports the parts users need, so that they write `trinity::...` only:
 //! [`emit`] (encoders, kernel specs and generators, object files), [`runtime`] (vectors,
 //! the portable reference, executable memory, the engine), the [`vsa`] attribute with its
-//! [`Vsa`] API, and [`disasm`], which turns generated code into readable listings for either
+//! [`Vsa`] API, and `disasm`, which turns generated code into readable listings for either
 //! architecture.
+//!
+//! Features: `cli` (default) builds the `trinity` command and turns on `disasm`; `disasm` adds
+//! the listings (iced-x86, yaxpeax-arm). A library that only calls kernels can depend on
+//! `trinity = { version = "0.1", default-features = false }`: the engine, the attribute and the
+//! encoders, without the command line's dependencies.
 //!
 //! Kernels compiled just in time, for any dimension:
 //!
@@ -44,11 +49,12 @@
 
 #![deny(missing_docs)]
 
+#[cfg(feature = "disasm")]
 pub mod disasm;
 pub use trinity_emit as emit;
 pub use trinity_macros::vsa;
 pub use trinity_runtime as runtime;
-pub use trinity_runtime::baked::Vsa;
+pub use trinity_runtime::Vsa;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]
