@@ -14,7 +14,8 @@
 
 #![deny(missing_docs, unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
-// Modules in dependency order: each uses only those above it.
+// Modules in dependency order: each uses only those above it, except that `error`, the error
+// type every module returns, also wraps the errors of `exec` and names `packed`'s constants.
 pub mod baked;
 pub mod cpu;
 pub mod engine;
