@@ -5,7 +5,7 @@
  *     cc -O2 -I. examples/c/main.c kernels.o -lm -o vsa-demo && ./vsa-demo
  *
  * A bitsliced vector is 2 * W little-endian 64-bit words, W = ceil(D / 64): the +1 plane,
- * then the -1 plane (DESIGN.md section 2). Exit status 0 when every kernel agrees. */
+ * then the -1 plane (docs/design.md, section 2). Exit status 0 when every kernel agrees. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -18,12 +18,13 @@ fn libraries_hold_every_symbol_for_every_target() {
         .ops(&[Op::Dot, Op::Permute])
         .layouts(&[Layout::Bits])
         .permute(&[1, -1]);
-    for (arch, os, file, prefix) in [
-        (Arch::X86_64, "linux", "libvsa.a", ""),
-        (Arch::X86_64, "macos", "libvsa.a", "_"),
-        (Arch::X86_64, "windows", "vsa.lib", ""),
-        (Arch::Aarch64, "linux", "libvsa.a", ""),
-        (Arch::Aarch64, "macos", "libvsa.a", "_"),
+    // The header names the target's default tier and the calling convention of its OS.
+    for (arch, os, file, prefix, target) in [
+        (Arch::X86_64, "linux", "libvsa.a", "", "x86-64, CPU tier avx2, System V AMD64"),
+        (Arch::X86_64, "macos", "libvsa.a", "_", "x86-64, CPU tier avx2, System V AMD64"),
+        (Arch::X86_64, "windows", "vsa.lib", "", "x86-64, CPU tier avx2, Win64 (Microsoft x64)"),
+        (Arch::Aarch64, "linux", "libvsa.a", "", "AArch64, CPU tier dotprod, AAPCS64"),
+        (Arch::Aarch64, "macos", "libvsa.a", "_", "AArch64, CPU tier dotprod, AAPCS64"),
     ] {
         let dir = temp_dir(&format!("{arch:?}-{os}"));
         let baked = bake.write_to(&dir, arch, os).unwrap();
@@ -49,6 +50,8 @@ fn libraries_hold_every_symbol_for_every_target() {
             "{header}"
         );
         assert!(header.contains("#ifndef TRINITY_VSA_H"));
+        assert!(header.contains(&format!("Generated for {target} calling convention")), "{header}");
+        assert!(header.contains("Dimensions: 64, 1000."), "{header}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
