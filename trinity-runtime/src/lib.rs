@@ -14,8 +14,20 @@
 
 #![deny(missing_docs, unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
-// Modules in dependency order: each uses only those above it, except that `error`, the error
-// type every module returns, also wraps the errors of `exec` and names `packed`'s constants.
+// The modules, from the bottom up; each uses only those below it (rustfmt sorts the
+// declarations, so the order is written here):
+//   portable, random      slices and seeds, no crate types
+//   exec                  executable memory and the one module that calls generated code
+//   kernel                typed kernel handles over exec
+//   vector, reference,    the two vector types, Trits and the sealed Vector trait; the plain
+//   packed                reference and the storage format on top of them
+//   cpu                   tier detection and the platform's calling convention
+//   baked                 the registry of kernels baked into the program
+//   engine                the JIT engine: cache, stats, dispatch, portable fallback
+//   table                 KernelTable (from an engine, or from baked kernels)
+//   vsa                   the Vsa trait over a table
+// `error`, the error type every module returns, also wraps exec's errors and names packed's
+// constants.
 pub mod baked;
 pub mod cpu;
 pub mod engine;
