@@ -10,7 +10,7 @@ use qemu_aarch64::{executable, generated_bytes, qemu, run, Call, Fill, Input, Pa
 use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Signature, Tier};
 use trinity::runtime::{portable, BitVector, DenseVector};
 
-/// The dimensions of DESIGN §7 but MAX_DIM, which `every_cell_at_max_dim` runs once per cell.
+/// The dimensions of docs/design.md §7 but MAX_DIM, which `every_cell_at_max_dim` runs once per cell.
 fn dims() -> Vec<usize> {
     (1..=70)
         .chain([127, 128, 129, 255, 256, 257, 1000, 1023, 1024, 1025, 10000, 59049, 65537])
@@ -316,7 +316,7 @@ fn check_max_dim_case(qemu: &std::path::Path, tier: Tier, case: &MaxDimCase, gua
     assert!(got.callee_saved_intact, "{spec} clobbered a callee-saved register");
 }
 
-/// DESIGN §7: every AArch64 cell once at MAX_DIM = 2^24, where the accumulators are largest,
+/// docs/design.md §7: every AArch64 cell once at MAX_DIM = 2^24, where the accumulators are largest,
 /// against the portable reference. The harness generates the operands (nothing of them is in
 /// the executable); the two tiers run side by side.
 #[test]

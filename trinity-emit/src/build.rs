@@ -19,8 +19,8 @@
 //! [`Bake::run`] reads `CARGO_CFG_TARGET_ARCH`, `CARGO_CFG_TARGET_OS` and `OUT_DIR`, generates
 //! the kernels for the target's best tier (`avx2` on x86-64, `dotprod` on AArch64; choose
 //! another with [`Bake::tier`]), writes `lib<name>.a` (`<name>.lib` for Windows) and `<name>.h`
-//! into `OUT_DIR`, and prints the `cargo:` lines that link the library. Symbols follow DESIGN
-//! §3 (`trinity_bits_dot_10000`); declare them with `extern "C"` (Rust) or include the header (C).
+//! into `OUT_DIR`, and prints the `cargo:` lines that link the library. Symbols follow
+//! docs/design.md §3 (`trinity_bits_dot_10000`); declare them with `extern "C"` (Rust) or include the header (C).
 
 use crate::kernels::{generate, spec_set, Arch, Kernel, KernelError, Layout, Op, Tier};
 use crate::object_file::{c_header, call_conv_for, write_object, ObjectError, ObjectFormat};

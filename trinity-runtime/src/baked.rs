@@ -33,7 +33,7 @@ impl BakedKernel {
     /// # Safety
     /// `entry` must be the first of `len` bytes of program text holding exactly the code that
     /// `trinity_emit::kernels::generate` produces for `spec` (so it has the signature and the
-    /// memory behaviour DESIGN §3 gives that spec), defined under the name `symbol`.
+    /// memory behaviour docs/design.md §3 gives that spec), defined under the name `symbol`.
     pub const unsafe fn new(
         spec: KernelSpec,
         symbol: &'static str,

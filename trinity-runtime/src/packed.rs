@@ -1,4 +1,4 @@
-//! Serialization in the original Trinity's packed storage format (DESIGN §2): five trits per
+//! Serialization in the original Trinity's packed storage format (docs/design.md §2): five trits per
 //! byte, `byte = sum over j of (t_j + 1) * 3^j` with the first trit least significant, the
 //! last byte padded with zero trits, after a 9-byte header:
 //!

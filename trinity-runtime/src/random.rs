@@ -1,4 +1,4 @@
-//! Seeded random trits, compatible with the original Trinity (DESIGN §1): xoshiro256++ whose
+//! Seeded random trits, compatible with the original Trinity (docs/design.md §1): xoshiro256++ whose
 //! four state words come from SplitMix64(seed); each trit takes one `next()`, uses its low
 //! byte `x`, redraws when `x == 0`, and is `floor(3x / 256) - 1`. With x uniform on 1..=255,
 //! each trit value gets exactly 85 of the 255 byte values, so the draw is exactly uniform.

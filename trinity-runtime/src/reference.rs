@@ -1,4 +1,4 @@
-//! The plain reference: every op of DESIGN §1, written trit by trit so that it is obviously
+//! The plain reference: every op of docs/design.md §1, written trit by trit so that it is obviously
 //! right. It is the oracle for every test; the engine's fallback is the faster [`portable`]
 //! code, which is tested against this.
 //!

@@ -89,7 +89,7 @@ impl DenseVector {
         Ok(DenseVector { trits: vec![0; dim] })
     }
 
-    /// A seeded random vector, trit for trit the same as the original Trinity's (DESIGN §1).
+    /// A seeded random vector, trit for trit the same as the original Trinity's (docs/design.md §1).
     ///
     /// ```
     /// use trinity_runtime::DenseVector;
@@ -171,7 +171,7 @@ fn write_summary(
     write!(f, "{name} {{ dim: {dim}, trits: [{}{more}] }}", head.join(", "))
 }
 
-/// A ternary vector stored as two bit planes (DESIGN §2): `ceil(D/64)` little-endian `u64`
+/// A ternary vector stored as two bit planes (docs/design.md §2): `ceil(D/64)` little-endian `u64`
 /// words with a bit set where the trit is +1, then as many words with a bit set where it is
 /// -1. No position is set in both planes and padding bits past D are zero.
 ///

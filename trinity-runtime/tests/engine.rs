@@ -1,5 +1,5 @@
 //! Every engine op against the plain reference, both layouts, on the JIT engine and on the
-//! forced-portable engine (the path a CPU without a tier takes), at the dimensions of DESIGN §7.
+//! forced-portable engine (the path a CPU without a tier takes), at the dimensions of docs/design.md §7.
 
 use std::sync::Arc;
 use trinity_runtime::Vector;

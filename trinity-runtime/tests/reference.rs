@@ -1,5 +1,5 @@
 //! The fast portable code against the plain reference, both layouts, at the dimensions of
-//! DESIGN §7, on seeded random, all -1 and all-zero vectors.
+//! docs/design.md §7, on seeded random, all -1 and all-zero vectors.
 
 use trinity_runtime::reference::{self, shift_mod};
 use trinity_runtime::{portable, BitVector, DenseVector, Error, MAX_DIM};

@@ -10,7 +10,7 @@ pub mod x86_64;
 /// The largest dimension any kernel is generated for (2^24), as in the design contract.
 pub const MAX_DIM: u32 = 1 << 24;
 
-/// A kernel operation (DESIGN §1, §3).
+/// A kernel operation (docs/design.md §1, §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Op {
     /// `int64_t dot(const T *a, const T *b)`: sum of products.
@@ -54,7 +54,7 @@ impl Op {
     }
 }
 
-/// How a kernel is called (DESIGN §3). `T` is the layout's element type.
+/// How a kernel is called (docs/design.md §3). `T` is the layout's element type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Signature {
     /// `int64_t f(const T *a, const T *b)`.
@@ -67,7 +67,7 @@ pub enum Signature {
     Unary,
 }
 
-/// How a vector is laid out in memory (DESIGN §2).
+/// How a vector is laid out in memory (docs/design.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Layout {
     /// One `i8` per trit.
@@ -124,7 +124,7 @@ impl Arch {
     }
 }
 
-/// A CPU tier: the instruction-set extensions a kernel may use (DESIGN §4).
+/// A CPU tier: the instruction-set extensions a kernel may use (docs/design.md §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tier {
     /// x86-64 with AVX2 and POPCNT.
@@ -157,7 +157,7 @@ impl Tier {
     }
 }
 
-/// The calling convention a kernel follows (DESIGN §3).
+/// The calling convention a kernel follows (docs/design.md §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum CallConv {
     /// System V (x86-64 Unix) or AAPCS64 (AArch64, every OS).
@@ -250,7 +250,7 @@ impl KernelSpec {
         Ok(())
     }
 
-    /// The C symbol of DESIGN §3, e.g. `trinity_bits_dot_10000` or `trinity_dense_permute_10000_1`.
+    /// The C symbol of docs/design.md §3, e.g. `trinity_bits_dot_10000` or `trinity_dense_permute_10000_1`.
     pub fn symbol(&self) -> String {
         let mut name = format!("trinity_{}_{}_{}", self.layout.name(), self.op.name(), self.dim);
         if self.op == Op::Permute {

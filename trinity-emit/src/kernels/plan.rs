@@ -27,7 +27,7 @@ pub struct WordRun {
     pub terms: Vec<Term>,
 }
 
-/// The plan for rotating one plane of `dim` bits right by `shift` (DESIGN §1: output bit
+/// The plan for rotating one plane of `dim` bits right by `shift` (docs/design.md §1: output bit
 /// `(j + shift) mod dim` takes input bit `j`): a list of runs covering every output word in
 /// order, plus the mask the last word must be ANDed with (all ones when `dim` is a multiple of
 /// 64, so no mask is needed).

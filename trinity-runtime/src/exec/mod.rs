@@ -1,4 +1,4 @@
-//! Executable memory for generated kernels (DESIGN §6).
+//! Executable memory for generated kernels (docs/design.md §6).
 //!
 //! An [`Arena`] places code in shared chunks of pages. Pages are written while read-write and
 //! then sealed read+execute; a sealed page is never made writable again, so no page is ever
