@@ -1,5 +1,6 @@
 //! Win64 unwind data, read back from the objects that carry it: COFF objects from
-//! `write_object`. Every Win64 kernel whose prologue moves rsp must have exactly one RUNTIME_FUNCTION,
+//! `write_object`, and `kernel_source` text assembled by llvm-mc for x86_64-pc-windows-msvc and
+//! -gnu (and in Intel syntax, as `global_asm!` has it). Every Win64 kernel whose prologue moves rsp must have exactly one RUNTIME_FUNCTION,
 //! covering exactly its bytes, whose UNWIND_INFO describes that prologue. The expected
 //! description comes from the kernel's bytes, decoded with iced-x86 (not from the generator's
 //! prologue list), and the unwind data is read twice: by this file's decoder of the format and
@@ -12,6 +13,7 @@ use object::{Object, ObjectSection, ObjectSymbol, RelocationFlags, SectionIndex}
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
+use trinity_emit::asm_source::{assembler_name, kernel_source};
 use trinity_emit::kernels::{generate, spec_set, CallConv, Kernel, Layout, Op, Tier};
 use trinity_emit::object_file::{write_object, ObjectFormat};
 
@@ -363,6 +365,41 @@ fn coff_objects_carry_unwind_data_matching_each_prologue() {
     let path = dir.join("kernels.obj");
     std::fs::write(&path, &object).unwrap();
     check_with_readobj(&path, &kernels, &name);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn assembled_sources_carry_unwind_data_matching_each_prologue() {
+    let Some(llvm_mc) = common::llvm_mc() else { return };
+    let kernels = kernels(CallConv::Win64, Tier::Avx2);
+    let symbol = |k: &Kernel| format!("baked_{}", k.spec.symbol());
+    let name = |k: &Kernel| assembler_name(&symbol(k), ObjectFormat::Coff);
+    let source: String =
+        kernels.iter().map(|k| kernel_source(k, &symbol(k), ObjectFormat::Coff)).collect();
+    let dir = temp_dir("unwind-source");
+    let (src, obj) = (dir.join("k.s"), dir.join("k.obj"));
+    // Both Windows ABIs, and the Intel syntax `global_asm!` assembles in.
+    for (triple, syntax) in [
+        ("x86_64-pc-windows-msvc", ""),
+        ("x86_64-pc-windows-gnu", ""),
+        ("x86_64-pc-windows-msvc", ".intel_syntax noprefix\n"),
+    ] {
+        std::fs::write(&src, format!("{syntax}{source}")).unwrap();
+        let out = Command::new(&llvm_mc)
+            .args(["-triple", triple, "-filetype=obj", "-o"])
+            .arg(&obj)
+            .arg(&src)
+            .output()
+            .expect("llvm-mc runs");
+        assert!(
+            out.status.success() && out.stderr.is_empty(),
+            "llvm-mc {triple}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let covered = check_object(&std::fs::read(&obj).unwrap(), &kernels, &name);
+        assert_eq!(covered, kernels.len(), "{triple} {syntax}");
+        check_with_readobj(&obj, &kernels, &name);
+    }
     std::fs::remove_dir_all(&dir).ok();
 }
 

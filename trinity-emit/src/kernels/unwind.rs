@@ -6,7 +6,9 @@
 //! The x86-64 generator describes a kernel's prologue once, as a list of [`PrologueOp`]s: it
 //! emits the instructions from that list (and the epilogue from the list reversed) and records
 //! where each instruction ends, which is all an [`UnwindInfo`] holds. Object files
-//! ([`write_object`](crate::object_file::write_object)) encode it with [`UnwindInfo::to_bytes`].
+//! ([`write_object`](crate::object_file::write_object)) encode it with [`UnwindInfo::to_bytes`];
+//! assembler source ([`kernel_source`](crate::asm_source::kernel_source)) turns it into SEH
+//! directives.
 //!
 //! Only Win64 kernels whose prologue moves `rsp` have unwind data. A kernel that leaves `rsp`
 //! alone is a leaf function and needs none: finding no table entry, the unwinder takes the
