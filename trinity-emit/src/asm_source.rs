@@ -7,8 +7,14 @@
 //! bytes. The bytes are the generator's, written as data directives: `.byte` on x86-64 and
 //! `.inst` words on AArch64 (so disassemblers see code, not a data island).
 //!
+//! On COFF, a kernel with Win64 [`unwind`](crate::kernels::unwind) data is wrapped in SEH
+//! directives (`.seh_proc`, `.seh_pushreg`, `.seh_stackalloc`, `.seh_savexmm`,
+//! `.seh_endprologue`, `.seh_endproc`), from which the assembler writes its `.xdata` and
+//! `.pdata`; leaf kernels get none.
+//!
 //! A `#[link_section]` static would not do: on ELF its section is not executable.
 
+use crate::kernels::unwind::PrologueOp;
 use crate::kernels::{Arch, Kernel};
 use crate::object_file::ObjectFormat;
 
@@ -46,6 +52,22 @@ pub fn section_name(symbol: &str, format: ObjectFormat) -> String {
     }
 }
 
+/// A `.byte` directive holding `bytes`.
+fn byte_line(bytes: &[u8]) -> String {
+    let bytes: Vec<String> = bytes.iter().map(|b| format!("{b:#04x}")).collect();
+    format!(".byte {}", bytes.join(","))
+}
+
+/// The SEH directive describing a prologue instruction. Registers are given by number, which
+/// llvm-mc takes in both the AT&T and the Intel syntax (`global_asm!` uses Intel's).
+fn seh_directive(op: PrologueOp) -> String {
+    match op {
+        PrologueOp::Push(reg) => format!(".seh_pushreg {}", reg.num()),
+        PrologueOp::Alloc(bytes) => format!(".seh_stackalloc {bytes}"),
+        PrologueOp::SaveXmm(reg, offset) => format!(".seh_savexmm {}, {offset}", reg.num()),
+    }
+}
+
 /// 64-bit FNV-1a: a fixed, dependency-free hash, so section names are the same on every host.
 fn fnv1a(bytes: &[u8]) -> u64 {
     bytes
@@ -54,7 +76,10 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 /// Assembler source defining `symbol` as a global function holding `kernel`'s code in its own
-/// executable section of `format`, 64-byte aligned; the source ends back in `.text`.
+/// executable section of `format`, 64-byte aligned; the source ends back in `.text`. On COFF,
+/// an x86-64 kernel's [`unwind`](Kernel::unwind) data becomes SEH directives around it (data
+/// whose prologue is longer than the code, which [`generate`](crate::kernels::generate) never
+/// makes, is left out).
 ///
 /// ```
 /// use trinity_emit::asm_source::kernel_source;
@@ -83,8 +108,27 @@ pub fn kernel_source(kernel: &Kernel, symbol: &str, format: ObjectFormat) -> Str
     }
     lines.push(format!("{name}:"));
     let code = &kernel.code;
-    if kernel.spec.tier.arch() == Arch::Aarch64 && code.len() % 4 == 0 {
-        lines.extend(code.chunks(32).map(|line| {
+    let x86 = kernel.spec.tier.arch() == Arch::X86_64;
+    let unwind = kernel
+        .unwind
+        .as_ref()
+        .filter(|info| x86 && format == ObjectFormat::Coff && info.prologue_size() <= code.len());
+    let mut body = &code[..];
+    if let Some(info) = unwind {
+        // The assembler writes .xdata/.pdata from SEH directives, each recording the offset it
+        // sits at: so the prologue goes instruction by instruction, each followed by its own.
+        lines.push(format!(".seh_proc {name}"));
+        let mut start = 0;
+        for step in info.steps() {
+            lines.push(byte_line(&code[start..step.end]));
+            lines.push(seh_directive(step.op));
+            start = step.end;
+        }
+        lines.push(".seh_endprologue".into());
+        body = &code[start..];
+    }
+    if !x86 && body.len() % 4 == 0 {
+        lines.extend(body.chunks(32).map(|line| {
             let words: Vec<String> = line
                 .chunks(4)
                 .map(|w| format!("{:#010x}", u32::from_le_bytes([w[0], w[1], w[2], w[3]])))
@@ -92,10 +136,10 @@ pub fn kernel_source(kernel: &Kernel, symbol: &str, format: ObjectFormat) -> Str
             format!(".inst {}", words.join(","))
         }));
     } else {
-        lines.extend(code.chunks(32).map(|line| {
-            let bytes: Vec<String> = line.iter().map(|b| format!("{b:#04x}")).collect();
-            format!(".byte {}", bytes.join(","))
-        }));
+        lines.extend(body.chunks(32).map(byte_line));
+    }
+    if unwind.is_some() {
+        lines.push(".seh_endproc".into());
     }
     if format == ObjectFormat::Elf {
         lines.push(format!(".size {name}, . - {name}"));

@@ -2,12 +2,16 @@
 //! declares them (docs/design.md §3).
 //!
 //! Kernels contain no relocations, so an object is just one executable section with each kernel
-//! placed at a 64-byte boundary and one global function symbol per kernel.
+//! placed at a 64-byte boundary and one global function symbol per kernel. COFF objects add the
+//! Win64 unwind data of the kernels that have it (see [`unwind`](crate::kernels::unwind)):
+//! their `UNWIND_INFO` in `.xdata` and a `RUNTIME_FUNCTION` each in `.pdata`.
 
+use crate::kernels::unwind::UnwindInfo;
 use crate::kernels::{Arch, CallConv, Kernel, KernelSpec, Layout, Op, Signature, Tier};
-use object::write::{Object, StandardSection, Symbol, SymbolSection};
+use object::write::{Object, Relocation, StandardSection, Symbol, SymbolId, SymbolSection};
 use object::{
-    Architecture, BinaryFormat, Endianness, SectionKind, SymbolFlags, SymbolKind, SymbolScope,
+    Architecture, BinaryFormat, Endianness, RelocationFlags, SectionKind, SymbolFlags, SymbolKind,
+    SymbolScope,
 };
 use std::collections::BTreeSet;
 
@@ -87,7 +91,9 @@ pub fn call_conv_for(format: ObjectFormat, arch: Arch) -> CallConv {
 /// Each kernel gets a global function symbol named [`KernelSpec::symbol`](crate::kernels::KernelSpec::symbol)
 /// (Mach-O adds its usual leading underscore), starting on a 64-byte boundary of the code
 /// section. ELF objects carry an empty `.note.GNU-stack` so linking them never makes the stack
-/// executable.
+/// executable. COFF objects carry, for each kernel with [`unwind`](Kernel::unwind) data, its
+/// `UNWIND_INFO` in `.xdata` and a `RUNTIME_FUNCTION` in `.pdata` covering the kernel's bytes;
+/// leaf kernels get no entry.
 pub fn write_object(kernels: &[Kernel], format: ObjectFormat) -> Result<Vec<u8>, ObjectError> {
     let first = kernels.first().ok_or(ObjectError::Empty)?;
     let arch = first.spec.tier.arch();
@@ -123,9 +129,10 @@ pub fn write_object(kernels: &[Kernel], format: ObjectFormat) -> Result<Vec<u8>,
     };
     let mut object = Object::new(binary_format, architecture, Endianness::Little);
     let text = object.section_id(StandardSection::Text);
+    let mut unwound = Vec::new();
     for kernel in kernels {
         let offset = object.append_section_data(text, &kernel.code, 64);
-        object.add_symbol(Symbol {
+        let symbol = object.add_symbol(Symbol {
             name: kernel.spec.symbol().into_bytes(),
             value: offset,
             size: kernel.code.len() as u64,
@@ -135,6 +142,13 @@ pub fn write_object(kernels: &[Kernel], format: ObjectFormat) -> Result<Vec<u8>,
             section: SymbolSection::Section(text),
             flags: SymbolFlags::None,
         });
+        // Win64 is the one convention with unwind data in the object (COFF, x86-64).
+        if let (CallConv::Win64, Some(info)) = (conv, &kernel.unwind) {
+            unwound.push((info, symbol, kernel.code.len() as u64));
+        }
+    }
+    if !unwound.is_empty() {
+        write_unwind(&mut object, &unwound)?;
     }
     if format == ObjectFormat::Elf {
         object.add_section(
@@ -144,6 +158,35 @@ pub fn write_object(kernels: &[Kernel], format: ObjectFormat) -> Result<Vec<u8>,
         );
     }
     object.write().map_err(|e| ObjectError::Write(e.to_string()))
+}
+
+/// `.xdata` and `.pdata` for kernels given as (unwind data, symbol, code length): per kernel
+/// its `UNWIND_INFO` and a `RUNTIME_FUNCTION` {start, end, unwind info}, each field an
+/// image-relative (`IMAGE_REL_AMD64_ADDR32NB`) relocation.
+fn write_unwind(
+    object: &mut Object,
+    kernels: &[(&UnwindInfo, SymbolId, u64)],
+) -> Result<(), ObjectError> {
+    let xdata = object.add_section(Vec::new(), b".xdata".to_vec(), SectionKind::ReadOnlyData);
+    let pdata = object.add_section(Vec::new(), b".pdata".to_vec(), SectionKind::ReadOnlyData);
+    let xdata_symbol = object.section_symbol(xdata);
+    for &(info, symbol, len) in kernels {
+        let info_offset = object.append_section_data(xdata, &info.to_bytes(), 4);
+        let entry = object.append_section_data(pdata, &[0; 12], 4);
+        let fields = [(symbol, 0), (symbol, len), (xdata_symbol, info_offset)];
+        for (k, (target, addend)) in fields.into_iter().enumerate() {
+            let relocation = Relocation {
+                offset: entry + 4 * k as u64,
+                symbol: target,
+                addend: addend as i64,
+                flags: RelocationFlags::Coff { typ: object::pe::IMAGE_REL_AMD64_ADDR32NB },
+            };
+            object
+                .add_relocation(pdata, relocation)
+                .map_err(|e| ObjectError::Write(e.to_string()))?;
+        }
+    }
+    Ok(())
 }
 
 /// A C header declaring `kernels` with the prototypes of docs/design.md §3.

@@ -5,6 +5,7 @@ use std::fmt;
 
 pub mod aarch64;
 pub mod plan;
+pub mod unwind;
 pub mod x86_64;
 
 /// The largest dimension any kernel is generated for (2^24), as in the design contract.
@@ -204,6 +205,9 @@ pub enum KernelError {
     /// The encoder rejected an instruction (a generator bug: reported, never hidden).
     #[error("encoding failed: {0}")]
     Encode(#[from] crate::EmitError),
+    /// The prologue cannot be described as Win64 unwind data (a generator bug, likewise).
+    #[error("unwind data failed: {0}")]
+    Unwind(#[from] unwind::UnwindError),
 }
 
 /// A request for one kernel.
@@ -311,6 +315,11 @@ pub struct Kernel {
     pub spec: KernelSpec,
     /// The code; the entry point is at offset 0.
     pub code: Vec<u8>,
+    /// Win64 unwind data, for a Win64 kernel whose prologue moves `rsp` (to save xmm6-xmm15,
+    /// push rdi/rsi or reserve stack scratch). `None` for a leaf kernel, which leaves `rsp`
+    /// alone and needs none, and for the native conventions, whose unwind formats Trinity does
+    /// not write (see [`unwind`]).
+    pub unwind: Option<unwind::UnwindInfo>,
 }
 
 /// Generate the kernel for `spec`: validate it, then hand it to its architecture's generator.

@@ -33,7 +33,8 @@ pub fn generate(spec: &KernelSpec) -> Result<Kernel, KernelError> {
         (Layout::Bits, Op::Permute) => g.bits_permute(spec.dim, spec.shift)?,
     }
     g.a.ret()?;
-    Ok(Kernel { spec: *spec, code: g.a.finish()? })
+    // AAPCS64 kernels never touch sp: leaves, with no unwind data.
+    Ok(Kernel { spec: *spec, code: g.a.finish()?, unwind: None })
 }
 
 struct Gen {

@@ -13,9 +13,13 @@
 //! - element-wise ops (bind, bundle) compute the overlapping last vector from the original
 //!   inputs before the main loop and store it after, so `out` may alias `a` or `b`;
 //! - operands shorter than one vector are copied to a zeroed stack buffer first;
-//! - permute is two copies (dense) or the word runs of [`rotate_plan`].
+//! - permute is two copies (dense) or the word runs of [`rotate_plan`];
+//! - the prologue is data (`frame`): the only instructions that move `rsp` or save
+//!   nonvolatile registers, emitted from it, undone from it in reverse by the epilogue, and
+//!   described by it as the kernel's Win64 [`unwind`](super::unwind) data.
 
 use super::plan::{copy_pieces, rotate_plan};
+use super::unwind::{PrologueOp, PrologueStep, UnwindInfo};
 use super::{CallConv, Kernel, KernelError, KernelSpec, Layout, Op};
 use crate::x86_64::{Assembler, Cond, Gpr32, Gpr64, Gpr64::*, Gpr8, Mem, Xmm, Ymm, Ymm::*};
 use crate::{EmitError, Label};
@@ -24,8 +28,8 @@ type R = Result<(), EmitError>;
 
 /// Generate the x86-64 kernel for a validated `spec` whose tier is [`Tier::Avx2`](super::Tier::Avx2).
 pub fn generate(spec: &KernelSpec) -> Result<Kernel, KernelError> {
-    let mut g = Gen::new(spec.conv);
-    g.prologue()?;
+    let mut g = Gen::new(spec.conv, frame(spec));
+    let steps = g.prologue()?;
     match (spec.layout, spec.op) {
         (Layout::Dense, Op::Dot | Op::Hamming | Op::Cosine) => {
             g.dense_reduce(spec.op, spec.dim as usize)?
@@ -38,22 +42,76 @@ pub fn generate(spec: &KernelSpec) -> Result<Kernel, KernelError> {
         (Layout::Bits, Op::Bind | Op::Bundle) => g.bits_binary(spec.op, spec.dim as usize)?,
         (Layout::Bits, Op::Permute) => g.bits_permute(spec.dim, spec.shift)?,
     }
-    Ok(Kernel { spec: *spec, code: g.finish()? })
+    let unwind = match spec.conv {
+        CallConv::Win64 if !steps.is_empty() => Some(UnwindInfo::new(steps)?),
+        _ => None,
+    };
+    Ok(Kernel { spec: *spec, code: g.finish()?, unwind })
+}
+
+/// The prologue of `spec`'s kernel, in order: every instruction that moves `rsp` or saves a
+/// nonvolatile register. The body never moves `rsp`, so these (and the epilogue, which undoes
+/// them in reverse) are all a Win64 unwinder needs to know.
+///
+/// - Win64 keeps rdi and rsi callee-saved: pushed first when `rep movsb` needs them;
+/// - one allocation holds the stack scratch at `[rsp, rsp + 96)` for short dense operands,
+///   then, on Win64, the xmm6-xmm15 save area, padded so that `rsp` is 16-byte aligned after
+///   the prologue (Win64 frames keep it so, and the unwinder restores xmm slots as aligned
+///   128-bit values; `rsp` is 8 mod 16 at entry);
+/// - on Win64, xmm6-xmm15 saved above the scratch.
+fn frame(spec: &KernelSpec) -> Vec<PrologueOp> {
+    let (dim, win64) = (spec.dim as usize, spec.conv == CallConv::Win64);
+    let mut ops = Vec::new();
+    let dense = spec.layout == Layout::Dense;
+    if win64 && dense && spec.op == Op::Permute && uses_rep_movsb(dim, spec.shift as usize) {
+        ops.extend([PrologueOp::Push(Rdi), PrologueOp::Push(Rsi)]);
+    }
+    let scratch = if dense && spec.op != Op::Permute && staged(dim) { STACK_SCRATCH } else { 0 };
+    let mut alloc = scratch;
+    if win64 {
+        alloc += WIN64_SAVE;
+        let depth = 8 + 8 * ops.len() as u32 + alloc;
+        alloc += depth.next_multiple_of(16) - depth;
+    }
+    if alloc > 0 {
+        ops.push(PrologueOp::Alloc(alloc));
+    }
+    if win64 {
+        ops.extend((0..10).map(|i| PrologueOp::SaveXmm(Xmm::ALL[6 + i], scratch + 16 * i as u32)));
+    }
+    ops
+}
+
+/// Dense reductions and element-wise ops stage operands shorter than a vector in stack scratch.
+fn staged(dim: usize) -> bool {
+    dim < VEC
+}
+
+/// A dense permute copies `len` bytes with `rep movsb` from [`REP_MOVSB_MIN`] on.
+fn long_copy(len: usize) -> bool {
+    len >= REP_MOVSB_MIN
+}
+
+/// A dense permute by `k` uses `rep movsb` when either of its two copies is long.
+fn uses_rep_movsb(dim: usize, k: usize) -> bool {
+    long_copy(dim - k) || long_copy(k)
 }
 
 /// Bytes per vector.
 const VEC: usize = 32;
 /// Scratch bytes on the stack for operands shorter than a vector (two inputs and an output).
-const STACK_SCRATCH: i32 = 3 * VEC as i32;
+const STACK_SCRATCH: u32 = 3 * VEC as u32;
 /// Dense permutes of at least this many bytes copy with `rep movsb` (fast-string hardware
 /// wins over vector loops from a few KiB on).
 const REP_MOVSB_MIN: usize = 4096;
 /// Win64 keeps xmm6-xmm15 callee-saved: their save area.
-const WIN64_SAVE: i32 = 10 * 16;
+const WIN64_SAVE: u32 = 10 * 16;
 
 struct Gen {
     a: Assembler,
     conv: CallConv,
+    /// The prologue, from [`frame`].
+    frame: Vec<PrologueOp>,
     /// Constant tables placed after the code: (label, bytes).
     consts: Vec<(Label, Vec<u8>)>,
 }
@@ -75,8 +133,8 @@ fn at_index(base: Gpr64, index: Gpr64, disp: usize) -> Mem {
 }
 
 impl Gen {
-    fn new(conv: CallConv) -> Self {
-        Gen { a: Assembler::new(), conv, consts: Vec::new() }
+    fn new(conv: CallConv, frame: Vec<PrologueOp>) -> Self {
+        Gen { a: Assembler::new(), conv, frame, consts: Vec::new() }
     }
 
     /// Argument registers: (first, second, third).
@@ -87,30 +145,31 @@ impl Gen {
         }
     }
 
-    fn prologue(&mut self) -> R {
-        if self.conv == CallConv::Win64 {
-            self.a.sub(Rsp, WIN64_SAVE)?;
-            for i in 0..10u8 {
-                self.a.vmovdqu(
-                    Mem::base(Rsp).disp(16 * i32::from(i)),
-                    Xmm::ALL[6 + usize::from(i)],
-                )?;
+    /// Emit the [`frame`], recording where each instruction ends.
+    fn prologue(&mut self) -> Result<Vec<PrologueStep>, EmitError> {
+        let mut steps = Vec::new();
+        for op in self.frame.clone() {
+            match op {
+                PrologueOp::Push(r) => self.a.push(r)?,
+                PrologueOp::Alloc(bytes) => self.a.sub(Rsp, bytes as i32)?,
+                PrologueOp::SaveXmm(x, offset) => self.a.vmovdqu(at(Rsp, offset as usize), x)?,
             }
+            steps.push(PrologueStep { op, end: self.a.offset() });
         }
-        Ok(())
+        Ok(steps)
     }
 
+    /// Undo the [`frame`] in reverse and return. `vzeroupper` comes first: a Win64 epilogue
+    /// must be exactly `add rsp`, pops and `ret` for the unwinder to recognise it.
     fn epilogue(&mut self) -> R {
-        if self.conv == CallConv::Win64 {
-            for i in 0..10u8 {
-                self.a.vmovdqu(
-                    Xmm::ALL[6 + usize::from(i)],
-                    Mem::base(Rsp).disp(16 * i32::from(i)),
-                )?;
-            }
-            self.a.add(Rsp, WIN64_SAVE)?;
-        }
         self.a.vzeroupper()?;
+        for op in self.frame.clone().into_iter().rev() {
+            match op {
+                PrologueOp::Push(r) => self.a.pop(r)?,
+                PrologueOp::Alloc(bytes) => self.a.add(Rsp, bytes as i32)?,
+                PrologueOp::SaveXmm(x, offset) => self.a.vmovdqu(x, at(Rsp, offset as usize))?,
+            }
+        }
         self.a.ret()
     }
 
@@ -253,15 +312,14 @@ impl Gen {
         Ok(())
     }
 
-    /// Reserve the stack scratch area (three zeroed 32-byte slots), and copy the first `len`
-    /// bytes of each input into its slot. Returns each input's new (base, offset); clobbers rax
-    /// and ymm15.
+    /// Zero the stack scratch area (three 32-byte slots the [`frame`] reserved at `rsp`), and
+    /// copy the first `len` bytes of each input into its slot. Returns each input's new (base,
+    /// offset); clobbers rax and ymm15.
     fn stage_short(
         &mut self,
         inputs: &[Gpr64],
         len: usize,
     ) -> Result<Vec<(Gpr64, usize)>, EmitError> {
-        self.a.sub(Rsp, STACK_SCRATCH)?;
         self.a.vpxor(Y15, Y15, Y15)?;
         for k in 0..3 {
             self.a.vmovdqu(at(Rsp, k * VEC), Y15)?;
@@ -272,11 +330,6 @@ impl Gen {
             staged.push((Rsp, k * VEC));
         }
         Ok(staged)
-    }
-
-    fn unstage(&mut self) -> R {
-        self.a.add(Rsp, STACK_SCRATCH)?;
-        Ok(())
     }
 
     // ---- dense -------------------------------------------------------------------------
@@ -297,7 +350,7 @@ impl Gen {
 
     fn dense_reduce(&mut self, op: Op, dim: usize) -> R {
         let [a0, b0, _] = self.args();
-        let short = dim < VEC;
+        let short = staged(dim);
         let (a, aoff, b, boff, lanes) = if short {
             let staged = self.stage_short(&[a0, b0], dim)?;
             (staged[0].0, staged[0].1, staged[1].0, staged[1].1, VEC)
@@ -395,9 +448,6 @@ impl Gen {
             add_vector(self, lanes - VEC, false, last, Some(Y9))?;
         }
         flush(self)?;
-        if short {
-            self.unstage()?;
-        }
         // Horizontal sums into rax (and r9, r10 for cosine).
         for (q, out) in [Rax, R9, R10].into_iter().take(quantities).enumerate() {
             self.hsum(wide(q), finish == Finish::Hamming, out)?;
@@ -478,14 +528,13 @@ impl Gen {
         let [out0, a0, b0] = self.args();
         let ones = Y10;
         self.splat_bytes(ones, 1)?;
-        if dim < VEC {
+        if staged(dim) {
             let staged = self.stage_short(&[a0, b0], dim)?;
             self.a.vmovdqu(Y0, at(staged[0].0, staged[0].1))?;
             self.a.vmovdqu(Y1, at(staged[1].0, staged[1].1))?;
             self.dense_lane(op, Y2, Y0, Y1, ones)?;
             self.a.vmovdqu(at(Rsp, 2 * VEC), Y2)?;
             self.copy_bytes((out0, 0), (Rsp, 2 * VEC), dim)?;
-            self.unstage()?;
             return self.epilogue();
         }
         let full = dim / VEC;
@@ -525,23 +574,16 @@ impl Gen {
         let [mut out, mut v, _] = self.args();
         // out[k..] = v[..dim - k]; out[..k] = v[dim - k..]. Each copy picks its own method:
         // a `rep movsb` of a few bytes costs more in start-up than it moves.
-        let long = |len: usize| len >= REP_MOVSB_MIN;
-        let any_long = long(dim - k) || long(k);
-        let win64 = self.conv == CallConv::Win64;
-        if any_long {
+        if uses_rep_movsb(dim, k) {
             // `rep movsb` takes rdi, rsi and rcx, which hold arguments in one convention or
-            // the other: move the pointers to r10/r11 (volatile in both).
+            // the other: move the pointers to r10/r11 (volatile in both). (Win64 keeps rdi and
+            // rsi callee-saved: the frame pushed them.)
             self.a.mov(R10, out)?;
             self.a.mov(R11, v)?;
             (out, v) = (R10, R11);
-            if win64 {
-                // rdi and rsi are callee-saved on Win64.
-                self.a.push(Rdi)?;
-                self.a.push(Rsi)?;
-            }
         }
         for (dst, src, len) in [((out, k), (v, 0), dim - k), ((out, 0), (v, dim - k), k)] {
-            if !long(len) {
+            if !long_copy(len) {
                 self.copy_bytes(dst, src, len)?;
                 continue;
             }
@@ -563,10 +605,6 @@ impl Gen {
             self.a.rep_movsb()?;
             self.a.vmovdqu(at(Rax, 0), Y0)?;
             self.a.vmovdqu(at(Rax, VEC), Y1)?;
-        }
-        if any_long && win64 {
-            self.a.pop(Rsi)?;
-            self.a.pop(Rdi)?;
         }
         self.epilogue()
     }
