@@ -18,6 +18,7 @@ pub mod baked;
 pub mod engine;
 mod error;
 pub mod exec;
+pub mod memory;
 pub mod packed;
 pub mod portable;
 pub mod random;
@@ -27,6 +28,7 @@ mod vector;
 
 pub use baked::Vsa;
 pub use engine::{EngineStats, JitEngine};
+pub use memory::{Hit, ItemMemory, Metric};
 pub use table::{KernelTable, TableStats};
 
 /// Re-exports for the code `#[trinity::vsa]` generates; not a public API.
