@@ -1,6 +1,7 @@
 //! Trinity's run-time half: ternary vectors in both layouts, seeded random vectors, the packed
 //! serialization format, the plain reference and the fast portable fallback, executable memory
-//! for generated code, and the cached JIT engine.
+//! for generated code, the cached JIT engine, and the item memory ([`ItemMemory`]) that finds
+//! the stored vectors closest to a query.
 //!
 //! ```
 //! use trinity_runtime::{reference, DenseVector};

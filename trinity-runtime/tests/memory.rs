@@ -210,6 +210,10 @@ fn bad_arguments_are_typed_errors() {
         ItemMemory::<BitVector>::new(too_big).unwrap_err(),
         Error::DimensionTooLarge { dim: too_big }
     );
+    let path =
+        std::env::temp_dir().join(format!("trinity-memory-zero-d-{}.tim", std::process::id()));
+    assert_eq!(ItemMemory::<BitVector>::create(&path, 0).unwrap_err(), Error::ZeroDimension);
+    assert!(!path.exists(), "no file for a bad dimension");
     let mut mem = memory(64, &records::<BitVector>(64, 10));
     let wrong = BitVector::random(65, 1).unwrap();
     let mismatch = Error::DimensionMismatch { left: 64, right: 65 };

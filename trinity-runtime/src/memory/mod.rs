@@ -583,16 +583,12 @@ impl<V: Record> ItemMemory<V> {
         let threads = rayon::current_num_threads();
         let groups = blocks.len().min(threads);
         let chunks = (4 * threads).div_ceil(groups).min(rows.len().div_ceil(MIN_TASK_ROWS));
-        let split = |i: usize, parts: usize, r: &Range<usize>| {
-            let at = |j: usize| r.start + r.len() * j / parts;
-            at(i)..at(i + 1)
+        let split = |r: Range<usize>, parts: usize, i: usize| {
+            r.start + r.len() * i / parts..r.start + r.len() * (i + 1) / parts
         };
         let tasks: Vec<(Range<usize>, Range<usize>)> = (0..groups)
-            .flat_map(|g| {
-                let blocks = split(g, groups, &(0..blocks.len()));
-                (0..chunks).map(move |c| (blocks.clone(), c))
-            })
-            .map(|(b, c)| (b, split(c, chunks, &rows)))
+            .flat_map(|g| (0..chunks).map(move |c| (g, c)))
+            .map(|(g, c)| (split(0..blocks.len(), groups, g), split(rows.clone(), chunks, c)))
             .collect();
         let parts = tasks
             .par_iter()
