@@ -143,7 +143,7 @@ impl FileStore {
             FileStore { path: path.to_owned(), file, map: None, writable: !options.read_only };
         // The record count comes from the length alone; a partial record at the end is torn.
         let stride = header.stride as u64;
-        let mut records = (file_len - HEADER_LEN as u64) / stride;
+        let mut records = file_len.saturating_sub(HEADER_LEN as u64) / stride;
         f.remap(header.offset(records))?;
         if let Some(map) = &f.map {
             // Whole records of zeros at the end failing their checksum: a crash after the
@@ -164,7 +164,7 @@ impl FileStore {
         let kept = header.offset(records);
         let report = OpenReport {
             records,
-            dropped_bytes: file_len - kept,
+            dropped_bytes: file_len.saturating_sub(kept),
             tail_removed: f.writable && file_len > kept,
             verified: options.verify,
         };
