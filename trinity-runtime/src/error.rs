@@ -115,6 +115,9 @@ pub enum Error {
     /// Executable memory could not be obtained.
     #[error("executable memory: {0}")]
     Exec(#[from] crate::exec::ExecError),
+    /// An item memory call failed: I/O, a bad file, a bad record or argument.
+    #[error("item memory: {0}")]
+    Memory(#[from] crate::memory::MemoryError),
 }
 
 /// `Result` with [`Error`].

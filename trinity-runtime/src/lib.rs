@@ -1,6 +1,7 @@
 //! Trinity's run-time half: ternary vectors in both layouts, seeded random vectors, the packed
 //! serialization format, the plain reference and the fast portable fallback, executable memory
-//! for generated code, and the cached JIT engine.
+//! for generated code, the cached JIT engine, and the item memory ([`ItemMemory`]) that finds
+//! the stored vectors closest to a query.
 //!
 //! ```
 //! use trinity_runtime::{reference, DenseVector};
@@ -26,6 +27,7 @@
 //   engine                the JIT engine: cache, stats, dispatch, portable fallback
 //   table                 KernelTable (from an engine, or from baked kernels)
 //   vsa                   the Vsa trait over a table
+//   memory                the item memory: stored records, top-k search, persistence
 // `error`, the error type every module returns, also wraps exec's errors and names packed's
 // constants.
 pub mod baked;
@@ -34,6 +36,7 @@ pub mod engine;
 mod error;
 pub mod exec;
 pub mod kernel;
+pub mod memory;
 pub mod packed;
 pub mod portable;
 pub mod random;
@@ -43,6 +46,7 @@ mod vector;
 mod vsa;
 
 pub use engine::{EngineStats, JitEngine};
+pub use memory::{Hit, ItemMemory, Metric};
 pub use table::{KernelTable, TableStats};
 pub use vsa::Vsa;
 
