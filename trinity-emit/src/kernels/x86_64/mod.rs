@@ -15,6 +15,8 @@
 //! - operands shorter than one vector are copied to a zeroed stack buffer first;
 //! - permute is two copies (dense) or the word runs of [`rotate_plan`].
 
+pub mod scan;
+
 use super::plan::{copy_pieces, rotate_plan};
 use super::{CallConv, Kernel, KernelError, KernelSpec, Layout, Op};
 use crate::x86_64::{Assembler, Cond, Gpr32, Gpr64, Gpr64::*, Gpr8, Mem, Xmm, Ymm, Ymm::*};
