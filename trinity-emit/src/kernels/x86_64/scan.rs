@@ -342,29 +342,15 @@ impl Shape {
             g.a.vpor(REC_PLUS, REC_PLUS, REC_MINUS)?;
         }
         for (q, &base) in QUERY_BASES[..self.queries].iter().enumerate() {
-            if words == 4 {
-                let (plus, minus) =
-                    (self.query(q, indexed, disp), self.query(q, indexed, minus + disp));
-                match self.metric {
-                    ScanMetric::Dot => {
-                        g.a.vmovdqu(t0, plus)?;
-                        g.a.vpor(t0, t0, minus)?;
-                        g.a.vpxor(t1, REC_MINUS, minus)?;
-                    }
-                    ScanMetric::Hamming => {
-                        g.a.vpxor(t0, REC_PLUS, plus)?;
-                        g.a.vpxor(t1, REC_MINUS, minus)?;
-                    }
-                }
-            } else {
-                g.load_words(t0, base, index, disp, words)?;
-                g.load_words(t1, base, index, minus + disp, words)?;
-                match self.metric {
-                    ScanMetric::Dot => g.a.vpor(t0, t0, t1)?,
-                    ScanMetric::Hamming => g.a.vpxor(t0, t0, REC_PLUS)?,
-                }
-                g.a.vpxor(t1, t1, REC_MINUS)?;
+            // Separate loads, not memory operands: each query plane is loaded once, and the
+            // ops stay one micro-op (VEX ops with an indexed memory operand are two on Intel).
+            g.load_words(t0, base, index, disp, words)?;
+            g.load_words(t1, base, index, minus + disp, words)?;
+            match self.metric {
+                ScanMetric::Dot => g.a.vpor(t0, t0, t1)?,
+                ScanMetric::Hamming => g.a.vpxor(t0, t0, REC_PLUS)?,
             }
+            g.a.vpxor(t1, t1, REC_MINUS)?;
             if words == 3 {
                 // load_words used xmm15 (the low-nibble mask) as scratch.
                 self.load_low(g)?;
