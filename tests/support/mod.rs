@@ -6,6 +6,7 @@
 use iced_x86::{Decoder, DecoderOptions, Formatter, Instruction, IntelFormatter, Mnemonic};
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
+use trinity_emit::kernels::scan::ScanKernel;
 use trinity_emit::kernels::{CallConv, Kernel, Signature};
 use trinity_emit::x86_64::{Assembler, Cond, Gpr32, Gpr64, Gpr64::*, Gpr8, Mem, Xmm, Ymm};
 use trinity_runtime::exec::call::{BinaryKernel, ReduceF64Kernel, ReduceKernel, UnaryKernel};
@@ -68,15 +69,27 @@ pub fn clobbered(flag: u64) -> Vec<String> {
 /// The kernel is copied into the same code after the harness and called by label, so it also
 /// runs away from offset 0 of a page (it must be position-independent).
 pub fn harness_code(kernel: &Kernel, alias: Alias, flag: &AtomicU64) -> Vec<u8> {
-    build_harness(kernel, alias, flag).expect("harness encodes")
+    let args: &[Gpr64] = match kernel.spec.op.signature() {
+        Signature::Binary => &[Rdi, Rsi, Rdx],
+        _ => &[Rdi, Rsi],
+    };
+    let win64 = kernel.spec.conv == CallConv::Win64;
+    build_harness(&kernel.code, win64, args, alias, flag).expect("harness encodes")
+}
+
+/// [`harness_code`] for a System V scan kernel: its five arguments pass through.
+pub fn scan_harness_code(kernel: &ScanKernel, flag: &AtomicU64) -> Vec<u8> {
+    build_harness(&kernel.code, false, &[Rdi, Rsi, Rdx, Rcx, R8], Alias::None, flag)
+        .expect("harness encodes")
 }
 
 fn build_harness(
-    kernel: &Kernel,
+    code: &[u8],
+    win64: bool,
+    args: &[Gpr64],
     alias: Alias,
     flag: &AtomicU64,
 ) -> Result<Vec<u8>, trinity_emit::EmitError> {
-    let win64 = kernel.spec.conv == CallConv::Win64;
     let mut a = Assembler::new();
     let target = a.new_label();
     let xmm_canaries = a.new_label();
@@ -94,11 +107,6 @@ fn build_harness(
         }
         Alias::OutIsB => a.mov(Rdx, Rdi)?,
     }
-    let args: &[Gpr64] = match (kernel.spec.op.signature(), alias) {
-        (Signature::Binary, _) => &[Rdi, Rsi, Rdx],
-        (Signature::Unary, _) => &[Rdi, Rsi],
-        _ => &[Rdi, Rsi],
-    };
     let args: Vec<Gpr64> = if win64 {
         // System V rdi, rsi, rdx -> Win64 rcx, rdx, r8 (in an order that loses nothing).
         a.mov(R8, Rdx)?;
@@ -175,7 +183,7 @@ fn build_harness(
     // Kernels align their constants to 32 bytes relative to their start; keep that true.
     a.align(64)?;
     a.bind(target)?;
-    a.data(&kernel.code);
+    a.data(code);
     a.finish()
 }
 
@@ -233,6 +241,52 @@ impl Harnessed {
         // (x, y, x); it reads and writes `len` elements of x (exclusively borrowed by the
         // wrapper) and reads `len` elements of y.
         unsafe { UnaryKernel::new(self.code.clone(), self.len) }
+    }
+}
+
+/// A scan kernel placed behind the canary harness (see [`scan_harness_code`]).
+pub struct HarnessedScan {
+    code: Code,
+    flag: Box<AtomicU64>,
+    kernel: ScanKernel,
+}
+
+impl HarnessedScan {
+    /// Place `kernel` behind a harness in `arena`.
+    pub fn new(arena: &Arena, kernel: &ScanKernel) -> Self {
+        let flag = Box::new(AtomicU64::new(u64::MAX));
+        let code = arena.add(&scan_harness_code(kernel, &flag)).expect("place harness");
+        HarnessedScan { code, flag, kernel: kernel.clone() }
+    }
+
+    /// Scan `n` records at `stride` bytes from the start of `records` against the queries at
+    /// the same stride in `queries`, into `scores`; returns the harness's clobber bits.
+    ///
+    /// Panics unless the buffers hold what the contract reads and writes.
+    pub fn call(
+        &self,
+        records: &[u8],
+        stride: usize,
+        n: usize,
+        queries: &[u8],
+        scores: &mut [i32],
+    ) -> u64 {
+        let spec = self.kernel.spec;
+        let bytes = spec.layout.operand_bytes(spec.dim);
+        let q = spec.queries as usize;
+        assert!(stride % 64 == 0 && stride >= bytes, "stride {stride} for {bytes}-byte operands");
+        assert!(n == 0 || records.len() >= (n - 1) * stride + bytes, "records too short");
+        assert!(queries.len() >= (q - 1) * stride + bytes, "queries too short");
+        assert!(scores.len() >= n * q, "scores too short");
+        type Scan = unsafe extern "sysv64" fn(*const u8, usize, usize, *const u8, *mut i32);
+        // SAFETY: the harness is a System V function of five arguments that calls the scan
+        // kernel with them and returns; the asserts above give the kernel every byte the
+        // contract lets it read (n records and Q queries at `stride`) and write (n * Q scores).
+        unsafe {
+            let scan: Scan = std::mem::transmute(self.code.entry());
+            scan(records.as_ptr(), stride, n, queries.as_ptr(), scores.as_mut_ptr());
+        }
+        self.flag.swap(u64::MAX, Ordering::SeqCst)
     }
 }
 

@@ -357,8 +357,29 @@ fn elf(segments: &[Segment]) -> Vec<u8> {
     buffer
 }
 
+/// One argument register's value, for kernels whose arguments are not `(out,) inputs...`.
+#[derive(Debug, Clone, Copy)]
+pub enum Arg {
+    /// The address of input `i`.
+    Input(usize),
+    /// The address of the output.
+    Out,
+    /// This value.
+    Value(u64),
+}
+
 /// Build the executable for one call of `kernel`.
 pub fn executable(kernel: &[u8], call: &Call) -> (Vec<u8>, Option<(u64, usize)>) {
+    executable_with(kernel, call, None)
+}
+
+/// [`executable`] with the argument registers given by `order` (`None`: the output, if not
+/// aliased, then the inputs).
+fn executable_with(
+    kernel: &[u8],
+    call: &Call,
+    order: Option<&[Arg]>,
+) -> (Vec<u8>, Option<(u64, usize)>) {
     use object::elf::{PF_R, PF_W, PF_X};
     let mut segments = Vec::new();
     let mut args = Vec::new();
@@ -396,6 +417,18 @@ pub fn executable(kernel: &[u8], call: &Call) -> (Vec<u8>, Option<(u64, usize)>)
         // The output argument comes first, then the inputs.
         args.insert(0, addr);
     }
+    if let Some(order) = order {
+        // args holds the output's address (when separate), then the inputs'.
+        let inputs = args.len() - call.inputs.len();
+        args = order
+            .iter()
+            .map(|arg| match *arg {
+                Arg::Input(i) => args[inputs + i],
+                Arg::Out => out.expect("an output").0,
+                Arg::Value(value) => value,
+            })
+            .collect();
+    }
     segments.push(Segment { vaddr: RESULT, data: vec![0; 24], memsz: PAGE, flags: PF_R | PF_W });
     let code = harness(kernel, &generated, &args, out);
     segments.insert(
@@ -408,7 +441,18 @@ pub fn executable(kernel: &[u8], call: &Call) -> (Vec<u8>, Option<(u64, usize)>)
 /// Run one call under `qemu-aarch64 -cpu <cpu>`. `Err` carries qemu's status and stderr (a
 /// fault, or SIGILL for an instruction the CPU model lacks).
 pub fn run(qemu: &Path, cpu: &str, kernel: &[u8], call: &Call) -> Result<Outcome, String> {
-    let (exe, out) = executable(kernel, call);
+    run_with(qemu, cpu, kernel, call, None)
+}
+
+/// [`run`] with the argument registers given by `order` (see [`Arg`]).
+pub fn run_with(
+    qemu: &Path,
+    cpu: &str,
+    kernel: &[u8],
+    call: &Call,
+    order: Option<&[Arg]>,
+) -> Result<Outcome, String> {
+    let (exe, out) = executable_with(kernel, call, order);
     let dir = std::env::temp_dir().join(format!("trinity-a64-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     // A unique name per run: tests call this from parallel threads of one process.

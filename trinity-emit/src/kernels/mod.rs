@@ -5,6 +5,7 @@ use std::fmt;
 
 pub mod aarch64;
 pub mod plan;
+pub mod scan;
 pub mod unwind;
 pub mod x86_64;
 
@@ -195,6 +196,18 @@ pub enum KernelError {
         conv: CallConv,
         /// The tier asked for.
         tier: Tier,
+    },
+    /// A scan kernel's query block is not one of [`scan::QUERY_BLOCKS`].
+    #[error("query block {queries} is not one of {:?}", scan::QUERY_BLOCKS)]
+    BadQueryBlock {
+        /// The block size given.
+        queries: u32,
+    },
+    /// Scan kernels exist for the native calling convention only.
+    #[error("scan kernels have no {conv:?} calling convention (only the native one)")]
+    ScanCallConv {
+        /// The convention asked for.
+        conv: CallConv,
     },
     /// No generator exists (yet) for this cell of the kernel matrix.
     #[error("no generator for {spec}")]

@@ -440,6 +440,8 @@ instructions! {
     VPMADDUBSW vpmaddubsw(dst, a, b) = "vpmaddubsw" vbin!(0x66, M0F38, 0x04);
     /// multiply signed words, add pairs to 32-bit elements.
     VPMADDWD vpmaddwd(dst, a, b) = "vpmaddwd" vbin!(0x66, M0F, 0xF5);
+    /// add adjacent pairs of 32-bit elements, of `a` then of `b`, within each 128-bit lane.
+    VPHADDD vphaddd(dst, a, b) = "vphaddd" vbin!(0x66, M0F38, 0x02);
     /// multiply 16-bit words, keep the low halves.
     VPMULLW vpmullw(dst, a, b) = "vpmullw" vbin!(0x66, M0F, 0xD5);
     /// multiply 32-bit elements, keep the low halves.

@@ -11,6 +11,8 @@
 //!   `sadalp`; the last `D mod 16` elements go through a scalar loop-free tail.
 //! - permute: two copies (dense) or the word runs of [`rotate_plan`].
 
+pub mod scan;
+
 use super::plan::rotate_plan;
 use super::{Kernel, KernelError, KernelSpec, Layout, Op, Tier};
 use crate::aarch64::{
@@ -87,6 +89,28 @@ impl Gen {
         self.a.add_imm::<X>(xs(9), xs(9), step as u64)?;
         self.a.subs_imm::<X>(x(16), xs(16), 1)?;
         self.a.b_cond(Cond::Ne, top)
+    }
+
+    /// `blocks` rounds (x15 counts down) of a [`counted`](Self::counted) loop of `per_block`
+    /// runs followed by `flush`: how narrow accumulators are emptied before they overflow.
+    fn blocked(
+        &mut self,
+        blocks: usize,
+        per_block: usize,
+        step: usize,
+        mut body: impl FnMut(&mut Gen) -> R,
+        mut flush: impl FnMut(&mut Gen) -> R,
+    ) -> R {
+        if blocks == 0 {
+            return Ok(());
+        }
+        self.a.mov_imm(x(15), blocks as u64)?;
+        let outer = self.a.new_label();
+        self.a.bind(outer)?;
+        self.counted(per_block, step, &mut body)?;
+        flush(self)?;
+        self.a.subs_imm::<X>(x(15), xs(15), 1)?;
+        self.a.b_cond(Cond::Ne, outer)
     }
 
     /// Load `bytes` (16 or 8) at `base + x9 + disp` into `dst` (8 bytes zero the upper half).
@@ -204,15 +228,7 @@ impl Gen {
         };
         let vectors = words / 2;
         let blocks = vectors / FLUSH_VECTORS;
-        if blocks > 0 {
-            self.a.mov_imm(x(15), blocks as u64)?;
-            let outer = self.a.new_label();
-            self.a.bind(outer)?;
-            self.counted(FLUSH_VECTORS, VEC, |g| body(g, VEC))?;
-            flush(self)?;
-            self.a.subs_imm::<X>(x(15), xs(15), 1)?;
-            self.a.b_cond(Cond::Ne, outer)?;
-        }
+        self.blocked(blocks, FLUSH_VECTORS, VEC, |g| body(g, VEC), flush)?;
         self.counted(vectors % FLUSH_VECTORS, VEC, |g| body(g, VEC))?;
         if words % 2 == 1 {
             body(self, 8)?;
@@ -313,15 +329,7 @@ impl Gen {
         // Byte counters (hamming) flush every 255 vectors; halfword ones every 4000.
         let per_flush = if op == Op::Hamming { 255 } else { FLUSH_VECTORS };
         let blocks = vectors / per_flush;
-        if blocks > 0 {
-            self.a.mov_imm(x(15), blocks as u64)?;
-            let outer = self.a.new_label();
-            self.a.bind(outer)?;
-            self.counted(per_flush, VEC, body)?;
-            flush(self)?;
-            self.a.subs_imm::<X>(x(15), xs(15), 1)?;
-            self.a.b_cond(Cond::Ne, outer)?;
-        }
+        self.blocked(blocks, per_flush, VEC, body, flush)?;
         self.counted(vectors % per_flush, VEC, body)?;
         flush(self)?;
         // Sums into x3 (and x13, x14 for cosine): x0 and x1 still point at the operands.

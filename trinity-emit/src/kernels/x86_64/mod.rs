@@ -18,6 +18,8 @@
 //!   nonvolatile registers, emitted from it, undone from it in reverse by the epilogue, and
 //!   described by it as the kernel's Win64 [`unwind`](super::unwind) data.
 
+pub mod scan;
+
 use super::plan::{copy_pieces, rotate_plan};
 use super::unwind::{PrologueOp, PrologueStep, UnwindInfo};
 use super::{CallConv, Kernel, KernelError, KernelSpec, Layout, Op};

@@ -1,0 +1,361 @@
+//! AArch64 NEON and DotProd scan kernels (AAPCS64); the contract is in
+//! [`crate::kernels::scan`].
+//!
+//! Registers: x0 the current record, x1 the stride, x2 the records left, x4 the current
+//! scores; query q's base in [`QUERY_BASES`]`[q]` (x3 and caller-saved registers only); x9 the
+//! byte offset within a record (and x14 the offset of the -1 plane), x15/x16 the loop counters
+//! of [`Gen::blocked`]/[`Gen::counted`]. v16+q is query q's narrow accumulator, v24+q its
+//! 32-bit total; v0-v7 hold the record chunk and temporaries. v8-v15 and x18 are never touched.
+//!
+//! Each record chunk is loaded once and combined with every query's chunk (the queries stay
+//! in L1). At the end of a record the Q totals are folded with `addp` into vectors of four
+//! scores and stored together.
+
+use super::{b16, v, x, xs, Gen, R, VEC};
+use crate::aarch64::{self as a64, neon, Addr, Assembler, Cond, Rt, Shift, Size, SP, W, X};
+use crate::kernels::scan::{ScanMetric, ScanSpec};
+use crate::kernels::{KernelError, Layout, Tier};
+
+/// Query q's base register: x3 (the argument), then caller-saved registers.
+const QUERY_BASES: [u8; 8] = [3, 5, 6, 7, 8, 10, 11, 12];
+/// Byte offset of the -1 plane's chunk (bitsliced): x9 plus the plane size.
+const MINUS_OFFSET: u8 = 14;
+/// The stack pointer's copy for staged operands (dense, D < 16).
+const STAGE: u8 = 14;
+/// The record chunk (dense), or the -1 plane's chunk (bitsliced).
+const REC: u8 = 0;
+/// The +1 plane's chunk, then the record's nonzero positions (bitsliced dot).
+const REC_PLUS: u8 = 1;
+
+fn acc(q: usize) -> u8 {
+    16 + q as u8
+}
+
+fn total(q: usize) -> u8 {
+    24 + q as u8
+}
+
+/// Generate the scan kernel for a validated AArch64 `spec`.
+pub fn generate(spec: &ScanSpec) -> Result<Vec<u8>, KernelError> {
+    let mut g = Gen { a: Assembler::new(), dotprod: spec.tier == Tier::DotProd };
+    Shape::new(spec).emit(&mut g)?;
+    Ok(g.a.finish()?)
+}
+
+/// How a query's narrow accumulator is added to and widened.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Acc {
+    /// Bytes counting equal lanes (dense hamming): `sub` of `cmeq`'s -1.
+    U8,
+    /// Halfwords from `uadalp` of byte popcounts (bitsliced hamming).
+    U16,
+    /// Halfwords from `sadalp` of signed bytes (dense dot on NEON, bitsliced dot).
+    I16,
+    /// Words from `sdot` (dense dot on DotProd).
+    I32,
+}
+
+/// Everything about a scan kernel that is decided at generation time.
+#[derive(Clone, Copy)]
+struct Shape {
+    metric: ScanMetric,
+    layout: Layout,
+    dim: usize,
+    queries: usize,
+    dotprod: bool,
+    /// Dense operands shorter than a vector are copied to zeroed stack slots (the record's at
+    /// sp, query q's 16 bytes after it), since a vector load would read past them.
+    staged: bool,
+}
+
+impl Shape {
+    fn new(spec: &ScanSpec) -> Self {
+        let dim = spec.dim as usize;
+        Shape {
+            metric: spec.metric,
+            layout: spec.layout,
+            dim,
+            queries: spec.queries as usize,
+            dotprod: spec.tier == Tier::DotProd,
+            staged: spec.layout == Layout::Dense && dim < VEC,
+        }
+    }
+
+    fn words(&self) -> usize {
+        self.dim.div_ceil(64)
+    }
+
+    /// Whole 16-byte chunks per record (a short dense record is one staged chunk).
+    fn full(&self) -> usize {
+        match self.layout {
+            Layout::Dense if self.staged => 1,
+            Layout::Dense => self.dim / VEC,
+            Layout::Bits => self.words() / 2,
+        }
+    }
+
+    fn acc(&self) -> Acc {
+        match (self.layout, self.metric) {
+            (Layout::Dense, ScanMetric::Hamming) => Acc::U8,
+            (Layout::Bits, ScanMetric::Hamming) => Acc::U16,
+            (Layout::Dense, ScanMetric::Dot) if self.dotprod => Acc::I32,
+            (_, ScanMetric::Dot) => Acc::I16,
+        }
+    }
+
+    /// Chunks a narrow accumulator takes between widenings: its lane's largest value over
+    /// the most one chunk adds (2 products or 2 bytes of at most 8 per halfword, 4 products
+    /// per word).
+    fn limit(&self) -> usize {
+        let per_chunk = match (self.acc(), self.layout) {
+            (Acc::U8, _) => 1,
+            (Acc::I16, Layout::Dense) => 2,
+            (Acc::I16 | Acc::U16, _) => 16,
+            (Acc::I32, _) => 4,
+        };
+        let max = match self.acc() {
+            Acc::U8 => u8::MAX as usize,
+            Acc::U16 => u16::MAX as usize,
+            Acc::I16 => i16::MAX as usize,
+            Acc::I32 => i32::MAX as usize,
+        };
+        max / per_chunk
+    }
+
+    fn frame(&self) -> u64 {
+        if self.staged {
+            (VEC * (self.queries + 1)) as u64
+        } else {
+            0
+        }
+    }
+
+    /// Where query q's chunk is (`minus`: its -1 plane's).
+    fn query(&self, q: usize, minus: bool) -> Addr {
+        if self.staged {
+            Addr::offset(xs(STAGE), (VEC * (q + 1)) as i64)
+        } else {
+            Addr::reg(xs(QUERY_BASES[q]), x(if minus { MINUS_OFFSET } else { 9 }))
+        }
+    }
+
+    fn record(&self, minus: bool) -> Addr {
+        if self.staged {
+            Addr::base(xs(STAGE))
+        } else {
+            Addr::reg(xs(0), x(if minus { MINUS_OFFSET } else { 9 }))
+        }
+    }
+
+    fn emit(&self, g: &mut Gen) -> R {
+        let done = g.a.new_label();
+        g.a.cbz(x(2), done)?;
+        self.setup(g)?;
+        let record = g.a.new_label();
+        g.a.bind(record)?;
+        self.record_scores(g)?;
+        g.a.arith(&a64::ADD, x(0), x(0), x(1), Shift::Lsl, 0)?;
+        g.a.add_imm::<X>(xs(4), xs(4), 4 * self.queries as u64)?;
+        g.a.subs_imm::<X>(x(2), xs(2), 1)?;
+        g.a.b_cond(Cond::Ne, record)?;
+        if self.frame() > 0 {
+            g.a.add_imm::<X>(SP, SP, self.frame())?;
+        }
+        g.a.bind(done)?;
+        g.a.ret()
+    }
+
+    /// Before the first record: query bases, or staged queries.
+    fn setup(&self, g: &mut Gen) -> R {
+        if self.staged {
+            g.a.sub_imm::<X>(SP, SP, self.frame())?;
+            g.a.mov_sp::<X>(xs(STAGE), SP);
+            g.a.movi(b16(REC), 0)?;
+            for slot in 0..=self.queries {
+                g.a.str(v(REC).q(), Addr::offset(xs(STAGE), (VEC * slot) as i64))?;
+            }
+            // x15 walks the queries; `copy` uses x9, x10, x12 and x13.
+            g.a.mov(x(15), x(3));
+            for q in 0..self.queries {
+                g.copy(STAGE, VEC * (q + 1), 15, 0, self.dim)?;
+                g.a.arith(&a64::ADD, x(15), x(15), x(1), Shift::Lsl, 0)?;
+            }
+        } else {
+            for q in 1..self.queries {
+                let (b, prev) = (QUERY_BASES[q], QUERY_BASES[q - 1]);
+                g.a.arith(&a64::ADD, x(b), x(prev), x(1), Shift::Lsl, 0)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// One record against every query: accumulate, widen, fold, store.
+    fn record_scores(&self, g: &mut Gen) -> R {
+        for q in 0..self.queries {
+            g.a.movi(b16(acc(q)), 0)?;
+            g.a.movi(b16(total(q)), 0)?;
+        }
+        if self.staged {
+            g.copy(STAGE, 0, 0, 0, self.dim)?;
+        }
+        g.a.movz(x(9), 0, 0)?;
+        if self.layout == Layout::Bits {
+            g.a.mov_imm(x(MINUS_OFFSET), 8 * self.words() as u64)?;
+        }
+        let full = self.full();
+        let per_block = self.limit();
+        let blocks = full / per_block;
+        let body = |g: &mut Gen| self.chunk(g, 16, false);
+        let flush = |g: &mut Gen| -> R {
+            for q in 0..self.queries {
+                self.widen(g, q)?;
+                g.a.movi(b16(acc(q)), 0)?;
+            }
+            Ok(())
+        };
+        g.blocked(blocks, per_block, VEC, body, flush)?;
+        // At most per_block - 1 more chunks, and the tail: within the limit.
+        g.counted(full % per_block, VEC, body)?;
+        match self.layout {
+            Layout::Dense if !self.staged && self.dim % VEC != 0 => {
+                // The last 16 bytes, overlapping chunks already counted, which are masked off.
+                g.a.mov_imm(x(9), (self.dim - VEC) as u64)?;
+                self.chunk(g, 16, true)?;
+            }
+            Layout::Bits if self.words() % 2 == 1 => self.chunk(g, 8, false)?,
+            _ => {}
+        }
+        for q in 0..self.queries {
+            self.widen(g, q)?;
+        }
+        self.store(g)
+    }
+
+    /// One chunk of `bytes` (16, or 8 for a bitsliced last word, which `ldr d` zero-extends)
+    /// of the record against every query; `masked`: a dense chunk whose first `16 - D mod 16`
+    /// lanes were counted already.
+    fn chunk(&self, g: &mut Gen, bytes: usize, masked: bool) -> R {
+        let size = if bytes == 16 { Size::Q } else { Size::D };
+        match self.layout {
+            Layout::Dense => {
+                g.a.ldr(v(REC).scalar(size), self.record(false))?;
+                let mask = 7;
+                if masked {
+                    g.a.movi(b16(5), 0)?;
+                    g.a.movi(b16(6), 0xff)?;
+                    g.a.ext(b16(mask), b16(5), b16(6), (self.dim % VEC) as u32)?;
+                    if self.metric == ScanMetric::Dot {
+                        // Masked record lanes make zero products with any query.
+                        g.a.neon3(&neon::AND, b16(REC), b16(REC), b16(mask))?;
+                    }
+                }
+                for q in 0..self.queries {
+                    let t = 2 + (q % 4) as u8;
+                    g.a.ldr(v(t).scalar(size), self.query(q, false))?;
+                    let a = v(acc(q));
+                    match self.acc() {
+                        Acc::I32 => g.a.neon3(&neon::SDOT, a.s4(), b16(REC), b16(t))?,
+                        Acc::I16 => {
+                            g.a.neon3(&neon::MUL, b16(t), b16(REC), b16(t))?;
+                            g.a.neon2(&neon::SADALP, a.h8(), b16(t))?;
+                        }
+                        _ => {
+                            // -1 where equal; subtracting counts equal lanes.
+                            g.a.neon3(&neon::CMEQ, b16(t), b16(REC), b16(t))?;
+                            if masked {
+                                g.a.neon3(&neon::AND, b16(t), b16(t), b16(mask))?;
+                            }
+                            g.a.neon3(&neon::SUB, a.b16(), a.b16(), b16(t))?;
+                        }
+                    }
+                }
+            }
+            Layout::Bits => {
+                g.a.ldr(v(REC).scalar(size), self.record(true))?;
+                g.a.ldr(v(REC_PLUS).scalar(size), self.record(false))?;
+                if self.metric == ScanMetric::Dot {
+                    // The record's nonzero positions, shared by every query.
+                    g.a.neon3(&neon::ORR, b16(REC_PLUS), b16(REC_PLUS), b16(REC))?;
+                }
+                for q in 0..self.queries {
+                    let (p, m) = (2 + 2 * (q % 3) as u8, 3 + 2 * (q % 3) as u8);
+                    g.a.ldr(v(p).scalar(size), self.query(q, false))?;
+                    g.a.ldr(v(m).scalar(size), self.query(q, true))?;
+                    let (p, m) = (b16(p), b16(m));
+                    match self.metric {
+                        ScanMetric::Dot => {
+                            // nonzero = both nonzero; differ = nonzero where the -1 planes
+                            // differ; the score adds popcount(nonzero) - 2 popcount(differ).
+                            g.a.neon3(&neon::ORR, p, p, m)?;
+                            g.a.neon3(&neon::AND, p, p, b16(REC_PLUS))?;
+                            g.a.neon3(&neon::EOR, m, m, b16(REC))?;
+                            g.a.neon3(&neon::AND, m, m, p)?;
+                            g.a.neon2(&neon::CNT, p, p)?;
+                            g.a.neon2(&neon::CNT, m, m)?;
+                            g.a.neon3(&neon::SUB, p, p, m)?;
+                            g.a.neon3(&neon::SUB, p, p, m)?;
+                            g.a.neon2(&neon::SADALP, v(acc(q)).h8(), p)?;
+                        }
+                        ScanMetric::Hamming => {
+                            g.a.neon3(&neon::EOR, p, p, b16(REC_PLUS))?;
+                            g.a.neon3(&neon::EOR, m, m, b16(REC))?;
+                            g.a.neon3(&neon::ORR, p, p, m)?;
+                            g.a.neon2(&neon::CNT, p, p)?;
+                            g.a.neon2(&neon::UADALP, v(acc(q)).h8(), p)?;
+                        }
+                    }
+                }
+                if bytes == 16 {
+                    g.a.add_imm::<X>(xs(MINUS_OFFSET), xs(MINUS_OFFSET), VEC as u64)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Add query q's narrow accumulator to its 32-bit total.
+    fn widen(&self, g: &mut Gen, q: usize) -> R {
+        let (a, t) = (v(acc(q)), v(total(q)));
+        match self.acc() {
+            Acc::U8 => {
+                g.a.neon2(&neon::UADDLP, v(2).h8(), a.b16())?;
+                g.a.neon2(&neon::UADALP, t.s4(), v(2).h8())
+            }
+            Acc::U16 => g.a.neon2(&neon::UADALP, t.s4(), a.h8()),
+            Acc::I16 => g.a.neon2(&neon::SADALP, t.s4(), a.h8()),
+            Acc::I32 => g.a.neon3(&neon::ADD, t.s4(), t.s4(), a.s4()),
+        }
+    }
+
+    /// Fold the Q totals into Q scores and store them at x4.
+    fn store(&self, g: &mut Gen) -> R {
+        // Two rounds of addp leave four sums per vector (fewer totals are paired with
+        // themselves).
+        let mut level: Vec<u8> = (0..self.queries).map(total).collect();
+        for _ in 0..2 {
+            let mut next = Vec::new();
+            for pair in level.chunks(2) {
+                let (a, b) = (v(pair[0]).s4(), v(pair[pair.len() - 1]).s4());
+                g.a.neon3(&neon::ADDP, a, a, b)?;
+                next.push(pair[0]);
+            }
+            level = next;
+        }
+        if self.layout == Layout::Dense && self.metric == ScanMetric::Hamming {
+            // The sums count equal lanes; padding lanes of staged operands are equal too.
+            let lanes = if self.staged { VEC } else { self.dim };
+            g.a.mov_imm(x(17), lanes as u64)?;
+            g.a.dup_gpr(v(2).s4(), Rt::W(W::new(17).expect("w17")))?;
+            for &s in &level {
+                g.a.neon3(&neon::SUB, v(s).s4(), v(2).s4(), v(s).s4())?;
+            }
+        }
+        let out = Addr::base(xs(4));
+        match self.queries {
+            1 => g.a.str(v(level[0]).scalar(Size::S), out),
+            2 => g.a.str(v(level[0]).d(), out),
+            4 => g.a.str(v(level[0]).q(), out),
+            _ => g.a.stp(v(level[0]).q(), v(level[1]).q(), out),
+        }
+    }
+}

@@ -1,0 +1,437 @@
+//! x86-64 AVX2 scan kernels (System V); the contract is in [`crate::kernels::scan`].
+//!
+//! Registers: rdi the current record, rsi the stride, rdx the records left, r8 the current
+//! scores; query q's base in [`QUERY_BASES`]`[q]` (the callee-saved ones pushed first); r9 the
+//! byte offset within a record and r10/r11 the counters of [`Gen::counted`]/[`Gen::blocked`].
+//! ymm0..ymmQ-1 hold one byte accumulator per query.
+//!
+//! Each record chunk is loaded once and combined with every query's chunk straight from memory
+//! (the queries stay in L1). The byte accumulators are widened every [`Shape::limit`] chunks,
+//! into 32-bit totals on the stack when a record needs more than one round; at the end of a
+//! record the Q totals are folded with `vphaddd` into one vector and stored together.
+
+use super::{at, at_index, Gen, R, VEC};
+use crate::kernels::scan::{ScanMetric, ScanSpec};
+use crate::kernels::{CallConv, KernelError, Layout};
+use crate::x86_64::{Cond, Gpr32, Gpr64, Gpr64::*, Mem, Ymm, Ymm::*};
+
+/// Query q's base register. rcx (the argument) and rax are free; the others are callee-saved.
+const QUERY_BASES: [Gpr64; 8] = [Rcx, Rax, Rbx, Rbp, R12, R13, R14, R15];
+
+/// Generate the scan kernel for a validated x86-64 `spec`.
+pub fn generate(spec: &ScanSpec) -> Result<Vec<u8>, KernelError> {
+    // Scan kernels push and allocate in `emit` (native convention only: no unwind data).
+    let mut g = Gen::new(CallConv::Native, Vec::new());
+    Shape::new(spec).emit(&mut g)?;
+    Ok(g.finish()?)
+}
+
+/// Everything about a scan kernel that is decided at generation time.
+#[derive(Clone, Copy)]
+struct Shape {
+    metric: ScanMetric,
+    layout: Layout,
+    dim: usize,
+    queries: usize,
+    /// Dense operands shorter than a vector are copied to zeroed stack slots (the record's at
+    /// `rsp + stage`, query q's 32 bytes after it), since a vector load would read past them.
+    staged: bool,
+    /// Chunks per inner-loop iteration.
+    unroll: usize,
+    /// Stack offset of the per-query 32-bit totals (when a record needs several rounds).
+    totals: i32,
+    /// Stack offset of the staging slots.
+    stage: i32,
+}
+
+/// The bitsliced kernels' persistent registers: record planes, temporaries, lookup tables.
+const REC_PLUS: Ymm = Y8;
+const REC_MINUS: Ymm = Y9;
+const TMP: [Ymm; 3] = [Y10, Y11, Y12];
+const LUT: Ymm = Y13;
+/// Nibble popcounts times -2: the dot adds popcount(nonzero) and subtracts 2 popcount(differ).
+const LUT_MINUS2: Ymm = Y14;
+const LOW: Ymm = Y15;
+
+fn acc(q: usize) -> Ymm {
+    Ymm::ALL[q]
+}
+
+impl Shape {
+    fn new(spec: &ScanSpec) -> Self {
+        let dim = spec.dim as usize;
+        let queries = spec.queries as usize;
+        let staged = spec.layout == Layout::Dense && dim < VEC;
+        let unroll = match spec.layout {
+            Layout::Dense => (4 / queries).max(1),
+            Layout::Bits => 1,
+        };
+        let mut shape = Shape {
+            metric: spec.metric,
+            layout: spec.layout,
+            dim,
+            queries,
+            staged,
+            unroll,
+            totals: 0,
+            stage: 0,
+        };
+        shape.stage = if shape.rounds() > 1 { 32 * queries as i32 } else { 0 };
+        shape
+    }
+
+    /// Bytes per chunk of one plane.
+    fn chunk_bytes(&self) -> usize {
+        VEC
+    }
+
+    /// Whole chunks per record (a short dense record is one staged chunk).
+    fn full(&self) -> usize {
+        match self.layout {
+            Layout::Dense if self.staged => 1,
+            Layout::Dense => self.dim / VEC,
+            Layout::Bits => self.words() / 4,
+        }
+    }
+
+    /// Whether a partial last chunk follows the whole ones.
+    fn has_tail(&self) -> bool {
+        match self.layout {
+            Layout::Dense => !self.staged && self.dim % VEC != 0,
+            Layout::Bits => self.words() % 4 != 0,
+        }
+    }
+
+    fn words(&self) -> usize {
+        self.dim.div_ceil(64)
+    }
+
+    /// Chunks an accumulator takes between widenings: a byte lane gains at most 1 (dense) or
+    /// 8 (bitsliced, a byte's popcount) per chunk, signed (dot) or unsigned (hamming).
+    fn limit(&self) -> usize {
+        let per_chunk = if self.layout == Layout::Dense { 1 } else { 8 };
+        let cap = if self.metric == ScanMetric::Dot { 127 } else { 255 };
+        cap / per_chunk
+    }
+
+    /// Loop iterations per widening round, and the rounds of the blocked loop.
+    fn blocks(&self) -> (usize, usize) {
+        let per_block = self.limit() / self.unroll;
+        (per_block, self.full() / (per_block * self.unroll))
+    }
+
+    /// Widening rounds per record: the blocked loop's, plus the final one.
+    fn rounds(&self) -> usize {
+        self.blocks().1 + 1
+    }
+
+    fn frame(&self) -> i32 {
+        let totals = if self.rounds() > 1 { 32 * self.queries } else { 0 };
+        let stage = if self.staged { 32 * (self.queries + 1) } else { 0 };
+        (totals + stage) as i32
+    }
+
+    /// The callee-saved query bases this kernel uses.
+    fn saved(&self) -> &'static [Gpr64] {
+        if self.staged || self.queries <= 2 {
+            &[]
+        } else {
+            &QUERY_BASES[2..self.queries]
+        }
+    }
+
+    /// The record's bytes at `disp` (from r9 when `indexed`).
+    fn record(&self, indexed: bool, disp: usize) -> Mem {
+        if self.staged {
+            at(Rsp, self.stage as usize + disp)
+        } else if indexed {
+            at_index(Rdi, R9, disp)
+        } else {
+            at(Rdi, disp)
+        }
+    }
+
+    /// Query q's bytes at `disp` (from r9 when `indexed`).
+    fn query(&self, q: usize, indexed: bool, disp: usize) -> Mem {
+        if self.staged {
+            at(Rsp, self.stage as usize + VEC * (q + 1) + disp)
+        } else if indexed {
+            at_index(QUERY_BASES[q], R9, disp)
+        } else {
+            at(QUERY_BASES[q], disp)
+        }
+    }
+
+    fn emit(&self, g: &mut Gen) -> R {
+        for &r in self.saved() {
+            g.a.push(r)?;
+        }
+        if self.frame() > 0 {
+            g.a.sub(Rsp, self.frame())?;
+        }
+        let done = g.a.new_label();
+        g.a.test(Rdx, Rdx)?;
+        g.a.jcc(Cond::E, done)?;
+        self.setup(g)?;
+        let record = g.a.new_label();
+        g.a.align(16)?;
+        g.a.bind(record)?;
+        self.record_scores(g)?;
+        g.a.add(Rdi, Rsi)?;
+        g.a.add(R8, 4 * self.queries as i32)?;
+        g.a.dec(Rdx)?;
+        g.a.jcc(Cond::Ne, record)?;
+        g.a.bind(done)?;
+        if self.frame() > 0 {
+            g.a.add(Rsp, self.frame())?;
+        }
+        for &r in self.saved().iter().rev() {
+            g.a.pop(r)?;
+        }
+        g.epilogue()
+    }
+
+    /// Before the first record: query bases (or staged queries) and lookup tables.
+    fn setup(&self, g: &mut Gen) -> R {
+        if self.staged {
+            g.a.vpxor(Y15, Y15, Y15)?;
+            for slot in 0..=self.queries {
+                g.a.vmovdqu(at(Rsp, self.stage as usize + VEC * slot), Y15)?;
+            }
+            g.a.mov(R9, Rcx)?;
+            for q in 0..self.queries {
+                g.copy_bytes((Rsp, self.stage as usize + VEC * (q + 1)), (R9, 0), self.dim)?;
+                g.a.add(R9, Rsi)?;
+            }
+        } else {
+            // Base q = queries + q * stride, each from an earlier one and a scaled stride.
+            let from: [(Gpr64, u8); 8] =
+                [(Rcx, 0), (Rcx, 1), (Rcx, 2), (Rax, 2), (Rcx, 4), (Rax, 4), (Rbx, 4), (Rbp, 4)];
+            for q in 1..self.queries {
+                let (base, scale) = from[q];
+                g.a.lea(QUERY_BASES[q], Mem::base(base).index(Rsi, scale))?;
+            }
+        }
+        if self.layout == Layout::Bits {
+            let nibbles = |scale: i8| -> Vec<u8> {
+                (0u8..32).map(|n| (scale * (n % 16).count_ones() as i8) as u8).collect()
+            };
+            let lut = g.constant(nibbles(1));
+            g.a.vmovdqu(LUT, Mem::label(lut))?;
+            if self.metric == ScanMetric::Dot {
+                let lut = g.constant(nibbles(-2));
+                g.a.vmovdqu(LUT_MINUS2, Mem::label(lut))?;
+            }
+            self.load_low(g)?;
+        }
+        Ok(())
+    }
+
+    fn load_low(&self, g: &mut Gen) -> R {
+        let low = g.constant(vec![0x0f; VEC]);
+        g.a.vmovdqu(LOW, Mem::label(low))
+    }
+
+    /// One record against every query: accumulate, widen, fold, store.
+    fn record_scores(&self, g: &mut Gen) -> R {
+        for q in 0..self.queries {
+            g.a.vpxor(acc(q), acc(q), acc(q))?;
+        }
+        let (per_block, blocks) = self.blocks();
+        if blocks > 0 {
+            g.a.vpxor(TMP[0], TMP[0], TMP[0])?;
+            for q in 0..self.queries {
+                g.a.vmovdqu(at(Rsp, self.totals as usize + VEC * q), TMP[0])?;
+            }
+        }
+        if self.staged {
+            g.copy_bytes((Rsp, self.stage as usize), (Rdi, 0), self.dim)?;
+        }
+        let step = self.unroll * self.chunk_bytes();
+        let body = |g: &mut Gen| -> R {
+            for u in 0..self.unroll {
+                self.chunk(g, true, u * self.chunk_bytes(), 4, false)?;
+            }
+            Ok(())
+        };
+        let flush = |g: &mut Gen| -> R {
+            self.widen(g)?;
+            for q in 0..self.queries {
+                let total = at(Rsp, self.totals as usize + VEC * q);
+                g.a.vpaddd(acc(q), acc(q), total)?;
+                g.a.vmovdqu(total, acc(q))?;
+                g.a.vpxor(acc(q), acc(q), acc(q))?;
+            }
+            Ok(())
+        };
+        let full = self.full();
+        let looped = blocks * per_block * self.unroll;
+        let iterations = (full - looped) / self.unroll;
+        if !self.staged && iterations + blocks > 0 {
+            g.a.xor(Gpr32::R9d, Gpr32::R9d)?;
+        }
+        g.blocked(blocks, per_block, step, body, flush)?;
+        g.counted(iterations, step, body)?;
+        for c in looped + iterations * self.unroll..full {
+            self.chunk(g, false, c * self.chunk_bytes(), 4, false)?;
+        }
+        if self.has_tail() {
+            match self.layout {
+                Layout::Dense => self.chunk(g, false, self.dim - VEC, 0, true)?,
+                Layout::Bits => self.chunk(g, false, VEC * full, self.words() % 4, false)?,
+            }
+        }
+        self.widen(g)?;
+        if blocks > 0 {
+            for q in 0..self.queries {
+                g.a.vpaddd(acc(q), acc(q), at(Rsp, self.totals as usize + VEC * q))?;
+            }
+        }
+        self.store(g)
+    }
+
+    /// One chunk of the record against every query. Dense: 32 bytes at `disp`, the lanes
+    /// before the last `D mod 32` masked off when `masked`. Bitsliced: `words` (1 to 4) words
+    /// of each plane at `disp`, loaded exactly.
+    fn chunk(&self, g: &mut Gen, indexed: bool, disp: usize, words: usize, masked: bool) -> R {
+        match self.layout {
+            Layout::Dense => self.dense_chunk(g, indexed, disp, masked),
+            Layout::Bits => self.bits_chunk(g, indexed, disp, words),
+        }
+    }
+
+    fn dense_chunk(&self, g: &mut Gen, indexed: bool, disp: usize, masked: bool) -> R {
+        let (rec, mask) = (Y8, Y9);
+        g.a.vmovdqu(rec, self.record(indexed, disp))?;
+        if masked {
+            g.tail_mask(mask, self.dim % VEC)?;
+            if self.metric == ScanMetric::Dot {
+                // Masked record lanes make zero products with any query.
+                g.a.vpand(rec, rec, mask)?;
+            }
+        }
+        for q in 0..self.queries {
+            let t = TMP[q % 2];
+            let query = self.query(q, indexed, disp);
+            match self.metric {
+                // rec * sign(query) = rec * query for trits.
+                ScanMetric::Dot => g.a.vpsignb(t, rec, query)?,
+                ScanMetric::Hamming => {
+                    // -1 where equal; subtracting counts equal lanes.
+                    g.a.vpcmpeqb(t, rec, query)?;
+                    if masked {
+                        g.a.vpand(t, t, mask)?;
+                    }
+                }
+            }
+            match self.metric {
+                ScanMetric::Dot => g.a.vpaddb(acc(q), acc(q), t)?,
+                ScanMetric::Hamming => g.a.vpsubb(acc(q), acc(q), t)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn bits_chunk(&self, g: &mut Gen, indexed: bool, disp: usize, words: usize) -> R {
+        let minus = 8 * self.words();
+        let index = indexed.then_some(R9);
+        let [t0, t1, t2] = TMP;
+        g.load_words(REC_MINUS, Rdi, index, minus + disp, words)?;
+        g.load_words(REC_PLUS, Rdi, index, disp, words)?;
+        if self.metric == ScanMetric::Dot {
+            // The record's nonzero positions, shared by every query.
+            g.a.vpor(REC_PLUS, REC_PLUS, REC_MINUS)?;
+        }
+        for (q, &base) in QUERY_BASES[..self.queries].iter().enumerate() {
+            // Separate loads, not memory operands: each query plane is loaded once, and the
+            // ops stay one micro-op (VEX ops with an indexed memory operand are two on Intel).
+            g.load_words(t0, base, index, disp, words)?;
+            g.load_words(t1, base, index, minus + disp, words)?;
+            match self.metric {
+                ScanMetric::Dot => g.a.vpor(t0, t0, t1)?,
+                ScanMetric::Hamming => g.a.vpxor(t0, t0, REC_PLUS)?,
+            }
+            g.a.vpxor(t1, t1, REC_MINUS)?;
+            if words == 3 {
+                // load_words used xmm15 (the low-nibble mask) as scratch.
+                self.load_low(g)?;
+            }
+            match self.metric {
+                ScanMetric::Dot => {
+                    // nonzero = both nonzero; differ = nonzero where the minus planes differ.
+                    g.a.vpand(t0, t0, REC_PLUS)?;
+                    g.a.vpand(t1, t1, t0)?;
+                    g.popcount_into(acc(q), t0, t2, LUT, LOW)?;
+                    g.popcount_into(acc(q), t1, t2, LUT_MINUS2, LOW)?;
+                }
+                ScanMetric::Hamming => {
+                    g.a.vpor(t0, t0, t1)?;
+                    g.popcount_into(acc(q), t0, t2, LUT, LOW)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Widen each byte accumulator in place into 32-bit lanes (hamming: 64-bit lanes whose
+    /// upper halves are zero, which the 32-bit folds treat alike).
+    fn widen(&self, g: &mut Gen) -> R {
+        let [t0, t1, _] = TMP;
+        match self.metric {
+            ScanMetric::Dot => {
+                g.splat_bytes(t0, 1)?;
+                g.splat_words(t1)?;
+                for q in 0..self.queries {
+                    g.a.vpmaddubsw(acc(q), t0, acc(q))?;
+                    g.a.vpmaddwd(acc(q), acc(q), t1)?;
+                }
+            }
+            ScanMetric::Hamming => {
+                g.a.vpxor(t0, t0, t0)?;
+                for q in 0..self.queries {
+                    g.a.vpsadbw(acc(q), acc(q), t0)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Fold the Q widened accumulators into Q sums and store them at r8.
+    fn store(&self, g: &mut Gen) -> R {
+        // Two rounds of vphaddd leave, in each 128-bit lane, the lane sums of 4 accumulators
+        // (fewer accumulators are paired with themselves).
+        let mut level: Vec<Ymm> = (0..self.queries).map(acc).collect();
+        for _ in 0..2 {
+            let mut next = Vec::new();
+            for pair in level.chunks(2) {
+                g.a.vphaddd(pair[0], pair[0], pair[pair.len() - 1])?;
+                next.push(pair[0]);
+            }
+            level = next;
+        }
+        let sums = level[0];
+        let t = TMP[0];
+        if let [low, high] = level[..] {
+            g.a.vperm2i128(t, low, high, 0x31)?;
+            g.a.vinserti128(sums, low, high.xmm(), 1)?;
+            g.a.vpaddd(sums, sums, t)?;
+        } else {
+            g.a.vextracti128(t.xmm(), sums, 1)?;
+            g.a.vpaddd(sums.xmm(), sums.xmm(), t.xmm())?;
+        }
+        if self.layout == Layout::Dense && self.metric == ScanMetric::Hamming {
+            // The sums count equal lanes; padding lanes of staged operands are equal too.
+            let lanes = if self.staged { VEC } else { self.dim } as u32;
+            let c = g.constant(lanes.to_le_bytes().repeat(8));
+            g.a.vmovdqu(t, Mem::label(c))?;
+            g.a.vpsubd(sums, t, sums)?;
+        }
+        let out = Mem::base(R8);
+        match self.queries {
+            1 => g.a.vmovd(out, sums.xmm()),
+            2 => g.a.vmovq(out, sums.xmm()),
+            4 => g.a.vmovdqu(out, sums.xmm()),
+            _ => g.a.vmovdqu(out, sums),
+        }
+    }
+}
