@@ -115,6 +115,13 @@ pub enum Error {
     /// Executable memory could not be obtained.
     #[error("executable memory: {0}")]
     Exec(#[from] crate::exec::ExecError),
+    /// The operands of a scan (an item-memory scan kernel or its portable twin) do not fit its
+    /// shape: a stride, a slice too short for the records or queries, too few scores.
+    #[error("bad scan shape: {reason}")]
+    ScanShape {
+        /// What does not fit.
+        reason: String,
+    },
     /// An item memory call failed: I/O, a bad file, a bad record or argument.
     #[error("item memory: {0}")]
     Memory(#[from] crate::memory::MemoryError),

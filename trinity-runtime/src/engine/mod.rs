@@ -4,6 +4,7 @@
 mod cache;
 
 use crate::cpu::{detect_tier, native_conv};
+use crate::exec::call::ScanKernel;
 use crate::exec::{self, Arena, Backend};
 use crate::kernel::{Compiled, KernelFn};
 use crate::reference::shift_mod;
@@ -13,6 +14,7 @@ use cache::{Lookup, OnceMap};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+use trinity_emit::kernels::scan::{generate_scan, ScanMetric, ScanSpec};
 use trinity_emit::kernels::{self, KernelSpec, Layout, Op, Tier};
 
 /// A snapshot of the engine's counters.
@@ -58,7 +60,7 @@ pub struct EngineStats {
     pub jit_misses: u64,
     /// Op calls served by portable Rust.
     pub portable_ops: u64,
-    /// Kernel keys cached (compiled or failed).
+    /// Kernel keys cached (compiled or failed), scan kernels included.
     pub cache_size: usize,
     /// Time spent compiling.
     pub compile_time: Duration,
@@ -125,6 +127,8 @@ pub struct JitEngine {
     tier: Option<Tier>,
     arena: Arena,
     kernels: OnceMap<KernelSpec, std::result::Result<Entry, Error>>,
+    /// The item memory's scan kernels (JIT only: none are baked).
+    scans: OnceMap<ScanSpec, std::result::Result<ScanKernel, Error>>,
     counters: Counters,
 }
 
@@ -187,6 +191,7 @@ impl JitEngine {
             tier,
             arena: Arena::new(),
             kernels: OnceMap::new(),
+            scans: OnceMap::new(),
             counters: Counters::default(),
         }
     }
@@ -218,7 +223,7 @@ impl JitEngine {
             jit_hits,
             jit_misses,
             portable_ops,
-            cache_size: self.kernels.len(),
+            cache_size: self.kernels.len() + self.scans.len(),
             compile_time: Duration::from_nanos(c.compile_nanos.load(Relaxed)),
             code_bytes: c.code_bytes.load(Relaxed),
             backend: self.backend.clone(),
@@ -293,6 +298,50 @@ impl JitEngine {
             Some(result) => result,
             None => fallback(state.take().expect("the kernel did not run")),
         }
+    }
+
+    /// The item-memory scan kernel for `metric` over vectors of `layout` and `dim`, `queries`
+    /// at a time (see `trinity_emit::kernels::scan`), compiled on first use and cached like
+    /// the pair kernels (in [`EngineStats::cache_size`], `compile_time` and `code_bytes`); not
+    /// an op call. `None` where generated code cannot run here (no tier, the JIT off or
+    /// refused) or the kernel cannot be generated (a bad `dim` or query block): the caller
+    /// then scans in portable Rust.
+    ///
+    /// ```
+    /// use trinity_emit::kernels::{scan::ScanMetric, Layout};
+    /// let engine = trinity_runtime::JitEngine::new();
+    /// let kernel = engine.scan_kernel(ScanMetric::Dot, Layout::Bits, 10_000, 4);
+    /// assert_eq!(kernel.is_some(), engine.stats().backend == trinity_runtime::exec::Backend::Jit
+    ///     && engine.tier().is_some());
+    /// assert!(engine.scan_kernel(ScanMetric::Dot, Layout::Bits, 10_000, 3).is_none());
+    /// ```
+    pub fn scan_kernel(
+        &self,
+        metric: ScanMetric,
+        layout: Layout,
+        dim: usize,
+        queries: usize,
+    ) -> Option<ScanKernel> {
+        let tier = self.tier.filter(|_| self.backend == Backend::Jit)?;
+        let spec = ScanSpec::new(
+            metric,
+            layout,
+            u32::try_from(dim).ok()?,
+            tier,
+            u32::try_from(queries).ok()?,
+        );
+        let compile = || {
+            let started = Instant::now();
+            let kernel = generate_scan(&spec)?;
+            let code = self.arena.add(&kernel.code)?;
+            self.counters.compile_nanos.fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
+            self.counters.code_bytes.fetch_add(kernel.code.len() as u64, Relaxed);
+            let bytes = layout.operand_bytes(spec.dim);
+            // SAFETY: trinity-emit generated this code for `spec`: a scan over vectors of
+            // `bytes` bytes, `queries` at a time.
+            Ok(unsafe { ScanKernel::new(code, bytes, queries) })
+        };
+        self.scans.with(&spec, compile, |entry, _| entry.as_ref().ok().cloned())
     }
 
     /// The kernel for `(op, layout, dim, shift)`, from the cache or compiled (or found baked)

@@ -177,3 +177,110 @@ impl<T> UnaryKernel<T> {
         Ok(())
     }
 }
+
+type ScanFn = unsafe extern "C" fn(*const u8, usize, usize, *const u8, *mut i32);
+
+/// Why the operands of a scan over `n` records and `q` queries of `bytes` bytes each do not fit
+/// the scan contract (`None` when they do): `stride` a multiple of 64 of at least `bytes`,
+/// `records` holding `n` vectors and `queries` `q` at that stride (the last needs only its
+/// vector's bytes), `scores` at least `n * q` entries.
+pub(crate) fn scan_shape_error(
+    bytes: usize,
+    q: usize,
+    (records, stride, n): (&[u8], usize, usize),
+    queries: &[u8],
+    scores: usize,
+) -> Option<String> {
+    if stride % 64 != 0 || stride < bytes {
+        return Some(format!("stride {stride} is not a multiple of 64 of at least {bytes}"));
+    }
+    let span = |count: usize| {
+        count.checked_sub(1).map_or(Some(0), |c| c.checked_mul(stride)?.checked_add(bytes))
+    };
+    for (what, len, count) in [("records", records.len(), n), ("queries", queries.len(), q)] {
+        match span(count) {
+            Some(needed) if len >= needed => {}
+            needed => {
+                return Some(format!(
+                    "{what} has {len} bytes, needs {needed:?} for {count} vectors"
+                ))
+            }
+        }
+    }
+    match n.checked_mul(q) {
+        Some(needed) if scores >= needed => None,
+        needed => Some(format!("scores has {scores} entries, needs {needed:?}")),
+    }
+}
+
+/// `void f(const T *records, size_t stride, size_t n, const T *queries, int32_t *scores)`: an
+/// item-memory scan kernel, scoring `n` records against a block of `Q` queries into
+/// `scores[r * Q + q]` (see `trinity_emit::kernels::scan`). Records and queries are passed as
+/// bytes, whatever the layout's element.
+pub struct ScanKernel {
+    code: Code,
+    bytes: usize,
+    queries: usize,
+    f: ScanFn,
+}
+
+impl ScanKernel {
+    /// Wrap placed code.
+    ///
+    /// # Safety
+    /// `code` must be a complete scan function of the platform C calling convention for
+    /// vectors of `bytes` bytes and blocks of `queries` queries, which reads only the operand
+    /// bytes of each record and query, writes only `n * queries` scores, and touches no other
+    /// memory.
+    pub unsafe fn new(code: Code, bytes: usize, queries: usize) -> Self {
+        // SAFETY: the caller promises the entry point is a function of this type; data and
+        // function pointers have the same size on every supported platform.
+        let f = unsafe { std::mem::transmute::<*const u8, ScanFn>(code.entry()) };
+        ScanKernel { code, bytes, queries, f }
+    }
+
+    /// The placed code.
+    pub fn code(&self) -> &Code {
+        &self.code
+    }
+
+    /// Queries per call (Q).
+    pub fn queries(&self) -> usize {
+        self.queries
+    }
+
+    /// Score `n` records (at `stride` bytes apart in `records`) against the `Q` queries (at the
+    /// same stride in `queries`) into `scores[r * Q + q]`. Operands that do not fit (see the
+    /// checks in the error) are [`Error::ScanShape`].
+    pub fn call(
+        &self,
+        records: &[u8],
+        stride: usize,
+        n: usize,
+        queries: &[u8],
+        scores: &mut [i32],
+    ) -> Result<()> {
+        if let Some(reason) =
+            scan_shape_error(self.bytes, self.queries, (records, stride, n), queries, scores.len())
+        {
+            return Err(Error::ScanShape { reason });
+        }
+        // SAFETY: per `new`, the code reads the operand bytes of n records and Q queries at
+        // `stride` and writes n * Q scores; the checks above keep all of them inside the
+        // slices, and `scores` is exclusively borrowed.
+        unsafe { (self.f)(records.as_ptr(), stride, n, queries.as_ptr(), scores.as_mut_ptr()) };
+        Ok(())
+    }
+}
+
+impl Clone for ScanKernel {
+    fn clone(&self) -> Self {
+        ScanKernel { code: self.code.clone(), bytes: self.bytes, queries: self.queries, f: self.f }
+    }
+}
+
+impl std::fmt::Debug for ScanKernel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ScanKernel({:?}, {} bytes, {} queries)", self.code, self.bytes, self.queries)
+    }
+}

@@ -170,12 +170,6 @@ pub enum MemoryError {
         /// The length given.
         actual: usize,
     },
-    /// A scan's arguments that do not fit its shape.
-    #[error("bad scan shape: {reason}")]
-    ScanShape {
-        /// What does not fit.
-        reason: String,
-    },
 }
 
 impl MemoryError {

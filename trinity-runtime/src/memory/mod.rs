@@ -119,8 +119,10 @@ mod topk;
 pub use error::MemoryError;
 pub use format::{HEADER_LEN, MAGIC, VERSION};
 pub use record::Record;
-pub use scan::{ScanOp, Scanner, QUERY_BLOCKS};
+pub use scan::Scanner;
 pub use topk::{merge_top_k, Hit, Metric};
+pub use trinity_emit::kernels::scan::ScanMetric;
+use trinity_emit::kernels::scan::QUERY_BLOCKS;
 
 use crate::reference::cosine_from_sums;
 use crate::vector::{check_dim, same_dim};
@@ -643,13 +645,18 @@ impl<V: Record> ItemMemory<V> {
     }
 
     /// The queries in blocks of 8, 4, 2 or 1, each at the stride in an aligned buffer.
-    fn query_blocks(&self, queries: &[&V], op: ScanOp) -> Result<Vec<QueryBlock>> {
+    fn query_blocks(&self, queries: &[&V], op: ScanMetric) -> Result<Vec<QueryBlock>> {
         let (stride, dim) = (self.header.stride, self.header.dim);
         let mut blocks = Vec::new();
         let mut first = 0;
         while first < queries.len() {
             let left = queries.len() - first;
-            let q = QUERY_BLOCKS.into_iter().find(|&q| q <= left).unwrap_or(1);
+            let q = QUERY_BLOCKS
+                .into_iter()
+                .rev()
+                .map(|q| q as usize)
+                .find(|&q| q <= left)
+                .unwrap_or(1);
             let mut buf = aligned(q * stride);
             let mut nnz = Vec::with_capacity(q);
             let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut buf);
@@ -658,7 +665,7 @@ impl<V: Record> ItemMemory<V> {
                 bytes[j * stride..j * stride + elems.len()].copy_from_slice(elems);
                 nnz.push(V::check(dim, v.elems()).unwrap_or_default());
             }
-            let scanner = Scanner::portable(op, V::LAYOUT, dim, q)?;
+            let scanner = Scanner::new(op, V::LAYOUT, dim, q)?;
             blocks.push(QueryBlock { first, scanner, buf, nnz });
             first += q;
         }
@@ -695,7 +702,7 @@ impl<V: Record> ItemMemory<V> {
     ) -> Result<()> {
         let stride = self.header.stride;
         let tile = (TILE_BYTES / stride).max(1);
-        let mut scores = vec![0i32; tile * QUERY_BLOCKS[0]];
+        let mut scores = vec![0i32; tile * *QUERY_BLOCKS.iter().max().unwrap_or(&1) as usize];
         for start in rows.clone().step_by(tile) {
             let end = (start + tile).min(rows.end);
             let records = &region[start * stride..end * stride];
@@ -725,10 +732,10 @@ impl<V: Record> ItemMemory<V> {
 }
 
 /// The integer each metric is computed from.
-fn scan_op(metric: Metric) -> ScanOp {
+fn scan_op(metric: Metric) -> ScanMetric {
     match metric {
-        Metric::Dot | Metric::Cosine => ScanOp::Dot,
-        Metric::Hamming => ScanOp::Hamming,
+        Metric::Dot | Metric::Cosine => ScanMetric::Dot,
+        Metric::Hamming => ScanMetric::Hamming,
     }
 }
 

@@ -2,27 +2,10 @@
 //! queries, in the shape the generated scan kernels take.
 
 use super::record::sealed::Stored;
-use super::MemoryError;
-use crate::{BitVector, DenseVector, Result};
+use crate::exec::call::{scan_shape_error, ScanKernel};
+use crate::{BitVector, DenseVector, JitEngine, Result};
+use trinity_emit::kernels::scan::{ScanMetric, QUERY_BLOCKS};
 use trinity_emit::kernels::Layout;
-
-/// The integer a scan computes for each (record, query) pair. Cosine is computed from
-/// [`Dot`](ScanOp::Dot) and the stored nonzero counts.
-///
-/// ```
-/// use trinity_runtime::memory::ScanOp;
-/// assert_ne!(ScanOp::Dot, ScanOp::Hamming);
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ScanOp {
-    /// `sum(r[i] * q[i])`.
-    Dot,
-    /// The number of positions where `r` and `q` differ.
-    Hamming,
-}
-
-/// The query block sizes a scan takes, largest first.
-pub const QUERY_BLOCKS: [usize; 4] = [8, 4, 2, 1];
 
 /// A scan for one (op, layout, D, Q): for each of `n` records `r` and each of `Q` queries
 /// `q`, `scores[r * Q + q] = op(record r, query q)`.
@@ -37,7 +20,7 @@ pub const QUERY_BLOCKS: [usize; 4] = [8, 4, 2, 1];
 /// variant behind the same call.
 ///
 /// ```
-/// use trinity_runtime::memory::{ScanOp, Scanner};
+/// use trinity_runtime::memory::{ScanMetric, Scanner};
 /// use trinity_runtime::{reference, BitVector, ItemMemory};
 /// # use trinity_emit::kernels::Layout;
 /// let dim = 100;
@@ -48,7 +31,7 @@ pub const QUERY_BLOCKS: [usize; 4] = [8, 4, 2, 1];
 /// // A memory's region is a ready query block too: 64-byte aligned, at the same stride.
 /// let mut queries = ItemMemory::new(dim)?;
 /// queries.push(&BitVector::random(dim, 7)?)?;
-/// let scanner = Scanner::portable(ScanOp::Dot, Layout::Bits, dim, 1)?;
+/// let scanner = Scanner::portable(ScanMetric::Dot, Layout::Bits, dim, 1)?;
 /// let mut scores = [0i32; 3];
 /// scanner.scan(records.region()?, records.stride(), 3, queries.region()?, &mut scores)?;
 /// for (id, score) in scores.iter().enumerate() {
@@ -59,7 +42,7 @@ pub const QUERY_BLOCKS: [usize; 4] = [8, 4, 2, 1];
 /// ```
 #[derive(Clone, Debug)]
 pub struct Scanner {
-    op: ScanOp,
+    op: ScanMetric,
     layout: Layout,
     dim: usize,
     queries: usize,
@@ -69,23 +52,49 @@ pub struct Scanner {
 /// How a [`Scanner`] runs: the place a compiled kernel is added.
 #[derive(Clone, Debug)]
 enum Imp {
+    /// A generated kernel from the global engine.
+    Jit(ScanKernel),
     Portable,
 }
 
 impl Scanner {
+    /// The scan for `metric` over vectors of `layout` and `dim`, `queries` (1, 2, 4 or 8) at a
+    /// time: the global engine's generated kernel where one can run here, else
+    /// [`portable`](Self::portable), with identical results.
+    ///
+    /// ```
+    /// use trinity_runtime::memory::{ScanMetric, Scanner};
+    /// # use trinity_emit::kernels::Layout;
+    /// let scanner = Scanner::new(ScanMetric::Dot, Layout::Bits, 10_000, 4)?;
+    /// println!("scanning with generated code: {}", scanner.is_jit());
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
+    pub fn new(metric: ScanMetric, layout: Layout, dim: usize, queries: usize) -> Result<Scanner> {
+        let mut scanner = Scanner::portable(metric, layout, dim, queries)?;
+        if let Some(kernel) = JitEngine::global().scan_kernel(metric, layout, dim, queries) {
+            scanner.imp = Imp::Jit(kernel);
+        }
+        Ok(scanner)
+    }
+
+    /// Whether a generated kernel runs the scan (else portable Rust).
+    pub fn is_jit(&self) -> bool {
+        matches!(self.imp, Imp::Jit(_))
+    }
+
     /// The portable scan for `op` over vectors of `layout` and `dim`, `queries` (1, 2, 4 or
     /// 8) at a time.
     ///
     /// ```
-    /// use trinity_runtime::memory::{ScanOp, Scanner};
+    /// use trinity_runtime::memory::{ScanMetric, Scanner};
     /// # use trinity_emit::kernels::Layout;
-    /// assert!(Scanner::portable(ScanOp::Hamming, Layout::Dense, 64, 8).is_ok());
-    /// assert!(Scanner::portable(ScanOp::Hamming, Layout::Dense, 64, 3).is_err());
-    /// assert!(Scanner::portable(ScanOp::Hamming, Layout::Dense, 0, 1).is_err());
+    /// assert!(Scanner::portable(ScanMetric::Hamming, Layout::Dense, 64, 8).is_ok());
+    /// assert!(Scanner::portable(ScanMetric::Hamming, Layout::Dense, 64, 3).is_err());
+    /// assert!(Scanner::portable(ScanMetric::Hamming, Layout::Dense, 0, 1).is_err());
     /// ```
-    pub fn portable(op: ScanOp, layout: Layout, dim: usize, queries: usize) -> Result<Scanner> {
+    pub fn portable(op: ScanMetric, layout: Layout, dim: usize, queries: usize) -> Result<Scanner> {
         crate::vector::check_dim(dim)?;
-        if !QUERY_BLOCKS.contains(&queries) {
+        if !QUERY_BLOCKS.iter().any(|&q| q as usize == queries) {
             return Err(shape(format!("{queries} queries per block; blocks are 1, 2, 4 or 8")));
         }
         Ok(Scanner { op, layout, dim, queries, imp: Imp::Portable })
@@ -94,9 +103,9 @@ impl Scanner {
     /// Queries per block (Q).
     ///
     /// ```
-    /// use trinity_runtime::memory::{ScanOp, Scanner};
+    /// use trinity_runtime::memory::{ScanMetric, Scanner};
     /// # use trinity_emit::kernels::Layout;
-    /// assert_eq!(Scanner::portable(ScanOp::Dot, Layout::Bits, 10, 4)?.queries(), 4);
+    /// assert_eq!(Scanner::portable(ScanMetric::Dot, Layout::Bits, 10, 4)?.queries(), 4);
     /// # Ok::<(), trinity_runtime::Error>(())
     /// ```
     pub fn queries(&self) -> usize {
@@ -108,13 +117,13 @@ impl Scanner {
     /// `records` and `queries` start on a 64-byte boundary; `stride` is a multiple of 64 of
     /// at least the vector's bytes; `records` holds `n` vectors and `queries` `Q`, at that
     /// stride (the last one needs only its vector's bytes); `scores` has at least `n * Q`
-    /// entries. Anything else is an [`MemoryError::ScanShape`] error, never a read out of
+    /// entries. Anything else is an [`Error::ScanShape`](crate::Error::ScanShape) error, never a read out of
     /// bounds.
     ///
     /// ```
-    /// use trinity_runtime::memory::{ScanOp, Scanner};
+    /// use trinity_runtime::memory::{ScanMetric, Scanner};
     /// # use trinity_emit::kernels::Layout;
-    /// let scanner = Scanner::portable(ScanOp::Dot, Layout::Dense, 64, 1)?;
+    /// let scanner = Scanner::portable(ScanMetric::Dot, Layout::Dense, 64, 1)?;
     /// let mut scores = [0i32; 1];
     /// // A stride that is not a multiple of 64:
     /// assert!(scanner.scan(&[], 65, 0, &[], &mut scores).is_err());
@@ -129,33 +138,22 @@ impl Scanner {
         scores: &mut [i32],
     ) -> Result<()> {
         let bytes = self.layout.operand_bytes(self.dim as u32);
-        if stride % 64 != 0 || stride < bytes {
-            return Err(shape(format!(
-                "stride {stride} is not a multiple of 64 of at least {bytes}"
-            )));
+        let operands = (records, stride, n);
+        if let Some(reason) = scan_shape_error(bytes, self.queries, operands, queries, scores.len())
+        {
+            return Err(shape(reason));
         }
-        let span = |count: usize| if count == 0 { 0 } else { (count - 1) * stride + bytes };
-        let checks = [
-            ("records", records.len(), span(n), records.as_ptr()),
-            ("queries", queries.len(), span(self.queries), queries.as_ptr()),
-        ];
-        for (what, len, needed, ptr) in checks {
-            if len < needed {
-                return Err(shape(format!("{what} has {len} bytes, needs {needed}")));
-            }
-            if needed > 0 && ptr as usize % 64 != 0 {
+        for (what, ptr, count) in
+            [("records", records.as_ptr(), n), ("queries", queries.as_ptr(), 1)]
+        {
+            if count > 0 && ptr as usize % 64 != 0 {
                 return Err(shape(format!("{what} do not start on a 64-byte boundary")));
             }
         }
-        if scores.len() < n * self.queries {
-            return Err(shape(format!(
-                "scores has {} entries, needs {}",
-                scores.len(),
-                n * self.queries
-            )));
-        }
+        let span = |count: usize| if count == 0 { 0 } else { (count - 1) * stride + bytes };
         let (records, queries) = (&records[..span(n)], &queries[..span(self.queries)]);
         match self.imp {
+            Imp::Jit(ref kernel) => kernel.call(records, stride, n, queries, scores),
             Imp::Portable => match self.layout {
                 Layout::Dense => {
                     self.run_portable::<DenseVector>(records, stride, n, queries, scores)
@@ -175,8 +173,8 @@ impl Scanner {
         scores: &mut [i32],
     ) -> Result<()> {
         let pair = match self.op {
-            ScanOp::Dot => V::dot,
-            ScanOp::Hamming => V::hamming,
+            ScanMetric::Dot => V::dot,
+            ScanMetric::Hamming => V::hamming,
         };
         let (len, step) = (V::elem_count(self.dim), stride / size_of::<V::Elem>());
         let cast = |bytes| {
@@ -196,5 +194,5 @@ impl Scanner {
 }
 
 fn shape(reason: String) -> crate::Error {
-    MemoryError::ScanShape { reason }.into()
+    crate::Error::ScanShape { reason }
 }
