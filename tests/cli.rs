@@ -396,3 +396,50 @@ fn help_is_complete_with_exit_codes() {
         }
     }
 }
+
+#[test]
+fn search_bench_reports_one_row_per_query_and_thread_count() {
+    let dir = scratch("search-bench");
+    let file = dir.join("memory.tmem");
+    let args = ["search-bench", "--dim", "1000", "--n", "300", "--queries", "1,3", "--threads"];
+    let run = |layout: &str| {
+        let mut all = args.to_vec();
+        all.extend_from_slice(&["1,2", "--k", "5", "--layout", layout, "--json"]);
+        all.extend_from_slice(&["--file", file.to_str().unwrap()]);
+        let (code, out, err) = trinity(&all);
+        assert_eq!(code, 0, "{out}{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    // The first run builds the file, the second opens it.
+    for _ in 0..2 {
+        let report = run("bits");
+        assert_eq!((report["dim"].as_u64(), report["n"].as_u64()), (Some(1000), Some(300)));
+        assert!(report["read_gb_per_s"].as_f64().unwrap() > 0.0, "{report}");
+        let rows = report["rows"].as_array().unwrap();
+        let cells: Vec<(u64, u64)> = rows
+            .iter()
+            .map(|r| (r["queries"].as_u64().unwrap(), r["threads"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(cells, [(1, 1), (3, 1), (1, 2), (3, 2)]);
+        for row in rows {
+            let (gb, pairs) =
+                (row["gb_per_s"].as_f64().unwrap(), row["pairs_per_s"].as_f64().unwrap());
+            assert!(gb > 0.0 && pairs > 0.0, "{row}");
+        }
+    }
+    // A dense memory cannot be read from a bitsliced file.
+    let (code, _, err) = trinity(&[
+        "search-bench",
+        "--dim",
+        "1000",
+        "--layout",
+        "dense",
+        "--file",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("bits") && err.contains("dense"), "{err}");
+    let (code, _, err) = trinity(&["search-bench", "--queries", "0"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--queries"), "{err}");
+}

@@ -7,6 +7,7 @@
 pub mod bake;
 pub mod disasm;
 pub mod run;
+pub mod search_bench;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand};
@@ -47,6 +48,10 @@ pub enum Command {
     /// List the instructions each encoder emits.
     #[command(after_help = EXIT_CODES)]
     Encoders,
+    /// Time top-k searches of an item memory (one row per query count and thread count),
+    /// beside the machine's read bandwidth measured in the same run.
+    #[command(name = "search-bench", after_help = EXIT_CODES)]
+    SearchBench(search_bench::SearchBenchArgs),
 }
 
 /// Why a command failed; [`Error::exit_code`] turns it into the documented exit code.
