@@ -138,7 +138,7 @@ fn main() {
                         ));
                     }
                     let set = if set == "memory" {
-                        format!("memory ({} MiB; Q=1 {gbs:.1} GB/s)", n * stride >> 20)
+                        format!("memory ({} MiB; Q=1 {gbs:.1} GB/s)", (n * stride) >> 20)
                     } else {
                         format!("L2 ({n} records)")
                     };
