@@ -63,7 +63,8 @@ impl Shape {
         let staged = spec.layout == Layout::Dense && dim < VEC;
         let unroll = match spec.layout {
             Layout::Dense => (4 / queries).max(1),
-            Layout::Bits => 1,
+            // One prefetch per plane per iteration covers a 64-byte line of each.
+            Layout::Bits => 2,
         };
         let mut shape = Shape {
             metric: spec.metric,
@@ -248,6 +249,14 @@ impl Shape {
         }
         let step = self.unroll * self.chunk_bytes();
         let body = |g: &mut Gen| -> R {
+            if self.layout == Layout::Bits {
+                // The two planes are two short streams per record, which the hardware
+                // prefetchers pick up late: fetch the same lines of the next record (at the
+                // smallest stride). Measured: 4 -> 6 GB/s for one query at D = 10000.
+                let next = self.layout.operand_bytes(self.dim as u32).next_multiple_of(64);
+                g.a.prefetcht0(at_index(Rdi, R9, next))?;
+                g.a.prefetcht0(at_index(Rdi, R9, next + 8 * self.words()))?;
+            }
             for u in 0..self.unroll {
                 self.chunk(g, true, u * self.chunk_bytes(), 4, false)?;
             }
