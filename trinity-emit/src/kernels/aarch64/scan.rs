@@ -2,9 +2,9 @@
 //! [`crate::kernels::scan`].
 //!
 //! Registers: x0 the current record, x1 the stride, x2 the records left, x4 the current
-//! scores; query q's base in [`QUERY_BASES`]`[q]` (x3 and caller-saved registers only); x9 the
+//! scores; query q's base in `QUERY_BASES[q]` (x3 and caller-saved registers only); x9 the
 //! byte offset within a record (and x14 the offset of the -1 plane), x15/x16 the loop counters
-//! of [`Gen::blocked`]/[`Gen::counted`]. v16.. hold the narrow accumulators (one set of Q per
+//! of `Gen::blocked`/`Gen::counted`. v16.. hold the narrow accumulators (one set of Q per
 //! chunk of a loop iteration: fewer queries get more sets, so that consecutive chunks do not
 //! wait on one accumulator's latency), v24+q query q's 32-bit total; v0-v7 hold the record
 //! chunk and temporaries. v8-v15 and x18 are never touched.
