@@ -1,6 +1,7 @@
 //! Scan kernel speed on this machine (x86-64 AVX2): per (record, query) pair, each query block
 //! against the pair kernel called once per record, on records that stay in L2 and on records
 //! streamed from memory (a buffer four times the L3), plus the single-query scan's bandwidth.
+//! Every timed scan's scores are checked against the pair kernel afterwards.
 //!
 //! `cargo bench --bench scan` prints a markdown table; `TRINITY_SCAN_DIMS=1024,10000` picks
 //! the dimensions, `TRINITY_SCAN_STREAM_MB=128` the streamed buffer's size and
@@ -135,6 +136,16 @@ fn main() {
                             };
                             black_box(&scores);
                         });
+                        // The scores of the last timed call, against the pair kernel.
+                        for r in 0..n {
+                            for j in 0..q as usize {
+                                let rec = recs[roff + r * stride..].as_ptr();
+                                let query = queries[qoff + j * stride..].as_ptr();
+                                // SAFETY: whole operands inside their buffers.
+                                let want = unsafe { pair(rec, query) };
+                                assert_eq!(i64::from(scores[r * q as usize + j]), want, "{spec}");
+                            }
+                        }
                         if q == 1 {
                             gbs = (n * bytes) as f64 / t.as_secs_f64() / 1e9;
                         }
@@ -154,7 +165,7 @@ fn main() {
                         let read = (words.len() * 8) as f64 / t.as_secs_f64() / 1e9;
                         format!(
                             "memory ({} MiB; Q=1 {gbs:.1} GB/s, plain read {read:.1} GB/s)",
-                            n * stride >> 20
+                            (n * stride) >> 20
                         )
                     } else {
                         format!("L2 ({n} records)")
