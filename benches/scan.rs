@@ -1,9 +1,12 @@
 //! Scan kernel speed on this machine (x86-64 AVX2): per (record, query) pair, each query block
 //! against the pair kernel called once per record, on records that stay in L2 and on records
 //! streamed from memory (a buffer four times the L3), plus the single-query scan's bandwidth.
+//! Every timed scan's scores are checked against the pair kernel afterwards.
 //!
 //! `cargo bench --bench scan` prints a markdown table; `TRINITY_SCAN_DIMS=1024,10000` picks
-//! the dimensions and `TRINITY_SCAN_STREAM_MB=128` the streamed buffer's size.
+//! the dimensions, `TRINITY_SCAN_STREAM_MB=128` the streamed buffer's size and
+//! `TRINITY_SCAN_SETS=memory` the record sets (`L2`, `memory`). Each memory row also gives the
+//! rate at which plain Rust sums the same buffer (a read-bandwidth yardstick).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -80,6 +83,7 @@ fn main() {
     let stream_mb: usize = std::env::var("TRINITY_SCAN_STREAM_MB")
         .map(|s| s.parse().expect("megabytes"))
         .unwrap_or(128);
+    let sets = std::env::var("TRINITY_SCAN_SETS").unwrap_or_else(|_| "L2,memory".into());
     let arena = Arena::new();
     println!(
         "| layout | metric | D | set | pair ns | {} |",
@@ -102,6 +106,9 @@ fn main() {
                 // SAFETY: a System V pair kernel reading `bytes` bytes from each argument.
                 let pair: Pair = unsafe { std::mem::transmute(pair_code.entry()) };
                 for (set, n) in [("L2", cached), ("memory", streamed)] {
+                    if !sets.split(',').any(|s| s == set) {
+                        continue;
+                    }
                     let (recs, roff) = records(layout, dim, stride, n);
                     let q0 = queries[qoff..].as_ptr();
                     let pair_ns = time(5, || {
@@ -129,6 +136,16 @@ fn main() {
                             };
                             black_box(&scores);
                         });
+                        // The scores of the last timed call, against the pair kernel.
+                        for r in 0..n {
+                            for j in 0..q as usize {
+                                let rec = recs[roff + r * stride..].as_ptr();
+                                let query = queries[qoff + j * stride..].as_ptr();
+                                // SAFETY: whole operands inside their buffers.
+                                let want = unsafe { pair(rec, query) };
+                                assert_eq!(i64::from(scores[r * q as usize + j]), want, "{spec}");
+                            }
+                        }
                         if q == 1 {
                             gbs = (n * bytes) as f64 / t.as_secs_f64() / 1e9;
                         }
@@ -138,7 +155,18 @@ fn main() {
                         ));
                     }
                     let set = if set == "memory" {
-                        format!("memory ({} MiB; Q=1 {gbs:.1} GB/s)", (n * stride) >> 20)
+                        let words: Vec<u64> = recs
+                            .chunks_exact(8)
+                            .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
+                            .collect();
+                        let t = time(5, || {
+                            black_box(words.iter().fold(0u64, |a, &w| a.wrapping_add(w)));
+                        });
+                        let read = (words.len() * 8) as f64 / t.as_secs_f64() / 1e9;
+                        format!(
+                            "memory ({} MiB; Q=1 {gbs:.1} GB/s, plain read {read:.1} GB/s)",
+                            (n * stride) >> 20
+                        )
                     } else {
                         format!("L2 ({n} records)")
                     };

@@ -275,7 +275,8 @@ fn dotprod_scans_need_dotprod() {
 }
 
 /// The same spec gives the same bytes; one kernel per (metric, layout, tier) at D = 100 with
-/// Q = 2, and the staged short dense path at D = 10, as reviewed disassembly.
+/// Q = 2, a bitsliced dot with its loop and eight queries at D = 1000, and the staged short
+/// dense path at D = 10, as reviewed disassembly.
 #[test]
 fn generation_is_deterministic_and_snapshotted() {
     for tier in TIERS {
@@ -285,6 +286,7 @@ fn generation_is_deterministic_and_snapshotted() {
                 cells.push((metric, layout, 100, 2));
             }
         }
+        cells.push((ScanMetric::Dot, Layout::Bits, 1000, 8));
         cells.push((ScanMetric::Hamming, Layout::Dense, 10, 1));
         for (metric, layout, dim, q) in cells {
             let code = kernel(metric, layout, dim, tier, q).code;

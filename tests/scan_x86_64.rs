@@ -237,8 +237,9 @@ fn kernels_end_with_vzeroupper_and_are_deterministic() {
     }
 }
 
-/// One kernel per (metric, layout) at D = 100 with Q = 2, and the staged short dense path at
-/// D = 20, as hex and iced-x86 disassembly, reviewed.
+/// One kernel per (metric, layout) at D = 100 with Q = 2, a bitsliced dot with its loop,
+/// prefetches and eight queries at D = 1000, and the staged short dense path at D = 20, as hex
+/// and iced-x86 disassembly, reviewed.
 #[test]
 fn snapshots() {
     let mut cells: Vec<(ScanMetric, Layout, usize, u32)> = Vec::new();
@@ -247,6 +248,7 @@ fn snapshots() {
             cells.push((metric, layout, 100, 2));
         }
     }
+    cells.push((ScanMetric::Dot, Layout::Bits, 1000, 8));
     cells.push((ScanMetric::Hamming, Layout::Dense, 20, 1));
     for (metric, layout, dim, q) in cells {
         let k = kernel(metric, layout, dim, q);

@@ -248,6 +248,7 @@ fn avx_integer() {
         a.vpabsd(X0, X1)?;
         a.vpmaddubsw(Y0, Y1, Y2)?;
         a.vpmaddwd(Y0, Y1, Y2)?;
+        a.vphaddd(Y0, Y1, Y2)?;
         a.vpmullw(Y0, Y1, Y2)?;
         a.vpmulld(Y0, Y1, Y2)?;
         a.vpsadbw(Y0, Y1, Y2)?;
@@ -353,6 +354,7 @@ fn control_and_padding() {
         a.nop()?;
         a.int3()?;
         a.ud2()?;
+        a.prefetcht0(Mem::base(Rdi).index(R9, 1).disp(4096))?;
         a.ret()
     });
 }

@@ -1,5 +1,7 @@
 //! What a kernel is: the request (op, layout, dimension, CPU tier, permute shift, calling
 //! convention) and the generated result. The generators for each architecture live in submodules.
+//! Scan kernels (many records against a block of queries in one call) have their own request
+//! type, in [`scan`].
 
 use std::fmt;
 

@@ -35,7 +35,8 @@ use super::{aarch64, x86_64, Arch, CallConv, KernelError, Layout, Tier, MAX_DIM}
 /// The query-block sizes `Q` a scan kernel can be generated for.
 ///
 /// Eight is the most whose per-query accumulators fit in the sixteen AVX2 registers beside
-/// the record and lookup tables; see the crate README for the measurements behind the set.
+/// the record and lookup tables; the repository README ("Scan kernels") has the measurements
+/// behind the set.
 pub const QUERY_BLOCKS: [u32; 4] = [1, 2, 4, 8];
 
 /// What a scan kernel computes for each (record, query) pair.

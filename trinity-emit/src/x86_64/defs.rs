@@ -326,6 +326,8 @@ instructions! {
     INT3 int3() = "int3" &[leg(NONE, 0xCC)];
     /// guaranteed invalid opcode trap.
     UD2 ud2() = "ud2" &[leg(NONE, 0x0B).map(M0F)];
+    /// hint: bring the cache line of `addr` into every cache level (never faults).
+    PREFETCHT0 prefetcht0(addr) = "prefetcht0" &[leg(&[(m(B8), Rm)], 0x18).map(M0F).digit(1)];
     /// copy rcx bytes from `[rsi]` to `[rdi]`, advancing both (fast on CPUs with ERMSB/FSRM).
     REP_MOVSB rep_movsb() = "rep movsb" &[leg(NONE, 0xA4).prefix(0xF3)];
 

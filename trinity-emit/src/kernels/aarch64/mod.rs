@@ -77,7 +77,8 @@ impl Gen {
     }
 
     /// A counted loop: `body` runs `count` times with x9 as the byte offset (advanced by
-    /// `step`); x16 counts down. Emits nothing when `count` is 0.
+    /// `step`, unless 0: then the body advances it); x16 counts down. Emits nothing when
+    /// `count` is 0.
     fn counted(&mut self, count: usize, step: usize, mut body: impl FnMut(&mut Gen) -> R) -> R {
         if count == 0 {
             return Ok(());
@@ -86,7 +87,9 @@ impl Gen {
         let top = self.a.new_label();
         self.a.bind(top)?;
         body(self)?;
-        self.a.add_imm::<X>(xs(9), xs(9), step as u64)?;
+        if step > 0 {
+            self.a.add_imm::<X>(xs(9), xs(9), step as u64)?;
+        }
         self.a.subs_imm::<X>(x(16), xs(16), 1)?;
         self.a.b_cond(Cond::Ne, top)
     }

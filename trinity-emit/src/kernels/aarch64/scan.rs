@@ -2,10 +2,12 @@
 //! [`crate::kernels::scan`].
 //!
 //! Registers: x0 the current record, x1 the stride, x2 the records left, x4 the current
-//! scores; query q's base in [`QUERY_BASES`]`[q]` (x3 and caller-saved registers only); x9 the
+//! scores; query q's base in `QUERY_BASES[q]` (x3 and caller-saved registers only); x9 the
 //! byte offset within a record (and x14 the offset of the -1 plane), x15/x16 the loop counters
-//! of [`Gen::blocked`]/[`Gen::counted`]. v16+q is query q's narrow accumulator, v24+q its
-//! 32-bit total; v0-v7 hold the record chunk and temporaries. v8-v15 and x18 are never touched.
+//! of `Gen::blocked`/`Gen::counted`. v16.. hold the narrow accumulators (one set of Q per
+//! chunk of a loop iteration: fewer queries get more sets, so that consecutive chunks do not
+//! wait on one accumulator's latency), v24+q query q's 32-bit total; v0-v7 hold the record
+//! chunk and temporaries. v8-v15 and x18 are never touched.
 //!
 //! Each record chunk is loaded once and combined with every query's chunk (the queries stay
 //! in L1). At the end of a record the Q totals are folded with `addp` into vectors of four
@@ -26,10 +28,6 @@ const STAGE: u8 = 14;
 const REC: u8 = 0;
 /// The +1 plane's chunk, then the record's nonzero positions (bitsliced dot).
 const REC_PLUS: u8 = 1;
-
-fn acc(q: usize) -> u8 {
-    16 + q as u8
-}
 
 fn total(q: usize) -> u8 {
     24 + q as u8
@@ -66,6 +64,8 @@ struct Shape {
     /// Dense operands shorter than a vector are copied to zeroed stack slots (the record's at
     /// sp, query q's 16 bytes after it), since a vector load would read past them.
     staged: bool,
+    /// Accumulator sets, and chunks per loop iteration.
+    sets: usize,
 }
 
 impl Shape {
@@ -78,7 +78,13 @@ impl Shape {
             queries: spec.queries as usize,
             dotprod: spec.tier == Tier::DotProd,
             staged: spec.layout == Layout::Dense && dim < VEC,
+            sets: (8 / spec.queries as usize).min(4),
         }
+    }
+
+    /// Query q's narrow accumulator in `set`.
+    fn acc_reg(&self, set: usize, q: usize) -> u8 {
+        16 + (set * self.queries + q) as u8
     }
 
     fn words(&self) -> usize {
@@ -192,7 +198,9 @@ impl Shape {
     /// One record against every query: accumulate, widen, fold, store.
     fn record_scores(&self, g: &mut Gen) -> R {
         for q in 0..self.queries {
-            g.a.movi(b16(acc(q)), 0)?;
+            for set in 0..self.sets {
+                g.a.movi(b16(self.acc_reg(set, q)), 0)?;
+            }
             g.a.movi(b16(total(q)), 0)?;
         }
         if self.staged {
@@ -202,39 +210,64 @@ impl Shape {
         if self.layout == Layout::Bits {
             g.a.mov_imm(x(MINUS_OFFSET), 8 * self.words() as u64)?;
         }
+        // Each set takes one chunk per iteration, so an accumulator gains at most `limit`
+        // chunks per round; after the rounds, fewer than `limit` iterations, then one chunk
+        // each for some sets (the singles, then the tail in the next set).
         let full = self.full();
         let per_block = self.limit();
-        let blocks = full / per_block;
-        let body = |g: &mut Gen| self.chunk(g, 16, false);
-        let flush = |g: &mut Gen| -> R {
-            for q in 0..self.queries {
-                self.widen(g, q)?;
-                g.a.movi(b16(acc(q)), 0)?;
+        let blocks = full / (per_block * self.sets);
+        let rest = full - blocks * per_block * self.sets;
+        let body = |g: &mut Gen| -> R {
+            for set in 0..self.sets {
+                self.chunk(g, set, 16, false)?;
+                self.advance(g)?;
             }
             Ok(())
         };
-        g.blocked(blocks, per_block, VEC, body, flush)?;
-        // At most per_block - 1 more chunks, and the tail: within the limit.
-        g.counted(full % per_block, VEC, body)?;
+        let widen = |g: &mut Gen, zero: bool| -> R {
+            for set in 0..self.sets {
+                for q in 0..self.queries {
+                    self.widen(g, set, q)?;
+                    if zero {
+                        g.a.movi(b16(self.acc_reg(set, q)), 0)?;
+                    }
+                }
+            }
+            Ok(())
+        };
+        g.blocked(blocks, per_block, 0, body, |g| widen(g, true))?;
+        g.counted(rest / self.sets, 0, body)?;
+        for set in 0..rest % self.sets {
+            self.chunk(g, set, 16, false)?;
+            self.advance(g)?;
+        }
+        let set = rest % self.sets;
         match self.layout {
             Layout::Dense if !self.staged && self.dim % VEC != 0 => {
                 // The last 16 bytes, overlapping chunks already counted, which are masked off.
                 g.a.mov_imm(x(9), (self.dim - VEC) as u64)?;
-                self.chunk(g, 16, true)?;
+                self.chunk(g, set, 16, true)?;
             }
-            Layout::Bits if self.words() % 2 == 1 => self.chunk(g, 8, false)?,
+            Layout::Bits if self.words() % 2 == 1 => self.chunk(g, set, 8, false)?,
             _ => {}
         }
-        for q in 0..self.queries {
-            self.widen(g, q)?;
-        }
+        widen(g, false)?;
         self.store(g)
     }
 
+    /// Move x9 (and x14) to the next 16-byte chunk.
+    fn advance(&self, g: &mut Gen) -> R {
+        g.a.add_imm::<X>(xs(9), xs(9), VEC as u64)?;
+        if self.layout == Layout::Bits {
+            g.a.add_imm::<X>(xs(MINUS_OFFSET), xs(MINUS_OFFSET), VEC as u64)?;
+        }
+        Ok(())
+    }
+
     /// One chunk of `bytes` (16, or 8 for a bitsliced last word, which `ldr d` zero-extends)
-    /// of the record against every query; `masked`: a dense chunk whose first `16 - D mod 16`
-    /// lanes were counted already.
-    fn chunk(&self, g: &mut Gen, bytes: usize, masked: bool) -> R {
+    /// of the record against every query, into accumulator `set`; `masked`: a dense chunk
+    /// whose first `16 - D mod 16` lanes were counted already.
+    fn chunk(&self, g: &mut Gen, set: usize, bytes: usize, masked: bool) -> R {
         let size = if bytes == 16 { Size::Q } else { Size::D };
         match self.layout {
             Layout::Dense => {
@@ -252,7 +285,7 @@ impl Shape {
                 for q in 0..self.queries {
                     let t = 2 + (q % 4) as u8;
                     g.a.ldr(v(t).scalar(size), self.query(q, false))?;
-                    let a = v(acc(q));
+                    let a = v(self.acc_reg(set, q));
                     match self.acc() {
                         Acc::I32 => g.a.neon3(&neon::SDOT, a.s4(), b16(REC), b16(t))?,
                         Acc::I16 => {
@@ -294,28 +327,25 @@ impl Shape {
                             g.a.neon2(&neon::CNT, m, m)?;
                             g.a.neon3(&neon::SUB, p, p, m)?;
                             g.a.neon3(&neon::SUB, p, p, m)?;
-                            g.a.neon2(&neon::SADALP, v(acc(q)).h8(), p)?;
+                            g.a.neon2(&neon::SADALP, v(self.acc_reg(set, q)).h8(), p)?;
                         }
                         ScanMetric::Hamming => {
                             g.a.neon3(&neon::EOR, p, p, b16(REC_PLUS))?;
                             g.a.neon3(&neon::EOR, m, m, b16(REC))?;
                             g.a.neon3(&neon::ORR, p, p, m)?;
                             g.a.neon2(&neon::CNT, p, p)?;
-                            g.a.neon2(&neon::UADALP, v(acc(q)).h8(), p)?;
+                            g.a.neon2(&neon::UADALP, v(self.acc_reg(set, q)).h8(), p)?;
                         }
                     }
-                }
-                if bytes == 16 {
-                    g.a.add_imm::<X>(xs(MINUS_OFFSET), xs(MINUS_OFFSET), VEC as u64)?;
                 }
             }
         }
         Ok(())
     }
 
-    /// Add query q's narrow accumulator to its 32-bit total.
-    fn widen(&self, g: &mut Gen, q: usize) -> R {
-        let (a, t) = (v(acc(q)), v(total(q)));
+    /// Add query q's narrow accumulator of `set` to its 32-bit total.
+    fn widen(&self, g: &mut Gen, set: usize, q: usize) -> R {
+        let (a, t) = (v(self.acc_reg(set, q)), v(total(q)));
         match self.acc() {
             Acc::U8 => {
                 g.a.neon2(&neon::UADDLP, v(2).h8(), a.b16())?;
