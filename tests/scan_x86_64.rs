@@ -135,7 +135,8 @@ fn large_dimensions_match_reference() {
     if !support::host_has_avx2() {
         return;
     }
-    println!("{} scan calls checked", check_dims(&[10000, 59049, 65537]));
+    // 49152: the largest one-query bitsliced record read plane after plane.
+    println!("{} scan calls checked", check_dims(&[10000, 49152, 59049, 65537]));
 }
 
 /// n = 0 writes no score, n = 1 writes Q.
@@ -238,8 +239,9 @@ fn kernels_end_with_vzeroupper_and_are_deterministic() {
 }
 
 /// One kernel per (metric, layout) at D = 100 with Q = 2, a bitsliced dot with its loop,
-/// prefetches and eight queries at D = 1000, and the staged short dense path at D = 20, as hex
-/// and iced-x86 disassembly, reviewed.
+/// prefetches and eight queries at D = 1000, the sequential one-query bitsliced hamming (its
+/// query nonzero pass, both planes in turn) at D = 1000, and the staged short dense path at
+/// D = 20, as hex and iced-x86 disassembly, reviewed.
 #[test]
 fn snapshots() {
     let mut cells: Vec<(ScanMetric, Layout, usize, u32)> = Vec::new();
@@ -249,6 +251,7 @@ fn snapshots() {
         }
     }
     cells.push((ScanMetric::Dot, Layout::Bits, 1000, 8));
+    cells.push((ScanMetric::Hamming, Layout::Bits, 1000, 1));
     cells.push((ScanMetric::Hamming, Layout::Dense, 20, 1));
     for (metric, layout, dim, q) in cells {
         let k = kernel(metric, layout, dim, q);

@@ -6,7 +6,10 @@
 //! ymm0..ymmQ-1 hold one byte accumulator per query.
 //!
 //! Each record chunk is loaded once and combined with every query's chunk (dense: as a memory
-//! operand; bitsliced: loaded into registers). The byte accumulators are widened every
+//! operand; bitsliced: loaded into registers). A bitsliced record is read as both planes'
+//! chunk i together, except by one query's kernel (up to [`SEQUENTIAL_MAX_BYTES`]), which
+//! reads the whole plus plane then the whole minus plane, with rax the record it prefetches
+//! and, for hamming, the query's nonzero count in ymm7. The byte accumulators are widened every
 //! `Shape::limit` chunks, into 32-bit totals on the stack when a record needs more than one
 //! round; at the end of a record the Q totals are folded with `vphaddd` into one vector and
 //! stored together.
@@ -15,6 +18,7 @@ use super::{at, at_index, Gen, R, VEC};
 use crate::kernels::scan::{ScanMetric, ScanSpec};
 use crate::kernels::{CallConv, KernelError, Layout};
 use crate::x86_64::{Cond, Gpr32, Gpr64, Gpr64::*, Mem, Ymm, Ymm::*};
+use crate::EmitError;
 
 /// Query q's base register. rcx (the argument) and rax are free; the others are callee-saved.
 const QUERY_BASES: [Gpr64; 8] = [Rcx, Rax, Rbx, Rbp, R12, R13, R14, R15];
@@ -40,6 +44,25 @@ struct Shape {
     staged: bool,
     /// Chunks per inner-loop iteration.
     unroll: usize,
+    /// One query, bitsliced: each record is read strictly in order, its plus plane then its
+    /// minus plane (see [`Shape::plane_chunk`]), not as two interleaved streams.
+    sequential: bool,
+}
+
+/// The largest bitsliced operand (both planes) read by the sequential form. Each chunk of a
+/// record plane is combined with both query planes, twice the query loads of the interleaved
+/// form; once the query no longer stays in L1 beside the stream, that costs more than the
+/// ordered reads gain. Measured on a Zen 3 VM (one query, 256 MB of records, fastest of 9,
+/// GB/s, interleaved -> sequential): D = 1024 7.1-7.5 -> 8.4, 4096 5.7 -> 9.0, 10000
+/// 5.9-6.2 -> 8.5-9.1, 20000 7.9 -> 9.3, 32768 6.9-7.3 -> 8.2-8.9, 45000 7.3-9.0 -> 8.3-9.4,
+/// but 59049 9.4-10.5 -> 9.1-9.5, 80000 7.5-8.0 -> 6.7-7.1, 150000 9.4 -> 8.9.
+const SEQUENTIAL_MAX_BYTES: usize = 12 * 1024;
+
+/// A record plane of the sequential form.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Plane {
+    Plus,
+    Minus,
 }
 
 /// The bitsliced kernels' persistent registers: record planes, temporaries, lookup tables.
@@ -47,8 +70,11 @@ const REC_PLUS: Ymm = Y8;
 const REC_MINUS: Ymm = Y9;
 const TMP: [Ymm; 3] = [Y10, Y11, Y12];
 const LUT: Ymm = Y13;
-/// Nibble popcounts times -2: the dot adds popcount(nonzero) and subtracts 2 popcount(differ).
-const LUT_MINUS2: Ymm = Y14;
+/// Nibble popcounts times a negative factor: -2 for the interleaved dot, which adds
+/// popcount(nonzero) and subtracts 2 popcount(differ); -1 for the sequential form.
+const LUT_NEG: Ymm = Y14;
+/// The sequential hamming kernel's query nonzero count, in every 32-bit lane of the low half.
+const NNZ: Ymm = Y7;
 const LOW: Ymm = Y15;
 
 fn acc(q: usize) -> Ymm {
@@ -65,7 +91,10 @@ impl Shape {
             // One prefetch per plane per iteration covers a 64-byte line of each.
             Layout::Bits => 2,
         };
-        Shape { metric: spec.metric, layout: spec.layout, dim, queries, staged, unroll }
+        let sequential = spec.layout == Layout::Bits
+            && queries == 1
+            && spec.layout.operand_bytes(spec.dim) <= SEQUENTIAL_MAX_BYTES;
+        Shape { metric: spec.metric, layout: spec.layout, dim, queries, staged, unroll, sequential }
     }
 
     /// Whole chunks per record (a short dense record is one staged chunk).
@@ -90,11 +119,18 @@ impl Shape {
     }
 
     /// Chunks an accumulator takes between widenings: a byte lane gains at most 1 (dense) or
-    /// 8 (bitsliced, a byte's popcount) per chunk, signed (dot) or unsigned (hamming).
+    /// 8 (bitsliced, a byte's popcount, or in the sequential form a difference of two on
+    /// disjoint bits) per chunk, signed or unsigned ([`Shape::signed`]).
     fn limit(&self) -> usize {
         let per_chunk = if self.layout == Layout::Dense { 1 } else { 8 };
-        let cap = if self.metric == ScanMetric::Dot { 127 } else { 255 };
+        let cap = if self.signed() { 127 } else { 255 };
         cap / per_chunk
+    }
+
+    /// Whether the byte accumulators are signed: the dot's, and the sequential form's (which
+    /// adds some popcounts and subtracts others).
+    fn signed(&self) -> bool {
+        self.metric == ScanMetric::Dot || self.sequential
     }
 
     /// Loop iterations per widening round, and the rounds of the blocked loop.
@@ -103,17 +139,20 @@ impl Shape {
         (per_block, self.full() / (per_block * self.unroll))
     }
 
-    /// Widening rounds per record: the blocked loop's, plus the final one.
-    fn rounds(&self) -> usize {
-        self.blocks().1 + 1
+    /// Whether a record needs more than one widening round, so 32-bit totals on the stack: the
+    /// blocked loop's rounds, or the sequential form's two planes.
+    fn totals(&self) -> bool {
+        !self.staged && (self.blocks().1 > 0 || self.sequential)
     }
 
-    /// Stack bytes: staging slots, or totals (a staged record is one round).
+    /// Stack bytes: staging slots, or totals.
     fn frame(&self) -> i32 {
-        let slots = match (self.staged, self.rounds()) {
-            (true, _) => self.queries + 1,
-            (false, 1) => 0,
-            (false, _) => self.queries,
+        let slots = if self.staged {
+            self.queries + 1
+        } else if self.totals() {
+            self.queries
+        } else {
+            0
         };
         (VEC * slots) as i32
     }
@@ -210,13 +249,39 @@ impl Shape {
             };
             let lut = g.constant(nibbles(1));
             g.a.vmovdqu(LUT, Mem::label(lut))?;
-            if self.metric == ScanMetric::Dot {
-                let lut = g.constant(nibbles(-2));
-                g.a.vmovdqu(LUT_MINUS2, Mem::label(lut))?;
+            if self.signed() {
+                let lut = g.constant(nibbles(if self.sequential { -1 } else { -2 }));
+                g.a.vmovdqu(LUT_NEG, Mem::label(lut))?;
             }
             self.load_low(g)?;
         }
+        if self.sequential && self.metric == ScanMetric::Hamming {
+            self.query_nonzeros(g)?;
+        }
         Ok(())
+    }
+
+    /// NNZ = the query's nonzero count, popcount(plus | minus), summed like a record's score.
+    fn query_nonzeros(&self, g: &mut Gen) -> R {
+        let minus = 8 * self.words();
+        let [t0, t1, t2] = TMP;
+        g.a.vpxor(acc(0), acc(0), acc(0))?;
+        g.a.vmovdqu(self.total(0), acc(0))?;
+        let chunk = |g: &mut Gen, indexed: bool, disp: usize, words: usize, _| -> R {
+            let index = indexed.then_some(R9);
+            g.load_words(t0, QUERY_BASES[0], index, disp, words)?;
+            g.load_words(t1, QUERY_BASES[0], index, minus + disp, words)?;
+            if words == 3 {
+                self.load_low(g)?;
+            }
+            g.a.vpor(t0, t0, t1)?;
+            g.popcount_into(acc(0), t0, t2, LUT, LOW)
+        };
+        self.pass(g, chunk, |_| Ok(()))?;
+        self.widen(g)?;
+        g.a.vpaddd(acc(0), acc(0), self.total(0))?;
+        let sums = self.fold(g)?;
+        g.a.vmovdqa(NNZ, sums)
     }
 
     fn load_low(&self, g: &mut Gen) -> R {
@@ -229,8 +294,7 @@ impl Shape {
         for q in 0..self.queries {
             g.a.vpxor(acc(q), acc(q), acc(q))?;
         }
-        let (per_block, blocks) = self.blocks();
-        if blocks > 0 {
+        if self.totals() {
             g.a.vpxor(TMP[0], TMP[0], TMP[0])?;
             for q in 0..self.queries {
                 g.a.vmovdqu(self.total(q), TMP[0])?;
@@ -239,27 +303,72 @@ impl Shape {
         if self.staged {
             g.copy_bytes((Rsp, 0), (Rdi, 0), self.dim)?;
         }
-        let step = self.unroll * VEC;
-        let body = |g: &mut Gen| -> R {
-            if self.layout == Layout::Bits {
-                // The two planes are two short streams per record, which the hardware
-                // prefetchers pick up late: fetch the same lines of the next record (at the
-                // smallest stride). Measured: 4 -> 6 GB/s for one query at D = 10000.
-                let next = self.layout.operand_bytes(self.dim as u32).next_multiple_of(64);
-                g.a.prefetcht0(at_index(Rdi, R9, next))?;
-                g.a.prefetcht0(at_index(Rdi, R9, next + 8 * self.words()))?;
+        if self.sequential {
+            // rax = the record prefetched: `ahead()` records on, at the run-time stride.
+            g.a.lea(Rax, Mem::base(Rdi).index(Rsi, self.ahead()))?;
+            for plane in [Plane::Plus, Plane::Minus] {
+                if plane == Plane::Minus {
+                    self.flush(g)?;
+                }
+                let chunk = |g: &mut Gen, indexed: bool, disp: usize, words: usize, _| {
+                    self.plane_chunk(g, plane, indexed, disp, words)
+                };
+                self.pass(g, chunk, |g| self.prefetch_plane(g, plane))?;
             }
-            for u in 0..self.unroll {
-                self.chunk(g, true, u * VEC, 4, false)?;
-            }
-            Ok(())
-        };
-        let flush = |g: &mut Gen| -> R {
-            self.widen(g)?;
+        } else {
+            let prefetch = |g: &mut Gen| -> R {
+                if self.layout == Layout::Bits {
+                    // The two planes are two short streams per record, which the hardware
+                    // prefetchers pick up late: fetch the same lines of the next record (at
+                    // the smallest stride). Measured: 4 -> 6 GB/s for one query at D = 10000.
+                    let next = self.layout.operand_bytes(self.dim as u32).next_multiple_of(64);
+                    g.a.prefetcht0(at_index(Rdi, R9, next))?;
+                    g.a.prefetcht0(at_index(Rdi, R9, next + 8 * self.words()))?;
+                }
+                Ok(())
+            };
+            self.pass(
+                g,
+                |g, indexed, disp, words, masked| self.chunk(g, indexed, disp, words, masked),
+                prefetch,
+            )?;
+        }
+        self.widen(g)?;
+        if self.totals() {
             for q in 0..self.queries {
                 g.a.vpaddd(acc(q), acc(q), self.total(q))?;
-                g.a.vmovdqu(self.total(q), acc(q))?;
-                g.a.vpxor(acc(q), acc(q), acc(q))?;
+            }
+        }
+        self.store(g)
+    }
+
+    /// Widen the byte accumulators into the totals and empty them.
+    fn flush(&self, g: &mut Gen) -> R {
+        self.widen(g)?;
+        for q in 0..self.queries {
+            g.a.vpaddd(acc(q), acc(q), self.total(q))?;
+            g.a.vmovdqu(self.total(q), acc(q))?;
+            g.a.vpxor(acc(q), acc(q), acc(q))?;
+        }
+        Ok(())
+    }
+
+    /// One pass over a record's chunks (a bitsliced plane's words, in both planes at once or
+    /// one of them): `chunk(g, indexed, disp, words, masked)` as for [`Shape::chunk`], in the
+    /// loop (r9 the offset, `prefetch` before each iteration's chunks) with a flush every
+    /// [`Shape::limit`] chunks, then the leftover whole chunks and the partial last one.
+    fn pass(
+        &self,
+        g: &mut Gen,
+        chunk: impl Fn(&mut Gen, bool, usize, usize, bool) -> R,
+        prefetch: impl Fn(&mut Gen) -> R,
+    ) -> R {
+        let (per_block, blocks) = self.blocks();
+        let step = self.unroll * VEC;
+        let body = |g: &mut Gen| -> R {
+            prefetch(g)?;
+            for u in 0..self.unroll {
+                chunk(g, true, u * VEC, 4, false)?;
             }
             Ok(())
         };
@@ -269,24 +378,33 @@ impl Shape {
         if !self.staged && iterations + blocks > 0 {
             g.a.xor(Gpr32::R9d, Gpr32::R9d)?;
         }
-        g.blocked(blocks, per_block, step, body, flush)?;
+        g.blocked(blocks, per_block, step, body, |g| self.flush(g))?;
         g.counted(iterations, step, body)?;
         for c in looped + iterations * self.unroll..full {
-            self.chunk(g, false, c * VEC, 4, false)?;
+            chunk(g, false, c * VEC, 4, false)?;
         }
         if self.has_tail() {
             match self.layout {
-                Layout::Dense => self.chunk(g, false, self.dim - VEC, 0, true)?,
-                Layout::Bits => self.chunk(g, false, VEC * full, self.words() % 4, false)?,
+                Layout::Dense => chunk(g, false, self.dim - VEC, 0, true)?,
+                Layout::Bits => chunk(g, false, VEC * full, self.words() % 4, false)?,
             }
         }
-        self.widen(g)?;
-        if blocks > 0 {
-            for q in 0..self.queries {
-                g.a.vpaddd(acc(q), acc(q), self.total(q))?;
-            }
-        }
-        self.store(g)
+        Ok(())
+    }
+
+    /// How many records ahead the sequential form prefetches: two, or more to keep at least
+    /// 2 KB ahead of short records (at the smallest stride; scaled by the real one). Measured
+    /// at D = 1024 (256-byte records): 8 ahead read 7.4-7.6 GB/s, 1 ahead 6.6-7.1.
+    fn ahead(&self) -> u8 {
+        let least = self.layout.operand_bytes(self.dim as u32).next_multiple_of(64);
+        [2, 4, 8].into_iter().find(|&k| k * least >= 2048).unwrap_or(8) as u8
+    }
+
+    /// The sequential form's prefetch for one loop iteration: the line of `plane` at the same
+    /// offset in the record at rax.
+    fn prefetch_plane(&self, g: &mut Gen, plane: Plane) -> R {
+        let off = if plane == Plane::Minus { 8 * self.words() } else { 0 };
+        g.a.prefetcht0(at_index(Rax, R9, off))
     }
 
     /// One chunk of the record against every query. Dense: 32 bytes at `disp`, the lanes
@@ -361,7 +479,7 @@ impl Shape {
                     g.a.vpand(t0, t0, REC_PLUS)?;
                     g.a.vpand(t1, t1, t0)?;
                     g.popcount_into(acc(q), t0, t2, LUT, LOW)?;
-                    g.popcount_into(acc(q), t1, t2, LUT_MINUS2, LOW)?;
+                    g.popcount_into(acc(q), t1, t2, LUT_NEG, LOW)?;
                 }
                 ScanMetric::Hamming => {
                     g.a.vpor(t0, t0, t1)?;
@@ -372,31 +490,75 @@ impl Shape {
         Ok(())
     }
 
-    /// Widen each byte accumulator in place into 32-bit lanes (hamming: 64-bit lanes whose
+    /// One chunk of one record plane against the query (the sequential form): `words` (1 to
+    /// 4) words at `disp` of the plane. With rp, rm the record planes, qp, qm the query's and
+    /// pc the popcount, the plus plane adds pc(rp & qp) - pc(rp & qm) to the dot and the
+    /// minus plane pc(rm & qm) - pc(rm & qp). Hamming counts a plane's nonzeros where the
+    /// query is zero and takes back those where it agrees, pc(rp & !(qp | qm)) - pc(rp & qp)
+    /// and likewise, and the query's nonzeros ([`NNZ`]) are added at the end: a position
+    /// where both are nonzero and agree is then 0, where they disagree 1.
+    fn plane_chunk(
+        &self,
+        g: &mut Gen,
+        plane: Plane,
+        indexed: bool,
+        disp: usize,
+        words: usize,
+    ) -> R {
+        let minus = 8 * self.words();
+        let index = indexed.then_some(R9);
+        let [t0, t1, t2] = TMP;
+        let rec = REC_PLUS;
+        let at_plane = if plane == Plane::Minus { minus } else { 0 };
+        g.load_words(rec, Rdi, index, at_plane + disp, words)?;
+        g.load_words(t0, QUERY_BASES[0], index, disp, words)?;
+        g.load_words(t1, QUERY_BASES[0], index, minus + disp, words)?;
+        if words == 3 {
+            self.load_low(g)?;
+        }
+        // The query plane of the record plane's sign, and the other one.
+        let (same, other) = if plane == Plane::Plus { (t0, t1) } else { (t1, t0) };
+        match self.metric {
+            ScanMetric::Dot => {
+                g.a.vpand(same, same, rec)?;
+                g.a.vpand(other, other, rec)?;
+                g.popcount_into(acc(0), same, t2, LUT, LOW)?;
+                g.popcount_into(acc(0), other, t2, LUT_NEG, LOW)
+            }
+            ScanMetric::Hamming => {
+                let agree = REC_MINUS;
+                g.a.vpand(agree, same, rec)?;
+                g.a.vpor(t0, t0, t1)?;
+                g.a.vpandn(t0, t0, rec)?;
+                g.popcount_into(acc(0), t0, t2, LUT, LOW)?;
+                g.popcount_into(acc(0), agree, t2, LUT_NEG, LOW)
+            }
+        }
+    }
+
+    /// Widen each byte accumulator in place into 32-bit lanes (unsigned: 64-bit lanes whose
     /// upper halves are zero, which the 32-bit folds treat alike).
     fn widen(&self, g: &mut Gen) -> R {
         let [t0, t1, _] = TMP;
-        match self.metric {
-            ScanMetric::Dot => {
-                g.splat_bytes(t0, 1)?;
-                g.splat_words(t1)?;
-                for q in 0..self.queries {
-                    g.a.vpmaddubsw(acc(q), t0, acc(q))?;
-                    g.a.vpmaddwd(acc(q), acc(q), t1)?;
-                }
+        if self.signed() {
+            g.splat_bytes(t0, 1)?;
+            g.splat_words(t1)?;
+            for q in 0..self.queries {
+                g.a.vpmaddubsw(acc(q), t0, acc(q))?;
+                g.a.vpmaddwd(acc(q), acc(q), t1)?;
             }
-            ScanMetric::Hamming => {
-                g.a.vpxor(t0, t0, t0)?;
-                for q in 0..self.queries {
-                    g.a.vpsadbw(acc(q), acc(q), t0)?;
-                }
+        } else {
+            g.a.vpxor(t0, t0, t0)?;
+            for q in 0..self.queries {
+                g.a.vpsadbw(acc(q), acc(q), t0)?;
             }
         }
         Ok(())
     }
 
-    /// Fold the Q widened accumulators into Q sums and store them at r8.
-    fn store(&self, g: &mut Gen) -> R {
+    /// Fold the Q widened accumulators into Q sums (in the low half of the result; a single
+    /// sum in its every 32-bit lane).
+    fn fold(&self, g: &mut Gen) -> Result<Ymm, EmitError> {
         // Two rounds of vphaddd leave, in each 128-bit lane, the lane sums of 4 accumulators
         // (fewer accumulators are paired with themselves).
         let mut level: Vec<Ymm> = (0..self.queries).map(acc).collect();
@@ -417,6 +579,16 @@ impl Shape {
         } else {
             g.a.vextracti128(t.xmm(), sums, 1)?;
             g.a.vpaddd(sums.xmm(), sums.xmm(), t.xmm())?;
+        }
+        Ok(sums)
+    }
+
+    /// Fold the Q widened accumulators into Q sums and store them at r8.
+    fn store(&self, g: &mut Gen) -> R {
+        let sums = self.fold(g)?;
+        let t = TMP[0];
+        if self.sequential && self.metric == ScanMetric::Hamming {
+            g.a.vpaddd(sums.xmm(), sums.xmm(), NNZ.xmm())?;
         }
         if self.layout == Layout::Dense && self.metric == ScanMetric::Hamming {
             // The sums count equal lanes; padding lanes of staged operands are equal too.
