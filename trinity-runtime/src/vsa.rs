@@ -6,7 +6,7 @@ use crate::{BitVector, DenseVector, KernelTable, Result, Vector};
 /// A dimension with kernels baked into the program, implemented by `#[trinity::vsa(dim = N)]`
 /// on a unit struct: every op of docs/design.md §1 for both vector types, through its
 /// [`KernelTable`] (operands of another dimension are a typed error; anything not baked for
-/// this CPU is served by the global [`JitEngine`]).
+/// this CPU is served by the global [`JitEngine`](crate::JitEngine)).
 ///
 /// ```
 /// use trinity_runtime::{BitVector, Error, KernelTable, Vsa};

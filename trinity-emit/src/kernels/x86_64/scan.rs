@@ -7,7 +7,7 @@
 //!
 //! Each record chunk is loaded once and combined with every query's chunk (dense: as a memory
 //! operand; bitsliced: loaded into registers). A bitsliced record is read as both planes'
-//! chunk i together, except by one query's kernel (up to [`SEQUENTIAL_MAX_BYTES`]), which
+//! chunk i together, except by one query's kernel (up to `SEQUENTIAL_MAX_BYTES`), which
 //! reads the whole plus plane then the whole minus plane, with rax the record it prefetches
 //! and, for hamming, the query's nonzero count in ymm7. The byte accumulators are widened every
 //! `Shape::limit` chunks, into 32-bit totals on the stack when a record needs more than one
