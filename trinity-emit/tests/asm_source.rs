@@ -6,7 +6,6 @@
 mod common;
 
 use object::{Object, ObjectSection, ObjectSymbol};
-use std::process::Command;
 use trinity_emit::asm_source::{assembler_name, kernel_source};
 use trinity_emit::kernels::{generate, spec_set, Arch, Kernel, Layout, Op, Tier};
 use trinity_emit::object_file::{call_conv_for, ObjectFormat};
@@ -45,21 +44,8 @@ fn sources_assemble_to_the_generated_bytes_for_every_target() {
             let symbol = |k: &Kernel| format!("baked_{}_{}", k.spec.symbol(), tier.name());
             let source: String =
                 kernels.iter().map(|k| kernel_source(k, &symbol(k), format)).collect();
-            let (src, obj) = (dir.join("k.s"), dir.join("k.o"));
-            std::fs::write(&src, &source).unwrap();
-            let out = Command::new(&llvm_mc)
-                .args(["-triple", triple(arch, format), "-filetype=obj", "-o"])
-                .arg(&obj)
-                .arg(&src)
-                .output()
-                .expect("llvm-mc runs");
-            assert!(
-                out.status.success() && out.stderr.is_empty(),
-                "llvm-mc {}: {}",
-                triple(arch, format),
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let data = std::fs::read(&obj).unwrap();
+            let data =
+                common::assemble_object(&llvm_mc, triple(arch, format), &source, &dir.join("k.o"));
             let file = object::File::parse(&*data).unwrap();
             for kernel in &kernels {
                 let name = assembler_name(&symbol(kernel), format);

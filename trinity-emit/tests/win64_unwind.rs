@@ -381,26 +381,15 @@ fn assembled_sources_carry_unwind_data_matching_each_prologue() {
     let source: String =
         kernels.iter().map(|k| kernel_source(k, &symbol(k), ObjectFormat::Coff)).collect();
     let dir = temp_dir("unwind-source");
-    let (src, obj) = (dir.join("k.s"), dir.join("k.obj"));
+    let obj = dir.join("k.obj");
     // Both Windows ABIs, and the Intel syntax `global_asm!` assembles in.
     for (triple, syntax) in [
         ("x86_64-pc-windows-msvc", ""),
         ("x86_64-pc-windows-gnu", ""),
         ("x86_64-pc-windows-msvc", ".intel_syntax noprefix\n"),
     ] {
-        std::fs::write(&src, format!("{syntax}{source}")).unwrap();
-        let out = Command::new(&llvm_mc)
-            .args(["-triple", triple, "-filetype=obj", "-o"])
-            .arg(&obj)
-            .arg(&src)
-            .output()
-            .expect("llvm-mc runs");
-        assert!(
-            out.status.success() && out.stderr.is_empty(),
-            "llvm-mc {triple}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let covered = check_object(&std::fs::read(&obj).unwrap(), &kernels, &name);
+        let data = common::assemble_object(&llvm_mc, triple, &format!("{syntax}{source}"), &obj);
+        let covered = check_object(&data, &kernels, &name);
         assert_eq!(covered, kernels.len(), "{triple} {syntax}");
         check_with_readobj(&obj, &kernels, &name);
     }

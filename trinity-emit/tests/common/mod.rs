@@ -32,6 +32,30 @@ pub fn llvm_mc() -> Option<PathBuf> {
     require_tool(&["llvm-mc-14", "llvm-mc"], "the llvm-mc encoding oracle")
 }
 
+/// Assemble `source` for `triple` into the object file `obj` (its `.s` written beside it), and
+/// return the object's bytes. Panics with llvm-mc's message when it fails or warns.
+pub fn assemble_object(
+    llvm_mc: &PathBuf,
+    triple: &str,
+    source: &str,
+    obj: &std::path::Path,
+) -> Vec<u8> {
+    let src = obj.with_extension("s");
+    std::fs::write(&src, source).unwrap();
+    let out = Command::new(llvm_mc)
+        .args(["-triple", triple, "-filetype=obj", "-o"])
+        .arg(obj)
+        .arg(&src)
+        .output()
+        .expect("llvm-mc runs");
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "llvm-mc {triple}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read(obj).unwrap()
+}
+
 /// Assemble `lines` (one instruction each) with llvm-mc in one batch and return each line's
 /// encoding, in order. Panics with llvm-mc's message when any line does not assemble or the
 /// number of encodings differs from the number of lines.
