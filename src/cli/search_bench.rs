@@ -64,33 +64,35 @@ struct Row {
     time: Duration,
 }
 
-/// Fastest of `rounds` runs of `f`.
-fn fastest(rounds: usize, mut f: impl FnMut()) -> Duration {
-    (0..rounds)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
+/// A buffer as large as the memory's records, read to measure the machine's read bandwidth
+/// between searches (so both see the same moments of a shared machine).
+struct ReadProbe {
+    words: Vec<u64>,
+    fastest: Duration,
 }
 
-/// The read bandwidth of this machine over `bytes` bytes (a buffer the size of the memory), in
-/// bytes per second: the fastest of a few sums of every 64-bit word, on one thread.
-fn read_bandwidth(bytes: usize) -> f64 {
-    let words = vec![1u64; bytes.div_ceil(8).max(1)];
-    let time = fastest(5, || {
-        // Eight independent sums, so the adds keep up with the loads.
+impl ReadProbe {
+    fn new(bytes: usize) -> Self {
+        ReadProbe { words: vec![1u64; bytes.div_ceil(8).max(1)], fastest: Duration::MAX }
+    }
+
+    /// Read every word once (eight independent sums, so the adds keep up with the loads).
+    fn pass(&mut self) {
+        let start = Instant::now();
         let mut sums = [0u64; 8];
-        for chunk in words.chunks_exact(8) {
+        for chunk in self.words.chunks_exact(8) {
             for (s, &w) in sums.iter_mut().zip(chunk) {
                 *s = s.wrapping_add(w);
             }
         }
         black_box(sums);
-    });
-    bytes as f64 / time.as_secs_f64()
+        self.fastest = self.fastest.min(start.elapsed());
+    }
+
+    /// Bytes per second of the fastest pass.
+    fn bandwidth(&self) -> f64 {
+        (self.words.len() * 8) as f64 / self.fastest.as_secs_f64()
+    }
 }
 
 /// The memory to search: opened from `--file`, or built there or in RAM with a progress bar.
@@ -129,6 +131,7 @@ fn build<V: Random>(args: &SearchBenchArgs) -> Result<ItemMemory<V>, Error> {
 fn time_rows<V: Random + Sync>(
     args: &SearchBenchArgs,
     memory: &ItemMemory<V>,
+    probe: &mut ReadProbe,
 ) -> Result<Vec<Row>, Error> {
     let failed = |e: trinity::runtime::Error| Error::Failed(e.to_string());
     let mut rows = Vec::new();
@@ -144,10 +147,12 @@ fn time_rows<V: Random + Sync>(
                 .map_err(failed)?;
             let refs: Vec<&V> = queries.iter().collect();
             let search = || memory.top_k_batch(&refs, args.k, Metric::Dot).map(drop);
-            // The first search compiles the scan kernels; the fastest of the next three counts.
+            // The first search compiles the scan kernels; the fastest of the next three counts,
+            // each after a read pass.
             pool.install(search).map_err(failed)?;
             let mut time = Duration::MAX;
             for _ in 0..3 {
+                probe.pass();
                 let start = Instant::now();
                 pool.install(search).map_err(failed)?;
                 time = time.min(start.elapsed());
@@ -160,11 +165,10 @@ fn time_rows<V: Random + Sync>(
 
 /// Run and return the report.
 pub fn run(args: &SearchBenchArgs) -> Result<String, Error> {
-    let (rows, n, bytes) = match args.layout {
+    let (rows, n, bytes, read) = match args.layout {
         Layout::Bits => measure::<BitVector>(args)?,
         Layout::Dense => measure::<DenseVector>(args)?,
     };
-    let read = read_bandwidth(bytes as usize);
     let gb = |bytes_per_s: f64| bytes_per_s / 1e9;
     if args.json {
         let rows: Vec<String> = rows
@@ -191,7 +195,7 @@ pub fn run(args: &SearchBenchArgs) -> Result<String, Error> {
     }
     let mut out = format!(
         "item memory: D = {}, N = {n}, {} layout, {:.1} MB, top-{} by dot\n\
-         read bandwidth over a buffer of the same size (one thread): {:.2} GB/s\n\n\
+         read bandwidth over a buffer of the same size (one thread, between the searches): {:.2} GB/s\n\n\
          {:>8} {:>8} {:>12} {:>10} {:>14} {:>10}\n",
         args.dim,
         args.layout.name(),
@@ -221,9 +225,12 @@ pub fn run(args: &SearchBenchArgs) -> Result<String, Error> {
     Ok(out)
 }
 
-/// Build or open the memory and time every row: (rows, records, bytes of records scanned).
-fn measure<V: Random + Sync>(args: &SearchBenchArgs) -> Result<(Vec<Row>, u64, u64), Error> {
+/// Build or open the memory and time every row: (rows, records, bytes of records scanned, read
+/// bandwidth in bytes per second: the fastest of the read passes between the searches).
+fn measure<V: Random + Sync>(args: &SearchBenchArgs) -> Result<(Vec<Row>, u64, u64, f64), Error> {
     let memory = build::<V>(args)?;
-    let rows = time_rows(args, &memory)?;
-    Ok((rows, memory.len(), memory.len() * memory.stride() as u64))
+    let bytes = memory.len() * memory.stride() as u64;
+    let mut probe = ReadProbe::new(bytes as usize);
+    let rows = time_rows(args, &memory, &mut probe)?;
+    Ok((rows, memory.len(), bytes, probe.bandwidth()))
 }
