@@ -183,6 +183,10 @@ fn codebook_errors() {
         Error::Encode(EncodeError::EmptyCodebook)
     );
     assert_eq!(Codebook::<BitVector>::new(0, 3, 0).unwrap_err(), Error::ZeroDimension);
+    assert_eq!(
+        Codebook::<BitVector>::new(100, usize::MAX / 2, 0).unwrap_err(),
+        Error::Encode(EncodeError::CodebookTooLarge { size: usize::MAX / 2 })
+    );
 }
 
 /// The n-gram by hand: bind over j of permute(item(window[j]), j), all reference ops.
@@ -317,12 +321,13 @@ fn levels_similarity_falls_with_distance() {
 #[test]
 fn levels_are_reproducible_and_layout_independent() {
     for dim in DIMS {
-        let d = Levels::<DenseVector>::new(dim, 5, 3).unwrap();
-        let b = Levels::<BitVector>::new(dim, 5, 3).unwrap();
-        assert_eq!(d, Levels::<DenseVector>::new(dim, 5, 3).unwrap());
-        assert_eq!((d.count(), d.dim()), (5, dim));
+        let count = if dim == 1 { 2 } else { 5 };
+        let d = Levels::<DenseVector>::new(dim, count, 3).unwrap();
+        let b = Levels::<BitVector>::new(dim, count, 3).unwrap();
+        assert_eq!(d, Levels::<DenseVector>::new(dim, count, 3).unwrap());
+        assert_eq!((d.count(), d.dim()), (count, dim));
         assert_eq!(d.get(0).unwrap(), &DenseVector::random(dim, symbol_seed(3, 0)).unwrap());
-        for k in 0..5 {
+        for k in 0..count {
             assert_eq!(&BitVector::from(d.get(k).unwrap()), b.get(k).unwrap());
         }
     }
@@ -348,7 +353,22 @@ fn levels_errors() {
         );
     }
     assert_eq!(Levels::<DenseVector>::new(0, 3, 0).unwrap_err(), Error::ZeroDimension);
-    // More levels than half the positions: allowed, some steps change nothing.
-    let many = Levels::<BitVector>::new(1, 4, 0).unwrap();
-    assert_eq!(many.get(0).unwrap(), many.get(3).unwrap());
+    // At most max(1, D/2) steps, each negating one position or more.
+    assert!(Levels::<BitVector>::new(10, 6, 0).is_ok());
+    let too_many = Levels::<BitVector>::new(10, 7, 0).unwrap_err();
+    assert_eq!(too_many, Error::Encode(EncodeError::TooManyLevels { count: 7, dim: 10 }));
+    assert_eq!(
+        too_many.to_string(),
+        "encode: 7 levels for dimension 10: at most 6 (one position negated per step)"
+    );
+    let one = Levels::<BitVector>::new(1, 2, 0).unwrap();
+    assert_eq!(one.get(0).unwrap(), one.get(1).unwrap());
+    assert_eq!(
+        Levels::<BitVector>::new(1, 3, 0).unwrap_err().to_string(),
+        "encode: 3 levels for dimension 1: at most 2 (one position negated per step)"
+    );
+    assert_eq!(
+        Levels::<DenseVector>::new(100, usize::MAX, 0).unwrap_err(),
+        Error::Encode(EncodeError::TooManyLevels { count: usize::MAX, dim: 100 })
+    );
 }

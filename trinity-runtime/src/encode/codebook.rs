@@ -36,7 +36,7 @@ pub fn symbol_seed(seed: u64, symbol: usize) -> u64 {
 /// assert!(JitEngine::global().cosine(a, letters.get(1)?)?.abs() < 0.1);
 /// # Ok::<(), trinity_runtime::Error>(())
 /// ```
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Codebook<V> {
     dim: usize,
     seed: u64,
@@ -55,6 +55,8 @@ impl<V: Vector> Codebook<V> {
     /// assert_eq!(Codebook::<DenseVector>::new(100, 4, 1)?.size(), 4);
     /// let err = Codebook::<DenseVector>::new(100, 0, 1).unwrap_err();
     /// assert_eq!(err, Error::Encode(EncodeError::EmptyCodebook));
+    /// let err = Codebook::<DenseVector>::new(100, usize::MAX, 1).unwrap_err();
+    /// assert_eq!(err, Error::Encode(EncodeError::CodebookTooLarge { size: usize::MAX }));
     /// # Ok::<(), trinity_runtime::Error>(())
     /// ```
     pub fn new(dim: usize, size: usize, seed: u64) -> Result<Self> {
@@ -62,7 +64,10 @@ impl<V: Vector> Codebook<V> {
         if size == 0 {
             return Err(EncodeError::EmptyCodebook.into());
         }
-        Ok(Codebook { dim, seed, symbols: (0..size).map(|_| OnceLock::new()).collect() })
+        let mut symbols = Vec::new();
+        symbols.try_reserve_exact(size).map_err(|_| EncodeError::CodebookTooLarge { size })?;
+        symbols.extend((0..size).map(|_| OnceLock::new()));
+        Ok(Codebook { dim, seed, symbols })
     }
 
     /// The vector of `symbol`; [`EncodeError::UnknownSymbol`] if `symbol >= size`.

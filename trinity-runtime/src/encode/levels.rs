@@ -13,8 +13,9 @@ use crate::{DenseVector, Result, Vector};
 ///
 /// So levels `a` and `b` differ in a share of about `|a - b|/(count - 1)` of half the
 /// positions: their cosine is about `1 - |a - b|/(count - 1)`, falling with the distance, and
-/// the first and last levels are near-orthogonal. (Zero trits stay zero when negated; with
-/// more steps than `floor(D/2)` some steps change nothing.)
+/// the first and last levels are near-orthogonal. Every step negates at least one position,
+/// so `count - 1` is at most `max(1, floor(D/2))`; zero trits stay zero when negated, so a
+/// step may still leave a level unchanged (always for D = 1).
 ///
 /// ```
 /// use trinity_runtime::encode::Levels;
@@ -32,8 +33,9 @@ pub struct Levels<V> {
 }
 
 impl<V: Vector> Levels<V> {
-    /// `count` levels of dimension `dim`. Errors: a bad dimension, or `count < 2`
-    /// ([`EncodeError::TooFewLevels`]).
+    /// `count` levels of dimension `dim`. Errors: a bad dimension, `count < 2`
+    /// ([`EncodeError::TooFewLevels`]), or `count - 1 > max(1, floor(dim/2))`
+    /// ([`EncodeError::TooManyLevels`]).
     ///
     /// ```
     /// use trinity_runtime::encode::{EncodeError, Levels};
@@ -41,6 +43,8 @@ impl<V: Vector> Levels<V> {
     /// assert_eq!(Levels::<BitVector>::new(1000, 8, 1)?.count(), 8);
     /// let err = Levels::<BitVector>::new(1000, 1, 1).unwrap_err();
     /// assert_eq!(err, Error::Encode(EncodeError::TooFewLevels { count: 1 }));
+    /// let err = Levels::<BitVector>::new(1000, 502, 1).unwrap_err();
+    /// assert_eq!(err, Error::Encode(EncodeError::TooManyLevels { count: 502, dim: 1000 }));
     /// # Ok::<(), trinity_runtime::Error>(())
     /// ```
     pub fn new(dim: usize, count: usize, seed: u64) -> Result<Self> {
@@ -49,6 +53,9 @@ impl<V: Vector> Levels<V> {
             return Err(EncodeError::TooFewLevels { count }.into());
         }
         let half = dim / 2;
+        if count - 1 > half.max(1) {
+            return Err(EncodeError::TooManyLevels { count, dim }.into());
+        }
         let mut order: Vec<usize> = (0..dim).collect();
         let mut g = Xoshiro256PlusPlus::from_seed(symbol_seed(seed, 1));
         for i in 0..half {

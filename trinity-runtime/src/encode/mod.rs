@@ -48,6 +48,12 @@ pub enum EncodeError {
     /// A codebook of no symbols.
     #[error("a codebook needs at least one symbol, got size 0")]
     EmptyCodebook,
+    /// A codebook too large to index in memory.
+    #[error("a codebook of {size} symbols is too large to allocate")]
+    CodebookTooLarge {
+        /// The size asked for.
+        size: usize,
+    },
     /// A symbol past the end of the codebook.
     #[error("unknown symbol {symbol}: the codebook has symbols 0..{size}")]
     UnknownSymbol {
@@ -75,6 +81,14 @@ pub enum EncodeError {
     TooFewLevels {
         /// The count asked for.
         count: usize,
+    },
+    /// More levels than steps that can each negate a position: at most `max(1, D/2) + 1`.
+    #[error("{count} levels for dimension {dim}: at most {max} (one position negated per step)", max = dim / 2 + 1 + usize::from(*dim == 1))]
+    TooManyLevels {
+        /// The count asked for.
+        count: usize,
+        /// The dimension.
+        dim: usize,
     },
     /// A level past the last.
     #[error("level {level} out of range: the levels are 0..{count}")]
