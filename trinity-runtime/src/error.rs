@@ -125,6 +125,9 @@ pub enum Error {
     /// An item memory call failed: I/O, a bad file, a bad record or argument.
     #[error("item memory: {0}")]
     Memory(#[from] crate::memory::MemoryError),
+    /// An encoding call failed: a bad symbol, level, n-gram size, or an empty input.
+    #[error("encode: {0}")]
+    Encode(#[from] crate::encode::EncodeError),
 }
 
 /// `Result` with [`Error`].

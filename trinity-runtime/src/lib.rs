@@ -27,11 +27,13 @@
 //   engine                the JIT engine: cache, stats, dispatch, portable fallback
 //   table                 KernelTable (from an engine, or from baked kernels)
 //   vsa                   the Vsa trait over a table
+//   encode                bundler, codebook, levels and encoders of symbols, sequences, records
 //   memory                the item memory: stored records, top-k search, persistence
 // `error`, the error type every module returns, also wraps exec's errors and names packed's
 // constants.
 pub mod baked;
 pub mod cpu;
+pub mod encode;
 pub mod engine;
 mod error;
 pub mod exec;

@@ -236,6 +236,72 @@ pub fn cosine_from_sums(ab: i64, aa: i64, bb: i64) -> f64 {
     }
 }
 
+/// Adds a dense vector's trits to per-position sums: `sums[i] += v[i]` (the slices have equal
+/// length). Callers keep the sums from overflowing.
+///
+/// ```
+/// let mut sums = [0i32, 5, -1];
+/// trinity_runtime::portable::dense_accumulate(&mut sums, &[1, -1, -1]);
+/// assert_eq!(sums, [1, 4, -2]);
+/// ```
+pub fn dense_accumulate(sums: &mut [i32], v: &[i8]) {
+    for (sum, &t) in sums.iter_mut().zip(v) {
+        *sum += i32::from(t);
+    }
+}
+
+/// Adds a bitsliced vector's trits to per-position sums, a word of each plane at a time:
+/// `sums[i] += plus bit i - minus bit i`, for `i < sums.len()` (the dimension; `words` is the
+/// +1 plane then the -1 plane). Callers keep the sums from overflowing.
+///
+/// ```
+/// let mut sums = [0i32, 5, -1];
+/// // trits [1, -1, -1]: plus plane 0b001, minus plane 0b110
+/// trinity_runtime::portable::bits_accumulate(&mut sums, &[0b001, 0b110]);
+/// assert_eq!(sums, [1, 4, -2]);
+/// ```
+pub fn bits_accumulate(sums: &mut [i32], words: &[u64]) {
+    let (plus, minus) = words.split_at(words.len() / 2);
+    for (chunk, (&p, &m)) in sums.chunks_mut(64).zip(plus.iter().zip(minus)) {
+        for (j, sum) in chunk.iter_mut().enumerate() {
+            *sum += ((p >> j) & 1) as i32 - ((m >> j) & 1) as i32;
+        }
+    }
+}
+
+/// Dense signs of per-position sums: `out[i] = sign(sums[i])` (equal lengths).
+///
+/// ```
+/// let mut out = [0i8; 3];
+/// trinity_runtime::portable::dense_signs(&mut out, &[4, 0, -2]);
+/// assert_eq!(out, [1, 0, -1]);
+/// ```
+pub fn dense_signs(out: &mut [i8], sums: &[i32]) {
+    for (t, &sum) in out.iter_mut().zip(sums) {
+        *t = sum.signum() as i8;
+    }
+}
+
+/// Bitsliced signs of per-position sums, a word of each plane at a time: bit `i` of the +1
+/// plane where `sums[i] > 0`, of the -1 plane where `sums[i] < 0` (`out` is both planes of
+/// `ceil(sums.len() / 64)` words; padding bits are cleared).
+///
+/// ```
+/// let mut out = [0u64; 2];
+/// trinity_runtime::portable::bits_signs(&mut out, &[4, 0, -2]);
+/// assert_eq!(out, [0b001, 0b100]);
+/// ```
+pub fn bits_signs(out: &mut [u64], sums: &[i32]) {
+    let (plus, minus) = out.split_at_mut(out.len() / 2);
+    for (chunk, (p, m)) in sums.chunks(64).zip(plus.iter_mut().zip(minus)) {
+        (*p, *m) = (0, 0);
+        for (j, &sum) in chunk.iter().enumerate() {
+            *p |= u64::from(sum > 0) << j;
+            *m |= u64::from(sum < 0) << j;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

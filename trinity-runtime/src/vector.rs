@@ -477,6 +477,10 @@ pub(crate) mod sealed {
         fn to_dense(&self) -> DenseVector;
         /// The same trits in this layout.
         fn from_dense(dense: &DenseVector) -> Self;
+        /// `sums[i] += trit i` for every position (`sums.len() == dim`), in this layout.
+        fn accumulate(&self, sums: &mut [i32]);
+        /// The vector of `sign(sums[i])`, `sums` non-empty and at most `MAX_DIM` long.
+        fn from_signs(sums: &[i32]) -> Self;
     }
 
     impl Sealed for DenseVector {
@@ -517,6 +521,14 @@ pub(crate) mod sealed {
         fn from_dense(dense: &DenseVector) -> Self {
             dense.clone()
         }
+        fn accumulate(&self, sums: &mut [i32]) {
+            portable::dense_accumulate(sums, self.as_slice())
+        }
+        fn from_signs(sums: &[i32]) -> Self {
+            let mut trits = vec![0; sums.len()];
+            portable::dense_signs(&mut trits, sums);
+            DenseVector::from_trusted(trits)
+        }
     }
 
     impl Sealed for BitVector {
@@ -556,6 +568,14 @@ pub(crate) mod sealed {
         }
         fn from_dense(dense: &DenseVector) -> Self {
             BitVector::from(dense)
+        }
+        fn accumulate(&self, sums: &mut [i32]) {
+            portable::bits_accumulate(sums, self.words())
+        }
+        fn from_signs(sums: &[i32]) -> Self {
+            let mut words = vec![0; 2 * crate::words_per_plane(sums.len())];
+            portable::bits_signs(&mut words, sums);
+            BitVector::from_trusted(sums.len(), words)
         }
     }
 }
