@@ -453,7 +453,7 @@ pub(crate) mod sealed {
 
     /// A value only this crate can make. A trait bound `V: Vector` makes the supertrait's
     /// methods callable in any crate's generic code, whether or not the trait can be named, so
-    /// the one method that could break a vector's invariants also asks for this.
+    /// the methods that could break a vector's invariants also ask for this.
     pub struct Internal(pub(crate) ());
 
     pub trait Sealed {
@@ -479,8 +479,9 @@ pub(crate) mod sealed {
         fn from_dense(dense: &DenseVector) -> Self;
         /// `sums[i] += trit i` for every position (`sums.len() == dim`), in this layout.
         fn accumulate(&self, sums: &mut [i32]);
-        /// The vector of `sign(sums[i])`, `sums` non-empty and at most `MAX_DIM` long.
-        fn from_signs(sums: &[i32]) -> Self;
+        /// The vector of `sign(sums[i])`, `sums` non-empty and at most `MAX_DIM` long (which
+        /// only this crate can promise, hence the token).
+        fn from_signs(sums: &[i32], _: Internal) -> Self;
     }
 
     impl Sealed for DenseVector {
@@ -524,7 +525,7 @@ pub(crate) mod sealed {
         fn accumulate(&self, sums: &mut [i32]) {
             portable::dense_accumulate(sums, self.as_slice())
         }
-        fn from_signs(sums: &[i32]) -> Self {
+        fn from_signs(sums: &[i32], _: Internal) -> Self {
             let mut trits = vec![0; sums.len()];
             portable::dense_signs(&mut trits, sums);
             DenseVector::from_trusted(trits)
@@ -572,7 +573,7 @@ pub(crate) mod sealed {
         fn accumulate(&self, sums: &mut [i32]) {
             portable::bits_accumulate(sums, self.words())
         }
-        fn from_signs(sums: &[i32]) -> Self {
+        fn from_signs(sums: &[i32], _: Internal) -> Self {
             let mut words = vec![0; 2 * crate::words_per_plane(sums.len())];
             portable::bits_signs(&mut words, sums);
             BitVector::from_trusted(sums.len(), words)

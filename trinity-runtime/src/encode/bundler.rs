@@ -1,7 +1,7 @@
 //! [`Bundler`]: an n-way bundle built up one vector at a time.
 
 use super::EncodeError;
-use crate::vector::{check_dim, same_dim};
+use crate::vector::{check_dim, same_dim, sealed::Internal};
 use crate::{BitVector, DenseVector, Error, Result, Vector};
 
 /// An accumulator for an n-way bundle: per-position sums (`i32`, so O(D) memory however many
@@ -172,7 +172,7 @@ impl Bundler {
         if self.is_empty() {
             return Err(Error::EmptyBundle);
         }
-        Ok(V::from_signs(&self.sums))
+        Ok(V::from_signs(&self.sums, Internal(())))
     }
 
     /// [`finish`](Self::finish) as a [`DenseVector`].
