@@ -209,7 +209,7 @@ fn bad_specs_are_rejected() {
         (ScanSpec { queries: 16, ..ok }, KernelError::BadQueryBlock { queries: 16 }),
         (
             ScanSpec { conv: CallConv::Win64, ..ok },
-            KernelError::ScanCallConv { conv: CallConv::Win64 },
+            KernelError::NativeOnly { kind: "scan", conv: CallConv::Win64 },
         ),
     ];
     for (spec, want) in cases {

@@ -1,11 +1,13 @@
 //! What a kernel is: the request (op, layout, dimension, CPU tier, permute shift, calling
 //! convention) and the generated result. The generators for each architecture live in submodules.
-//! Scan kernels (many records against a block of queries in one call) have their own request
-//! type, in [`scan`].
+//! Scan kernels (many records against a block of queries in one call) and n-way bundle kernels
+//! (any number of operands in one call) have their own request types, in [`scan`] and
+//! [`bundle`].
 
 use std::fmt;
 
 pub mod aarch64;
+pub mod bundle;
 pub mod plan;
 pub mod scan;
 pub mod unwind;
@@ -205,9 +207,11 @@ pub enum KernelError {
         /// The block size given.
         queries: u32,
     },
-    /// Scan kernels exist for the native calling convention only.
-    #[error("scan kernels have no {conv:?} calling convention (only the native one)")]
-    ScanCallConv {
+    /// Scan and n-way bundle kernels exist for the native calling convention only.
+    #[error("{kind} kernels have no {conv:?} calling convention (only the native one)")]
+    NativeOnly {
+        /// Which kernels: `scan` or `bundle_n`.
+        kind: &'static str,
         /// The convention asked for.
         conv: CallConv,
     },

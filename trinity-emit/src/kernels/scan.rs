@@ -100,7 +100,7 @@ impl ScanSpec {
             return Err(KernelError::BadQueryBlock { queries: self.queries });
         }
         if self.conv != CallConv::Native {
-            return Err(KernelError::ScanCallConv { conv: self.conv });
+            return Err(KernelError::NativeOnly { kind: "scan", conv: self.conv });
         }
         Ok(())
     }

@@ -11,6 +11,7 @@
 //!   `sadalp`; the last `D mod 16` elements go through a scalar loop-free tail.
 //! - permute: two copies (dense) or the word runs of [`rotate_plan`].
 
+pub mod bundle;
 pub mod scan;
 
 use super::plan::rotate_plan;

@@ -18,6 +18,7 @@
 //!   nonvolatile registers, emitted from it, undone from it in reverse by the epilogue, and
 //!   described by it as the kernel's Win64 [`unwind`](super::unwind) data.
 
+pub mod bundle;
 pub mod scan;
 
 use super::plan::{copy_pieces, rotate_plan};
