@@ -6,10 +6,13 @@
 use iced_x86::{Decoder, DecoderOptions, Formatter, Instruction, IntelFormatter, Mnemonic};
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
+use trinity_emit::kernels::bundle::BundleKernel;
 use trinity_emit::kernels::scan::ScanKernel;
 use trinity_emit::kernels::{CallConv, Kernel, Signature};
 use trinity_emit::x86_64::{Assembler, Cond, Gpr32, Gpr64, Gpr64::*, Gpr8, Mem, Xmm, Ymm};
-use trinity_runtime::exec::call::{BinaryKernel, ReduceF64Kernel, ReduceKernel, UnaryKernel};
+use trinity_runtime::exec::call::{
+    BinaryKernel, BundleNKernel, ReduceF64Kernel, ReduceKernel, UnaryKernel,
+};
 use trinity_runtime::exec::{Arena, Code};
 
 /// Whether this host can run AVX2 kernels; prints why not when it cannot.
@@ -80,6 +83,12 @@ pub fn harness_code(kernel: &Kernel, alias: Alias, flag: &AtomicU64) -> Vec<u8> 
 /// [`harness_code`] for a System V scan kernel: its five arguments pass through.
 pub fn scan_harness_code(kernel: &ScanKernel, flag: &AtomicU64) -> Vec<u8> {
     build_harness(&kernel.code, false, &[Rdi, Rsi, Rdx, Rcx, R8], Alias::None, flag)
+        .expect("harness encodes")
+}
+
+/// [`harness_code`] for a System V n-way bundle kernel: its three arguments pass through.
+pub fn bundle_harness_code(kernel: &BundleKernel, flag: &AtomicU64) -> Vec<u8> {
+    build_harness(&kernel.code, false, &[Rdi, Rsi, Rdx], Alias::None, flag)
         .expect("harness encodes")
 }
 
@@ -408,4 +417,30 @@ pub fn code_end(code: &[u8]) -> usize {
         }
     }
     end
+}
+
+/// An n-way bundle kernel placed behind the canary harness (see [`bundle_harness_code`]).
+pub struct HarnessedBundle {
+    kernel: BundleNKernel<u8>,
+    flag: Box<AtomicU64>,
+}
+
+impl HarnessedBundle {
+    /// Place `kernel` behind a harness in `arena`.
+    pub fn new(arena: &Arena, kernel: &BundleKernel) -> Self {
+        let flag = Box::new(AtomicU64::new(u64::MAX));
+        let code = arena.add(&bundle_harness_code(kernel, &flag)).expect("place harness");
+        let bytes = kernel.spec.layout.operand_bytes(kernel.spec.dim);
+        // SAFETY: the harness is a System V function (vectors, n, out) that calls the bundle
+        // kernel with the same arguments; the kernel reads the n pointers and the operand
+        // bytes behind each and writes the operand bytes of out (its contract).
+        let kernel = unsafe { BundleNKernel::new(code, bytes) };
+        HarnessedBundle { kernel, flag }
+    }
+
+    /// Bundle `operands` (operand bytes each) into `out`; returns the harness's clobber bits.
+    pub fn call(&self, operands: &[&[u8]], out: &mut [u8]) -> u64 {
+        self.kernel.call(operands, out).expect("operands fit the kernel");
+        self.flag.swap(u64::MAX, Ordering::SeqCst)
+    }
 }

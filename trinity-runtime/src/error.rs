@@ -41,6 +41,12 @@ pub enum Error {
     /// `bundle_n` of no vectors.
     #[error("bundle_n needs at least one vector, got none")]
     EmptyBundle,
+    /// More operands than one n-way bundle kernel call takes.
+    #[error("{n} operands exceed the {max} one bundle_n kernel call takes", max = trinity_emit::kernels::bundle::MAX_OPERANDS)]
+    TooManyOperands {
+        /// The operands given.
+        n: usize,
+    },
     /// Bit planes of the wrong length for the dimension.
     #[error("bitsliced vector of dimension {dim} needs {expected} words per plane, got {actual}")]
     WrongWordCount {

@@ -536,12 +536,18 @@ instructions! {
     VPUNPCKLBW vpunpcklbw(dst, a, b) = "vpunpcklbw" vbin!(0x66, M0F, 0x60);
     /// interleave the high bytes of each lane.
     VPUNPCKHBW vpunpckhbw(dst, a, b) = "vpunpckhbw" vbin!(0x66, M0F, 0x68);
+    /// interleave the low words of each lane.
+    VPUNPCKLWD vpunpcklwd(dst, a, b) = "vpunpcklwd" vbin!(0x66, M0F, 0x61);
+    /// interleave the high words of each lane.
+    VPUNPCKHWD vpunpckhwd(dst, a, b) = "vpunpckhwd" vbin!(0x66, M0F, 0x69);
     /// interleave the low 64-bit elements of each lane.
     VPUNPCKLQDQ vpunpcklqdq(dst, a, b) = "vpunpcklqdq" vbin!(0x66, M0F, 0x6C);
     /// interleave the high 64-bit elements of each lane.
     VPUNPCKHQDQ vpunpckhqdq(dst, a, b) = "vpunpckhqdq" vbin!(0x66, M0F, 0x6D);
     /// pack signed words to signed bytes with saturation.
     VPACKSSWB vpacksswb(dst, a, b) = "vpacksswb" vbin!(0x66, M0F, 0x63);
+    /// pack signed doublewords to signed words with saturation.
+    VPACKSSDW vpackssdw(dst, a, b) = "vpackssdw" vbin!(0x66, M0F, 0x6B);
 
     // ---- scalar double (cosine) ----
     /// convert a signed 32- or 64-bit integer to double into the low element (upper from `src1`).

@@ -14,6 +14,7 @@ type ReduceFn<T> = unsafe extern "C" fn(*const T, *const T) -> i64;
 type ReduceF64Fn<T> = unsafe extern "C" fn(*const T, *const T) -> f64;
 type BinaryFn<T> = unsafe extern "C" fn(*mut T, *const T, *const T);
 type UnaryFn<T> = unsafe extern "C" fn(*mut T, *const T);
+type BundleFn<T> = unsafe extern "C" fn(*const *const T, usize, *mut T);
 
 fn check_len(len: usize, expected: usize) -> Result<()> {
     if len == expected {
@@ -108,6 +109,13 @@ kernel_wrapper!(
     UnaryFn
 );
 
+kernel_wrapper!(
+    /// `void f(const T *const *vectors, size_t n, T *out)`: n-way bundle kernels
+    /// (`trinity_emit::kernels::bundle`); `out` must not overlap the operands.
+    BundleNKernel,
+    BundleFn
+);
+
 impl<T> ReduceKernel<T> {
     /// Call the kernel on two operands of [`operand_len`](Self::operand_len) elements.
     pub fn call(&self, a: &[T], b: &[T]) -> Result<i64> {
@@ -174,6 +182,28 @@ impl<T> UnaryKernel<T> {
         // SAFETY: per `new`, the code reads `len` elements of v and writes `len` of out; the
         // slices have that many and cannot overlap.
         unsafe { (self.f)(out.as_mut_ptr(), v.as_ptr()) };
+        Ok(())
+    }
+}
+
+impl<T> BundleNKernel<T> {
+    /// `out` = the bundle of `operands` (ties 0; none gives zeros). Every operand and `out`
+    /// must have [`operand_len`](Self::operand_len) elements, and there may be at most
+    /// `trinity_emit::kernels::bundle::MAX_OPERANDS` operands ([`Error::TooManyOperands`]).
+    pub fn call(&self, operands: &[&[T]], out: &mut [T]) -> Result<()> {
+        check_len(out.len(), self.len)?;
+        for op in operands {
+            check_len(op.len(), self.len)?;
+        }
+        let n = operands.len();
+        if n > trinity_emit::kernels::bundle::MAX_OPERANDS {
+            return Err(Error::TooManyOperands { n });
+        }
+        let table: Vec<*const T> = operands.iter().map(|op| op.as_ptr()).collect();
+        // SAFETY: per `new`, the code reads the n pointers of `table` and `len` elements behind
+        // each, and writes `len` elements of out; every slice has that many, n is within the
+        // kernel's limit, and out, exclusively borrowed, overlaps no operand.
+        unsafe { (self.f)(table.as_ptr(), n, out.as_mut_ptr()) };
         Ok(())
     }
 }
