@@ -1,8 +1,9 @@
 //! Typed handles to kernels: the entry point of placed or baked code, wrapped in the
 //! [`exec::call`](crate::exec::call) type of its op's signature, for either layout.
 
-use crate::exec::call::{BinaryKernel, ReduceF64Kernel, ReduceKernel, UnaryKernel};
+use crate::exec::call::{BinaryKernel, BundleNKernel, ReduceF64Kernel, ReduceKernel, UnaryKernel};
 use crate::exec::Code;
+use trinity_emit::kernels::bundle::BundleSpec;
 use trinity_emit::kernels::{KernelSpec, Layout, Signature};
 
 /// A kernel with its typed entry point; `T` is the layout's element (`i8` or `u64`).
@@ -63,6 +64,31 @@ unsafe fn typed<T>(signature: Signature, code: Code, len: usize) -> KernelFn<T> 
             Signature::ReduceF64 => KernelFn::ReduceF64(ReduceF64Kernel::new(code, len)),
             Signature::Binary => KernelFn::Binary(BinaryKernel::new(code, len)),
             Signature::Unary => KernelFn::Unary(UnaryKernel::new(code, len)),
+        }
+    }
+}
+
+/// An n-way bundle kernel of either layout, as the engine caches it.
+#[derive(Clone, Debug)]
+pub(crate) enum CompiledBundle {
+    Dense(BundleNKernel<i8>),
+    Bits(BundleNKernel<u64>),
+}
+
+impl CompiledBundle {
+    /// The typed entry point of `code`.
+    ///
+    /// # Safety
+    /// `code` must be the code trinity-emit generates for `spec` (the contract of
+    /// `trinity_emit::kernels::bundle`).
+    pub(crate) unsafe fn new(spec: &BundleSpec, code: Code) -> CompiledBundle {
+        let bytes = spec.layout.operand_bytes(spec.dim);
+        // SAFETY: forwarded from the caller; `len` is the operand length in elements.
+        unsafe {
+            match spec.layout {
+                Layout::Dense => CompiledBundle::Dense(BundleNKernel::new(code, bytes)),
+                Layout::Bits => CompiledBundle::Bits(BundleNKernel::new(code, bytes / 8)),
+            }
         }
     }
 }

@@ -447,7 +447,8 @@ pub(crate) mod sealed {
     // can name the trait, so nothing outside can reach `kernel`.
     #![allow(private_interfaces)]
 
-    use crate::kernel::{Compiled, KernelFn};
+    use crate::exec::call::BundleNKernel;
+    use crate::kernel::{Compiled, CompiledBundle, KernelFn};
     use crate::{portable, BitVector, DenseVector};
     use trinity_emit::kernels::Op;
 
@@ -463,6 +464,8 @@ pub(crate) mod sealed {
         fn elems_mut(&mut self, _: Internal) -> &mut [Self::Elem];
         /// The typed kernel of this layout in `compiled`, if it is of this layout.
         fn kernel(compiled: &Compiled) -> Option<&KernelFn<Self::Elem>>;
+        /// The typed n-way bundle kernel in `compiled`, if it is of this layout.
+        fn bundle_kernel(compiled: &CompiledBundle) -> Option<&BundleNKernel<Self::Elem>>;
         /// Portable dot or hamming.
         fn portable_reduce(op: Op, a: &[Self::Elem], b: &[Self::Elem]) -> i64;
         /// Portable cosine.
@@ -493,6 +496,12 @@ pub(crate) mod sealed {
             match compiled {
                 Compiled::Dense(f) => Some(f),
                 Compiled::Bits(_) => None,
+            }
+        }
+        fn bundle_kernel(compiled: &CompiledBundle) -> Option<&BundleNKernel<i8>> {
+            match compiled {
+                CompiledBundle::Dense(f) => Some(f),
+                CompiledBundle::Bits(_) => None,
             }
         }
         fn portable_reduce(op: Op, a: &[i8], b: &[i8]) -> i64 {
@@ -541,6 +550,12 @@ pub(crate) mod sealed {
             match compiled {
                 Compiled::Bits(f) => Some(f),
                 Compiled::Dense(_) => None,
+            }
+        }
+        fn bundle_kernel(compiled: &CompiledBundle) -> Option<&BundleNKernel<u64>> {
+            match compiled {
+                CompiledBundle::Bits(f) => Some(f),
+                CompiledBundle::Dense(_) => None,
             }
         }
         fn portable_reduce(op: Op, a: &[u64], b: &[u64]) -> i64 {

@@ -52,6 +52,13 @@ fn check_layout<V: Vector + std::fmt::Debug + PartialEq>(
         dense(reference::bundle_n(&[a, b, a]).unwrap()),
         "{tag}"
     );
+    // One vector, pairs with ties, and a batch-crossing count (bitsliced batches are 15).
+    for n in [1, 2, 4, 17] {
+        let refs: Vec<&DenseVector> = (0..n).map(|i| if i % 2 == 0 { a } else { b }).collect();
+        let vs: Vec<&V> = (0..n).map(|i| if i % 2 == 0 { &va } else { &vb }).collect();
+        let want = dense(reference::bundle_n(&refs).unwrap());
+        assert_eq!(engine.bundle_n(&vs).unwrap(), want, "{tag} n {n}");
+    }
     for k in [0, 1, -1, dim as i64 - 1, dim as i64 / 2, 64, -65, 12345] {
         let p = engine.permute(&va, k).unwrap();
         assert_eq!(p, dense(reference::permute(a, k)), "{tag} k {k}");
@@ -131,18 +138,21 @@ fn stats_count_as_documented() {
     }
     engine.permute(&a, 3).unwrap();
     engine.permute(&a, 1003).unwrap(); // same key as shift 3
+    engine.bundle_n(&[&a, &b, &a]).unwrap();
+    engine.bundle_n(&[&a, &b]).unwrap(); // same kernel, any n
     let stats = engine.stats();
-    assert_eq!(stats.total_ops, 7);
+    assert_eq!(stats.total_ops, 9);
     if stats.tier.is_some() {
-        // Two keys: (dot, bits, 1000) and (permute, bits, 1000, 3); each compiled once.
-        assert_eq!(stats.jit_misses, 2);
-        assert_eq!(stats.jit_hits, 5);
-        assert_eq!(stats.cache_size, 2);
-        assert!((stats.hit_rate() - 5.0 / 7.0).abs() < 1e-12);
+        // Three keys: (dot, bits, 1000), (permute, bits, 1000, 3) and the bitsliced bundle_n
+        // at 1000; each compiled once.
+        assert_eq!(stats.jit_misses, 3);
+        assert_eq!(stats.jit_hits, 6);
+        assert_eq!(stats.cache_size, 3);
+        assert!((stats.hit_rate() - 6.0 / 9.0).abs() < 1e-12);
         assert_eq!(stats.portable_ops, 0, "every cell has a kernel on this tier");
         assert!(stats.code_bytes > 0 && stats.compile_time > std::time::Duration::ZERO);
     } else {
-        assert_eq!(stats.portable_ops, 7);
+        assert_eq!(stats.portable_ops, 9);
         assert_eq!(stats.cache_size, 0);
     }
 }

@@ -6,14 +6,15 @@ mod cache;
 use crate::cpu::{detect_tier, native_conv};
 use crate::exec::call::ScanKernel;
 use crate::exec::{self, Arena, Backend};
-use crate::kernel::{Compiled, KernelFn};
+use crate::kernel::{Compiled, CompiledBundle, KernelFn};
 use crate::reference::shift_mod;
 use crate::vector::{same_dim, sealed::Internal};
-use crate::{baked, DenseVector, Error, Result, Vector};
+use crate::{baked, Error, Result, Vector};
 use cache::{Lookup, OnceMap};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+use trinity_emit::kernels::bundle::{generate_bundle, BundleSpec, MAX_OPERANDS};
 use trinity_emit::kernels::scan::{generate_scan, ScanMetric, ScanSpec};
 use trinity_emit::kernels::{self, KernelSpec, Layout, Op, Tier};
 
@@ -60,7 +61,7 @@ pub struct EngineStats {
     pub jit_misses: u64,
     /// Op calls served by portable Rust.
     pub portable_ops: u64,
-    /// Kernel keys cached (compiled or failed), scan kernels included.
+    /// Kernel keys cached (compiled or failed), scan and n-way bundle kernels included.
     pub cache_size: usize,
     /// Time spent compiling.
     pub compile_time: Duration,
@@ -129,6 +130,8 @@ pub struct JitEngine {
     kernels: OnceMap<KernelSpec, std::result::Result<Entry, Error>>,
     /// The item memory's scan kernels (JIT only: none are baked).
     scans: OnceMap<ScanSpec, std::result::Result<ScanKernel, Error>>,
+    /// n-way bundle kernels (JIT only: none are baked).
+    bundles: OnceMap<BundleSpec, std::result::Result<CompiledBundle, Error>>,
     counters: Counters,
 }
 
@@ -192,6 +195,7 @@ impl JitEngine {
             arena: Arena::new(),
             kernels: OnceMap::new(),
             scans: OnceMap::new(),
+            bundles: OnceMap::new(),
             counters: Counters::default(),
         }
     }
@@ -223,7 +227,7 @@ impl JitEngine {
             jit_hits,
             jit_misses,
             portable_ops,
-            cache_size: self.kernels.len() + self.scans.len(),
+            cache_size: self.kernels.len() + self.scans.len() + self.bundles.len(),
             compile_time: Duration::from_nanos(c.compile_nanos.load(Relaxed)),
             code_bytes: c.code_bytes.load(Relaxed),
             backend: self.backend.clone(),
@@ -521,7 +525,11 @@ impl JitEngine {
     }
 
     /// n-way bundle: `c[i] = sign(sum of v[i])`, ties giving 0; at least one vector.
-    /// (Portable Rust: a per-position sum, which pairwise bundles cannot express.)
+    ///
+    /// Runs the n-way bundle kernel for the layout and dimension (`trinity_emit::kernels::bundle`:
+    /// bit-sliced counters for bitsliced vectors, widening sums for dense ones), compiled on
+    /// first use; portable Rust where generated code cannot run, and for more than
+    /// `trinity_emit::kernels::bundle::MAX_OPERANDS` vectors. Counted as one op.
     ///
     /// ```
     /// use trinity_runtime::{DenseVector, JitEngine};
@@ -533,19 +541,50 @@ impl JitEngine {
     /// # Ok::<(), trinity_runtime::Error>(())
     /// ```
     pub fn bundle_n<V: Vector>(&self, vectors: &[&V]) -> Result<V> {
-        let first = vectors.first().ok_or(Error::EmptyBundle)?;
+        let first = *vectors.first().ok_or(Error::EmptyBundle)?;
         for v in vectors {
             same_dim(first.dim(), v.dim())?;
+        }
+        let mut out = first.zeros_like();
+        if vectors.len() <= MAX_OPERANDS {
+            if let Some((compiled, lookup)) = self.bundle_kernel(V::LAYOUT, first.dim()) {
+                if let Some(f) = V::bundle_kernel(&compiled) {
+                    let counter = match lookup {
+                        Lookup::Hit => &self.counters.jit_hits,
+                        Lookup::Miss => &self.counters.jit_misses,
+                    };
+                    counter.fetch_add(1, Relaxed);
+                    let operands: Vec<&[V::Elem]> = vectors.iter().map(|v| v.elems()).collect();
+                    f.call(&operands, out.elems_mut(Internal(())))?;
+                    return Ok(out);
+                }
+            }
         }
         self.counters.portable_ops.fetch_add(1, Relaxed);
         let mut sums = vec![0i32; first.dim()];
         for v in vectors {
-            for (sum, &t) in sums.iter_mut().zip(v.to_dense().as_slice()) {
-                *sum += i32::from(t);
-            }
+            v.accumulate(&mut sums);
         }
-        let dense = DenseVector::from_trusted(sums.iter().map(|s| s.signum() as i8).collect());
-        Ok(V::from_dense(&dense))
+        Ok(V::from_signs(&sums, Internal(())))
+    }
+
+    /// The n-way bundle kernel for `layout` and `dim`, cached, and whether it was in the cache;
+    /// `None` where generated code cannot run here or the kernel cannot be generated.
+    fn bundle_kernel(&self, layout: Layout, dim: usize) -> Option<(CompiledBundle, Lookup)> {
+        let tier = self.tier.filter(|_| self.backend == Backend::Jit)?;
+        let spec = BundleSpec::new(layout, u32::try_from(dim).ok()?, tier);
+        let compile = || {
+            let started = Instant::now();
+            let kernel = generate_bundle(&spec)?;
+            let code = self.arena.add(&kernel.code)?;
+            self.counters.compile_nanos.fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
+            self.counters.code_bytes.fetch_add(kernel.code.len() as u64, Relaxed);
+            // SAFETY: trinity-emit generated this code for `spec`.
+            Ok(unsafe { CompiledBundle::new(&spec, code) })
+        };
+        self.bundles.with(&spec, compile, |entry, lookup| {
+            entry.as_ref().ok().map(|compiled| (compiled.clone(), lookup))
+        })
     }
 
     /// Right rotation: `c[(i + k) mod D] = v[i]`, for any `k` (negative rotates left).
