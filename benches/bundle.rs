@@ -1,0 +1,107 @@
+//! n-way bundle speed on this machine: the generated kernels (through `JitEngine::bundle_n`)
+//! beside the portable `bundle_n` this project had before them (every operand converted to
+//! one byte per trit, then summed), today's portable fallback (per-layout accumulation, as
+//! `JitEngine::portable()` runs it) and a plain per-position sum over dense operands (the loop
+//! a user would write). Rounds alternate between the variants and each keeps its fastest, so
+//! machine noise hits them alike; every variant's result is checked against the kernel's.
+//!
+//! `cargo bench --bench bundle` prints a markdown table; `TRINITY_BUNDLE_DIM=10000` picks the
+//! dimension, `TRINITY_BUNDLE_NS=3,16,256,4096` the operand counts and
+//! `TRINITY_BUNDLE_ROUNDS=7` the rounds.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+use trinity::runtime::{BitVector, DenseVector, JitEngine, Vector};
+
+/// The portable `bundle_n` before the kernels: every operand to dense bytes, summed in i32.
+fn bundle_n_before<V: Vector>(vectors: &[&V]) -> V {
+    let mut sums = vec![0i32; vectors[0].dim()];
+    for v in vectors {
+        for (sum, &t) in sums.iter_mut().zip(v.to_dense().as_slice()) {
+            *sum += i32::from(t);
+        }
+    }
+    V::from_dense(&DenseVector::new(sums.iter().map(|s| s.signum() as i8).collect()).unwrap())
+}
+
+/// The loop a user would write over dense operands.
+fn plain_sum(vectors: &[&DenseVector]) -> Vec<i8> {
+    let mut sums = vec![0i32; vectors[0].dim()];
+    for v in vectors {
+        for (sum, &t) in sums.iter_mut().zip(v.as_slice()) {
+            *sum += i32::from(t);
+        }
+    }
+    sums.iter().map(|s| s.signum() as i8).collect()
+}
+
+/// One timing of `f`: the mean of enough calls to take ~5 ms (at least one).
+fn once(f: &mut dyn FnMut()) -> Duration {
+    let start = Instant::now();
+    let mut reps = 0u32;
+    while reps == 0 || start.elapsed() < Duration::from_millis(5) {
+        f();
+        reps += 1;
+    }
+    start.elapsed() / reps
+}
+
+fn env_list(name: &str, default: &[usize]) -> Vec<usize> {
+    std::env::var(name)
+        .map(|s| s.split(',').map(|d| d.trim().parse().expect("a number")).collect())
+        .unwrap_or_else(|_| default.to_vec())
+}
+
+fn micros(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1e6)
+}
+
+fn main() {
+    let dim = env_list("TRINITY_BUNDLE_DIM", &[10000])[0];
+    let ns = env_list("TRINITY_BUNDLE_NS", &[3, 16, 256, 4096]);
+    let rounds = env_list("TRINITY_BUNDLE_ROUNDS", &[7])[0];
+    let engine = JitEngine::new();
+    let portable = JitEngine::portable();
+    println!(
+        "D = {dim}, engine {:?} tier {:?}, fastest of {rounds} alternating rounds, µs per call",
+        engine.stats().backend,
+        engine.tier()
+    );
+    println!(
+        "| n | kernel bits | kernel dense | before, bits | before, dense | portable now, bits | portable now, dense | plain sum (dense) | bits: before / kernel |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for &n in &ns {
+        let dense: Vec<DenseVector> =
+            (0..n).map(|s| DenseVector::random(dim, s as u64).unwrap()).collect();
+        let bits: Vec<BitVector> = dense.iter().map(BitVector::from).collect();
+        let dense_refs: Vec<&DenseVector> = dense.iter().collect();
+        let bits_refs: Vec<&BitVector> = bits.iter().collect();
+        let want_bits = engine.bundle_n(&bits_refs).unwrap();
+        let want_dense = engine.bundle_n(&dense_refs).unwrap();
+        assert_eq!(DenseVector::from(&want_bits), want_dense);
+        assert_eq!(bundle_n_before(&bits_refs), want_bits);
+        assert_eq!(bundle_n_before(&dense_refs), want_dense);
+        assert_eq!(portable.bundle_n(&bits_refs).unwrap(), want_bits);
+        assert_eq!(portable.bundle_n(&dense_refs).unwrap(), want_dense);
+        assert_eq!(plain_sum(&dense_refs), want_dense.as_slice());
+        let mut variants: Vec<Box<dyn FnMut()>> = vec![
+            Box::new(|| drop(black_box(engine.bundle_n(&bits_refs).unwrap()))),
+            Box::new(|| drop(black_box(engine.bundle_n(&dense_refs).unwrap()))),
+            Box::new(|| drop(black_box(bundle_n_before(&bits_refs)))),
+            Box::new(|| drop(black_box(bundle_n_before(&dense_refs)))),
+            Box::new(|| drop(black_box(portable.bundle_n(&bits_refs).unwrap()))),
+            Box::new(|| drop(black_box(portable.bundle_n(&dense_refs).unwrap()))),
+            Box::new(|| drop(black_box(plain_sum(&dense_refs)))),
+        ];
+        let mut best = vec![Duration::MAX; variants.len()];
+        for _ in 0..rounds {
+            for (b, f) in best.iter_mut().zip(variants.iter_mut()) {
+                *b = (*b).min(once(f.as_mut()));
+            }
+        }
+        let cells: Vec<String> = best.iter().map(|&d| micros(d)).collect();
+        let ratio = best[2].as_secs_f64() / best[0].as_secs_f64();
+        println!("| {n} | {} | {ratio:.0}x |", cells.join(" | "));
+    }
+}
