@@ -29,11 +29,18 @@
 //!   overflow), widened into 32-bit sums after each batch; the sign is packed back to bytes
 //!   with saturation, which keeps it.
 //! - Bitsliced: never unpacked. Per tile, the +1 plane and the -1 plane each feed a bit-sliced
-//!   counter: four registers hold bit 0..3 of every position's count for a batch of at most 15
-//!   operands (ripple-carry adds of one bit plane, seven logic operations), then the batch is
-//!   added into `L` counter planes on the stack, `L` = max(4, bit length of `n`), stopping as
-//!   soon as the carry is zero. The result compares the two counts plane by plane from the top:
-//!   +1 where the plus count is greater, -1 where the minus count is.
+//!   counter: a few registers hold the low bits of every position's count for a batch of
+//!   operands small enough not to overflow them (three bits and 7 operands on x86-64, four and
+//!   15 on AArch64; a ripple-carry add of one bit plane is two logic operations per bit), then
+//!   the batch is added into `L` counter planes on the stack, `L` = the bit length of `n` (at
+//!   least the register bits), stopping as soon as the carry is zero. The result compares the
+//!   two counts plane by plane from the top: +1 where the plus count is greater, -1 where the
+//!   minus count is.
+//!
+//! The operands are scattered in memory, so no hardware prefetcher follows them: the x86-64
+//! kernels prefetch the tile's lines of the operand a fixed distance ahead, and read whole
+//! cache lines per tile, so that a line is not evicted between two visits when thousands of
+//! operands pass through the caches.
 //!
 //! A tile that would run past the end of an operand is placed to end at the end instead
 //! (overlapping the previous tile and recomputing the same values, which is why `out` must not
