@@ -227,6 +227,30 @@ fn check_encoders<V: Vector>() {
     }
 }
 
+/// Sequences on both sides of the 4096 windows the n-way bundle kernel takes at once (past
+/// them the windows are counted in a `Bundler`): the same bundle as the reference's.
+fn check_long_sequences<V: Vector>() {
+    let engine = JitEngine::global();
+    let book = Codebook::<V>::new(300, 7, 5).unwrap();
+    for len in [4097, 4098, 5000] {
+        let symbols: Vec<usize> = (0..len).map(|i| (i * i + 3 * i) % 7).collect();
+        let grams: Vec<DenseVector> = symbols.windows(2).map(|w| plain_ngram(&book, w)).collect();
+        let want = reference::bundle_n(&grams.iter().collect::<Vec<_>>()).unwrap();
+        let got = sequence(engine, &book, &symbols, 2).unwrap();
+        assert_eq!(got.to_trits(), want, "{len} symbols");
+    }
+}
+
+#[test]
+fn long_sequences_match_reference_dense() {
+    check_long_sequences::<DenseVector>();
+}
+
+#[test]
+fn long_sequences_match_reference_bits() {
+    check_long_sequences::<BitVector>();
+}
+
 #[test]
 fn encoders_match_plain_reference_compositions_dense() {
     check_encoders::<DenseVector>();

@@ -129,7 +129,8 @@ pub fn ngram<V: Vector>(engine: &JitEngine, codebook: &Codebook<V>, window: &[us
     Ok(gram)
 }
 
-/// A whole sequence: the bundle ([`Bundler`]) of the [`ngram`]s of all its windows of `n`
+/// A whole sequence: the bundle (the engine's n-way bundle kernel, or a [`Bundler`] past
+/// 4096 windows, which keeps memory O(D)) of the [`ngram`]s of all its windows of `n`
 /// symbols, `symbols[i..i + n]` for `i` in `0..=len - n`. Errors: `n == 0`
 /// ([`EncodeError::ZeroN`]), fewer than `n` symbols ([`EncodeError::SequenceTooShort`]), an
 /// unknown symbol.
@@ -159,14 +160,44 @@ pub fn sequence<V: Vector>(
     if symbols.len() < n {
         return Err(EncodeError::SequenceTooShort { len: symbols.len(), n }.into());
     }
-    let mut bundler = Bundler::new(codebook.dim())?;
-    for window in symbols.windows(n) {
-        bundler.add(&ngram(engine, codebook, window)?)?;
-    }
-    bundler.finish()
+    bundle_all(engine, codebook.dim(), symbols.windows(n).map(|w| ngram(engine, codebook, w)))
 }
 
-/// A key-value record: the bundle ([`Bundler`]) of `bind(key, value)` over the pairs. Errors:
+/// Up to this many vectors are bundled by the engine's n-way bundle kernel, held all at once;
+/// more are counted one by one in a [`Bundler`], in O(D) memory. Both give the same vector.
+const KERNEL_BUNDLE_MAX: usize = 4096;
+
+/// The bundle of the vectors `items` yields (at least one), on the n-way bundle kernel while
+/// they are few enough to hold, else counted in a [`Bundler`].
+fn bundle_all<V: Vector>(
+    engine: &JitEngine,
+    dim: usize,
+    items: impl Iterator<Item = Result<V>>,
+) -> Result<V> {
+    let mut held = Vec::new();
+    let mut bundler: Option<Bundler> = None;
+    for item in items {
+        let v = item?;
+        match bundler.as_mut() {
+            Some(b) => b.add(&v)?,
+            None if held.len() < KERNEL_BUNDLE_MAX => held.push(v),
+            None => {
+                let mut b = Bundler::new(dim)?;
+                for h in held.drain(..) {
+                    b.add(&h)?;
+                }
+                b.add(&v)?;
+                bundler = Some(b);
+            }
+        }
+    }
+    match bundler {
+        Some(b) => b.finish(),
+        None => engine.bundle_n(&held.iter().collect::<Vec<_>>()),
+    }
+}
+
+/// A key-value record: the bundle (as in [`sequence`]) of `bind(key, value)` over the pairs. Errors:
 /// no pairs ([`EncodeError::EmptyRecord`]), vectors of different dimensions
 /// ([`Error::DimensionMismatch`](crate::Error::DimensionMismatch)).
 ///
@@ -186,9 +217,5 @@ pub fn sequence<V: Vector>(
 /// ```
 pub fn record<V: Vector>(engine: &JitEngine, pairs: &[(&V, &V)]) -> Result<V> {
     let (key, _) = pairs.first().ok_or(EncodeError::EmptyRecord)?;
-    let mut bundler = Bundler::new(key.dim())?;
-    for (key, value) in pairs {
-        bundler.add(&engine.bind(*key, *value)?)?;
-    }
-    bundler.finish()
+    bundle_all(engine, key.dim(), pairs.iter().map(|(key, value)| engine.bind(*key, *value)))
 }
