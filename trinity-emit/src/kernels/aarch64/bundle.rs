@@ -408,7 +408,8 @@ fn bits(g: &mut Gen, dim: usize) -> R {
     g.a.movz(x(16), MAX_LEVELS as u32, 0)?;
     g.a.cmp_imm::<X>(xs(LEVELS), MAX_LEVELS)?;
     g.a.csel(x(LEVELS), x(LEVELS), x(16), Cond::Lo);
-    g.a.arith(&a64::ADD, x(LEVELS_END), x(FRAME_BASE), x(LEVELS), Shift::Lsl, 6)?;
+    let shift = LEVEL_BYTES.trailing_zeros();
+    g.a.arith(&a64::ADD, x(LEVELS_END), x(FRAME_BASE), x(LEVELS), Shift::Lsl, shift)?;
     // Group offsets: +1 plane chunks 0 and 1, then the -1 plane's.
     for (i, &r) in GROUP_OFFSET.iter().enumerate() {
         g.a.mov_imm(x(r), ((i / 2) * plane + (i % 2) * VEC) as u64)?;
