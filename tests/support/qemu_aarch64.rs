@@ -9,12 +9,15 @@
 //!   in the file, an [`Input::Generated`] one (and the output) is zero-initialised memory
 //!   (`p_filesz < p_memsz`) that the harness writes itself, so operands of 2^24 trits cost
 //!   nothing in the file;
+//! - one read-only segment per [`Arg::Table`] of operand addresses, ending at a page boundary
+//!   with nothing mapped after it;
 //! - one read-write result page.
 //!
 //! The harness writes the generated operands and fills the output with 0xa5 bytes, fills x18
 //! (the platform register), the callee-saved x19-x29 and d8-d15 with canaries, calls the
-//! kernel with the operand addresses in x0-x2, stores x0, d0 and a canary flag in the result page, writes the result
-//! page and then the output operand (if any) to stdout, and exits.
+//! kernel with the operand addresses in x0-x2, stores x0, d0 and a canary flag (which also
+//! covers sp) in the result page, writes the result page and then the output operand (if any)
+//! to stdout, and exits.
 #![allow(dead_code)]
 
 #[path = "../../trinity-emit/tests/common/mod.rs"]
@@ -25,6 +28,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use trinity::emit::aarch64::{self as a64, Addr, Assembler, Cond, Shift, XSp, V, W, X, XZR};
+use trinity::emit::Label;
 
 const PAGE: u64 = 0x1000;
 const CODE: u64 = 0x40_0000;
@@ -40,7 +44,7 @@ pub struct Outcome {
     pub x0: i64,
     /// d0 after the call.
     pub d0: f64,
-    /// Whether every callee-saved register kept its canary.
+    /// Whether every callee-saved register kept its canary, and sp its value.
     pub callee_saved_intact: bool,
     /// The output operand after the call (empty for reductions).
     pub out: Vec<u8>,
@@ -237,19 +241,39 @@ fn emit_fills(a: &mut Assembler, mut addr: u64, fills: &[Fill]) {
 }
 
 /// The harness: generated operands, canaries, arguments, call, checks, output, exit.
+/// With several calls, each one repeats everything from the canaries to the output (and first
+/// fills the output with `refill` again).
 fn harness(
     kernel: &[u8],
     generated: &[(u64, Vec<Fill>)],
-    args: &[u64],
+    calls: &[Vec<u64>],
     out: Option<(u64, usize)>,
+    refill: Option<&(u64, Vec<Fill>)>,
 ) -> Vec<u8> {
     let mut a = Assembler::new();
     let kernel_label = a.new_label();
-    let fail = a.new_label();
-    let checked = a.new_label();
     for (addr, fills) in generated {
         emit_fills(&mut a, *addr, fills);
     }
+    for (k, args) in calls.iter().enumerate() {
+        if let (true, Some((addr, fills))) = (k > 0, refill) {
+            emit_fills(&mut a, *addr, fills);
+        }
+        one_call(&mut a, kernel_label, args, out);
+    }
+    a.movz(x(0), 0, 0).unwrap();
+    a.movz(x(8), 93, 0).unwrap();
+    a.svc(0).unwrap();
+    a.align(64).unwrap();
+    a.bind(kernel_label).unwrap();
+    a.data(kernel);
+    a.finish().unwrap()
+}
+
+/// Canaries, arguments, the call, checks, and the result page and output written to stdout.
+fn one_call(a: &mut Assembler, kernel_label: Label, args: &[u64], out: Option<(u64, usize)>) {
+    let fail = a.new_label();
+    let checked = a.new_label();
     // x18 (the platform register, reserved on Apple and Windows), x19-x28 and the frame
     // pointer x29; then d8-d15.
     for i in 0..12u8 {
@@ -259,6 +283,10 @@ fn harness(
         a.mov_imm(x(9), canary(20 + u64::from(i))).unwrap();
         a.fmov_from_gpr(V::new(8 + i).unwrap().d(), x(9)).unwrap();
     }
+    // sp, kept in the result page past what is written out.
+    a.mov_imm(x(9), RESULT).unwrap();
+    a.mov_sp::<X>(sp(x(10)), a64::SP);
+    a.str(x(10), Addr::offset(sp(x(9)), 32)).unwrap();
     for (i, &arg) in args.iter().enumerate() {
         a.mov_imm(x(i as u8), arg).unwrap();
     }
@@ -266,7 +294,11 @@ fn harness(
     a.mov_imm(x(9), RESULT).unwrap();
     a.str(x(0), Addr::offset(sp(x(9)), 0)).unwrap();
     a.str(V::new(0).unwrap().d(), Addr::offset(sp(x(9)), 8)).unwrap();
-    // Canary flag: 0 when intact.
+    // Canary flag: 0 when intact (and sp is back).
+    a.mov_sp::<X>(sp(x(10)), a64::SP);
+    a.ldr(x(11), Addr::offset(sp(x(9)), 32)).unwrap();
+    a.arith(&a64::SUBS, XZR, x(11), x(10), Shift::Lsl, 0).unwrap();
+    a.b_cond(Cond::Ne, fail).unwrap();
     for i in 0..12u8 {
         a.mov_imm(x(10), canary(u64::from(i))).unwrap();
         a.arith(&a64::SUBS, XZR, x(18 + i), x(10), Shift::Lsl, 0).unwrap();
@@ -292,17 +324,10 @@ fn harness(
         a.movz(x(8), 64, 0).unwrap();
         a.svc(0).unwrap();
     };
-    write(&mut a, RESULT, 24);
+    write(a, RESULT, 24);
     if let Some((addr, len)) = out {
-        write(&mut a, addr, len as u64);
+        write(a, addr, len as u64);
     }
-    a.movz(x(0), 0, 0).unwrap();
-    a.movz(x(8), 93, 0).unwrap();
-    a.svc(0).unwrap();
-    a.align(64).unwrap();
-    a.bind(kernel_label).unwrap();
-    a.data(kernel);
-    a.finish().unwrap()
 }
 
 struct Segment {
@@ -358,7 +383,7 @@ fn elf(segments: &[Segment]) -> Vec<u8> {
 }
 
 /// One argument register's value, for kernels whose arguments are not `(out,) inputs...`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Arg {
     /// The address of input `i`.
     Input(usize),
@@ -366,25 +391,34 @@ pub enum Arg {
     Out,
     /// This value.
     Value(u64),
+    /// The address of a table of input addresses (8 bytes each: input `ids[0]`'s, then
+    /// `ids[1]`'s, ...), read-only and ending at a page boundary with nothing mapped after it,
+    /// so that reading past the last entry faults (an empty table is just that boundary).
+    Table(Vec<usize>),
 }
 
 /// Build the executable for one call of `kernel`.
 pub fn executable(kernel: &[u8], call: &Call) -> (Vec<u8>, Option<(u64, usize)>) {
-    executable_with(kernel, call, None)
+    executable_with(kernel, call, &[None])
 }
 
-/// [`executable`] with the argument registers given by `order` (`None`: the output, if not
-/// aliased, then the inputs).
+/// [`executable`] for one call per entry of `orders`, each with the argument registers it
+/// gives (`None`: the output, if not aliased, then the inputs).
 fn executable_with(
     kernel: &[u8],
     call: &Call,
-    order: Option<&[Arg]>,
+    orders: &[Option<&[Arg]>],
 ) -> (Vec<u8>, Option<(u64, usize)>) {
     use object::elf::{PF_R, PF_W, PF_X};
+    assert!(
+        orders.len() == 1 || call.out_aliases.is_none(),
+        "a call that writes an input cannot be repeated"
+    );
     let mut segments = Vec::new();
     let mut args = Vec::new();
     let mut out = None;
     let mut generated = Vec::new();
+    let mut refill = None;
     // The output starts as 0xa5 bytes, so that a byte the kernel fails to write shows.
     let poison =
         call.out_len.map(|len| [Fill { len, pattern: Pattern::Const(0xa5a5_a5a5_a5a5_a5a5) }]);
@@ -404,7 +438,12 @@ fn executable_with(
         let mut data = vec![0u8; (addr - start) as usize];
         match input {
             Input::Bytes(bytes) => data.extend_from_slice(bytes),
-            Input::Generated(fills) => generated.push((addr, fills.to_vec())),
+            Input::Generated(fills) => {
+                generated.push((addr, fills.to_vec()));
+                if *is_out {
+                    refill = Some((addr, fills.to_vec()));
+                }
+            }
         }
         let memsz = (addr + len as u64 - start).div_ceil(PAGE) * PAGE;
         segments.push(Segment { vaddr: start, data, memsz, flags: PF_R | PF_W });
@@ -417,20 +456,45 @@ fn executable_with(
         // The output argument comes first, then the inputs.
         args.insert(0, addr);
     }
-    if let Some(order) = order {
-        // args holds the output's address (when separate), then the inputs'.
-        let inputs = args.len() - call.inputs.len();
-        args = order
-            .iter()
-            .map(|arg| match *arg {
-                Arg::Input(i) => args[inputs + i],
-                Arg::Out => out.expect("an output").0,
-                Arg::Value(value) => value,
-            })
-            .collect();
-    }
+    // args holds the output's address (when separate), then the inputs'.
+    let inputs = args.len() - call.inputs.len();
+    // Tables take the windows after the operands'.
+    let mut windows = operands.len() as u64;
+    let calls: Vec<Vec<u64>> = orders
+        .iter()
+        .map(|order| {
+            let Some(order) = order else { return args.clone() };
+            order
+                .iter()
+                .map(|arg| match arg {
+                    Arg::Input(i) => args[inputs + i],
+                    Arg::Out => out.expect("an output").0,
+                    Arg::Value(value) => *value,
+                    Arg::Table(ids) => {
+                        let data: Vec<u8> =
+                            ids.iter().flat_map(|&i| args[inputs + i].to_le_bytes()).collect();
+                        let end = OPERANDS + windows * WINDOW + WINDOW / 2;
+                        windows += 1;
+                        let addr = end - data.len() as u64;
+                        if !data.is_empty() {
+                            let start = addr - addr % PAGE;
+                            let mut bytes = vec![0u8; (addr - start) as usize];
+                            bytes.extend_from_slice(&data);
+                            segments.push(Segment {
+                                vaddr: start,
+                                data: bytes,
+                                memsz: end - start,
+                                flags: PF_R,
+                            });
+                        }
+                        addr
+                    }
+                })
+                .collect()
+        })
+        .collect();
     segments.push(Segment { vaddr: RESULT, data: vec![0; 24], memsz: PAGE, flags: PF_R | PF_W });
-    let code = harness(kernel, &generated, &args, out);
+    let code = harness(kernel, &generated, &calls, out, refill.as_ref());
     segments.insert(
         0,
         Segment { vaddr: CODE, memsz: code.len() as u64, data: code, flags: PF_R | PF_X },
@@ -452,7 +516,21 @@ pub fn run_with(
     call: &Call,
     order: Option<&[Arg]>,
 ) -> Result<Outcome, String> {
-    let (exe, out) = executable_with(kernel, call, order);
+    let mut outcomes = run_calls(qemu, cpu, kernel, call, &[order])?;
+    Ok(outcomes.remove(0))
+}
+
+/// Several calls of `kernel` in one qemu run, on the same operands, one per entry of `orders`
+/// (as in [`run_with`]); the output is filled with the poison again before each call, and
+/// every call has its own tables. Saves qemu's start-up time per call.
+pub fn run_calls(
+    qemu: &Path,
+    cpu: &str,
+    kernel: &[u8],
+    call: &Call,
+    orders: &[Option<&[Arg]>],
+) -> Result<Vec<Outcome>, String> {
+    let (exe, out) = executable_with(kernel, call, orders);
     let dir = std::env::temp_dir().join(format!("trinity-a64-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     // A unique name per run: tests call this from parallel threads of one process.
@@ -475,15 +553,25 @@ pub fn run_with(
         return Err(format!("{:?}: {}", output.status, String::from_utf8_lossy(&output.stderr)));
     }
     let stdout = output.stdout;
-    let word = |i: usize| u64::from_le_bytes(stdout[8 * i..8 * i + 8].try_into().unwrap());
     let out_len = out.map_or(0, |(_, len)| len);
-    if stdout.len() != 24 + out_len {
-        return Err(format!("expected {} bytes of output, got {}", 24 + out_len, stdout.len()));
+    let each = 24 + out_len;
+    if stdout.len() != orders.len() * each {
+        return Err(format!(
+            "expected {} bytes of output, got {}",
+            orders.len() * each,
+            stdout.len()
+        ));
     }
-    Ok(Outcome {
+    Ok(stdout.chunks(each).map(outcome).collect())
+}
+
+/// One call's result page and output.
+fn outcome(stdout: &[u8]) -> Outcome {
+    let word = |i: usize| u64::from_le_bytes(stdout[8 * i..8 * i + 8].try_into().unwrap());
+    Outcome {
         x0: word(0) as i64,
         d0: f64::from_bits(word(1)),
         callee_saved_intact: word(2) == 0,
         out: stdout[24..].to_vec(),
-    })
+    }
 }

@@ -159,6 +159,12 @@ fn wrong_operands() {
         "smull takes the low halves"
     );
     assert!(a.neon3(&neon::SDOT, V0.s4(), V1.b8(), V2.b8()).is_err());
+    assert!(
+        a.neon3(&neon::SADDW, V0.s4(), V1.s4(), V2.h8()).is_err(),
+        "saddw takes the low half; saddw2 the high one"
+    );
+    assert!(a.neon3(&neon::SADDW2, V0.s4(), V1.h8(), V2.h8()).is_err(), "the wide source is .4s");
+    assert!(a.neon2(&neon::SQXTN2, V0.b8(), V1.h8()).is_err(), "sqxtn2 writes the high half");
     assert!(a.neon_across(&neon::ADDV, V0.scalar(Size::H), V1.b16()).is_err());
     assert!(
         a.neon_across(&neon::ADDV, V0.scalar(Size::S), V1.s2()).is_err(),

@@ -196,6 +196,14 @@ fn gpr_cases(c: &mut Cases) {
             a.mul(x(d), x(n), x(m));
             Ok(())
         });
+        c.add(format!("clz {}, {}", x(d), x(n)), |a| {
+            a.clz(x(d), x(n));
+            Ok(())
+        });
+        c.add(format!("clz {}, {}", w(d), w(n)), |a| {
+            a.clz(w(d), w(n));
+            Ok(())
+        });
         for shift in [Shift::Lsl, Shift::Lsr, Shift::Asr, Shift::Ror] {
             let mnemonic = ["lslv", "lsrv", "asrv", "rorv"][shift as usize];
             c.add(format!("{mnemonic} {}, {}, {}", x(d), x(n), x(m)), |a| {
@@ -467,9 +475,11 @@ fn neon_table_cases(c: &mut Cases) {
             | Shape::Zero2(a)
             | Shape::Pairwise(a)
             | Shape::Narrow(a) => a.to_vec(),
-            Shape::Long3(a) | Shape::Extend(a) | Shape::ShiftRight(a) | Shape::ShiftLeft(a) => {
-                a.to_vec()
-            }
+            Shape::Long3(a)
+            | Shape::Wide3(a)
+            | Shape::Extend(a)
+            | Shape::ShiftRight(a)
+            | Shape::ShiftLeft(a) => a.to_vec(),
             Shape::Across { arrs, .. } => arrs.to_vec(),
             Shape::Dot | Shape::DotElem => vec![Arr::S2, Arr::S4],
         };
@@ -515,6 +525,13 @@ fn neon_table_cases(c: &mut Cases) {
                         c.add(
                             format!("{mn} {}, {}, {}", vd.arr(long), vn.arr(arr), vm.arr(arr)),
                             |a| a.neon3(op, vd.arr(long), vn.arr(arr), vm.arr(arr)),
+                        )
+                    }
+                    Shape::Wide3(_) => {
+                        let long = arr.long().unwrap();
+                        c.add(
+                            format!("{mn} {}, {}, {}", vd.arr(long), vn.arr(long), vm.arr(arr)),
+                            |a| a.neon3(op, vd.arr(long), vn.arr(long), vm.arr(arr)),
                         )
                     }
                     Shape::Across { widen, .. } => {

@@ -440,6 +440,11 @@ impl Assembler {
         self.madd_like(0x1b00_8000, rd, rn, rm, ra);
     }
 
+    /// `clz rd, rn`: the number of leading zero bits.
+    pub fn clz<R: Gpr>(&mut self, rd: R, rn: R) {
+        self.word(0x5ac0_1000 | R::SF << 31 | rn.num() << 5 | rd.num());
+    }
+
     /// `mul rd, rn, rm` (`madd rd, rn, rm, zr`).
     pub fn mul<R: Gpr>(&mut self, rd: R, rn: R, rm: R) {
         self.word(0x1b00_7c00 | R::SF << 31 | rm.num() << 16 | rn.num() << 5 | rd.num());
@@ -951,7 +956,8 @@ impl Assembler {
 
     // ---- NEON -------------------------------------------------------------------------------
 
-    /// A three-register NEON op ([`Shape::Same3`], [`Shape::Long3`], [`Shape::Dot`]).
+    /// A three-register NEON op ([`Shape::Same3`], [`Shape::Long3`], [`Shape::Wide3`],
+    /// [`Shape::Dot`]).
     pub fn neon3(&mut self, op: &NeonOp, d: VReg, n: VReg, m: VReg) -> Result<(), EmitError> {
         let name = op.mnemonic;
         let size = match op.shape {
@@ -967,6 +973,13 @@ impl Assembler {
                 check_arr(name, "the destination", d.arr, &[long])?;
                 n.arr.size()
             }
+            Shape::Wide3(arrs) => {
+                check_arr(name, "the narrow source", m.arr, arrs)?;
+                let long = m.arr.long().expect("narrow arrangements widen");
+                check_arr(name, "the destination", d.arr, &[long])?;
+                same_arr(name, &[d, n])?;
+                m.arr.size()
+            }
             Shape::Dot => {
                 check_arr(name, "the destination", d.arr, &[Arr::S2, Arr::S4])?;
                 let src = if d.arr == Arr::S4 { Arr::B16 } else { Arr::B8 };
@@ -981,7 +994,12 @@ impl Assembler {
                 ))
             }
         };
-        let q = if matches!(op.shape, Shape::Long3(_)) { n.arr.q() } else { d.arr.q() };
+        // Long and wide forms take Q from the narrow source (the `2` variants).
+        let q = match op.shape {
+            Shape::Long3(_) => n.arr.q(),
+            Shape::Wide3(_) => m.arr.q(),
+            _ => d.arr.q(),
+        };
         self.word(op.base | q << 30 | size << 22 | m.v.num() << 16 | n.v.num() << 5 | d.v.num());
         Ok(())
     }

@@ -32,6 +32,9 @@ pub enum Shape {
     Narrow(&'static [Arr]),
     /// `Vd.L, Vn.T, Vm.T` with `L` the 128-bit arrangement of elements twice as wide.
     Long3(&'static [Arr]),
+    /// `Vd.L, Vn.L, Vm.T` with `L` the 128-bit arrangement of elements twice as wide (wide
+    /// adds: `saddw`, `uaddw`).
+    Wide3(&'static [Arr]),
     /// `Vd.L, Vn.T` (sign/zero extension: `sxtl`, `uxtl`).
     Extend(&'static [Arr]),
     /// `<s>d, Vn.T`: a reduction across lanes; the scalar has the element size, or twice it
@@ -110,15 +113,25 @@ neon_ops! {
     SADALP = "sadalp", 0x0e20_6800, Shape::Pairwise(BHS);
     UADALP = "uadalp", 0x2e20_6800, Shape::Pairwise(BHS);
     XTN = "xtn", 0x0e21_2800, Shape::Narrow(NARROW);
+    XTN2 = "xtn2", 0x0e21_2800, Shape::Narrow(NARROW2);
+    SQXTN = "sqxtn", 0x0e21_4800, Shape::Narrow(NARROW);
+    SQXTN2 = "sqxtn2", 0x0e21_4800, Shape::Narrow(NARROW2);
     SMULL = "smull", 0x0e20_c000, Shape::Long3(NARROW);
     SMULL2 = "smull2", 0x0e20_c000, Shape::Long3(NARROW2);
     UMULL = "umull", 0x2e20_c000, Shape::Long3(NARROW);
     UMULL2 = "umull2", 0x2e20_c000, Shape::Long3(NARROW2);
     SXTL = "sxtl", 0x0f00_a400, Shape::Extend(NARROW);
     UXTL = "uxtl", 0x2f00_a400, Shape::Extend(NARROW);
+    SXTL2 = "sxtl2", 0x0f00_a400, Shape::Extend(NARROW2);
+    UXTL2 = "uxtl2", 0x2f00_a400, Shape::Extend(NARROW2);
+    SADDW = "saddw", 0x0e20_1000, Shape::Wide3(NARROW);
+    SADDW2 = "saddw2", 0x0e20_1000, Shape::Wide3(NARROW2);
+    UADDW = "uaddw", 0x2e20_1000, Shape::Wide3(NARROW);
+    UADDW2 = "uaddw2", 0x2e20_1000, Shape::Wide3(NARROW2);
     ADDV = "addv", 0x0e31_b800, Shape::Across { arrs: ACROSS, widen: false };
     SADDLV = "saddlv", 0x0e30_3800, Shape::Across { arrs: ACROSS, widen: true };
     UADDLV = "uaddlv", 0x2e30_3800, Shape::Across { arrs: ACROSS, widen: true };
+    UMAXV = "umaxv", 0x2e30_a800, Shape::Across { arrs: ACROSS, widen: false };
     SSHR = "sshr", 0x0f00_0400, Shape::ShiftRight(NO_D1);
     USHR = "ushr", 0x2f00_0400, Shape::ShiftRight(NO_D1);
     SHL = "shl", 0x0f00_5400, Shape::ShiftLeft(NO_D1);

@@ -1,9 +1,603 @@
 //! AArch64 NEON n-way bundle kernels (AAPCS64); the contract is in [`crate::kernels::bundle`].
+//! Both tiers get the same code: nothing here needs DotProd.
+//!
+//! Arguments: x0 the table of operand pointers, x1 the count n, x2 out. Both layouts walk the
+//! positions a tile at a time and, per tile, every operand in batches: x10 walks the table,
+//! x11 counts the operands left, x12 those left in the batch, x13 is the current operand's
+//! address, x15 counts the tiles, x16/x17 are scratch.
+//!
+//! - Dense: x9 is the tile's byte offset. A tile is up to four 16-byte chunks; chunk c is
+//!   loaded into v4+c, summed in bytes in v(c) over a batch of at most 127 operands (no
+//!   overflow), and after each batch widened into the 32-bit sums v(16+4c)..v(19+4c) (through
+//!   halfwords in v4-v7). The result is the sign of the sums narrowed with saturation. The last
+//!   `D mod 64` bytes are a shorter tile whose first chunk overlaps the previous tile; operands
+//!   shorter than 16 bytes are loaded and stored exactly, in pieces of 8, 4, 2 and 1 bytes.
+//! - Bitsliced: a tile is 32 bytes of each plane (256 positions), in groups g = 2 * plane +
+//!   chunk: chunk 0 and 1 of the +1 plane, then of the -1 plane, at the byte offsets x4, x5,
+//!   x6, x7. Group g's operand chunk is loaded into v(g); its 4-bit batch counter is
+//!   v(16+4g)..v(19+4g), with v(4+g) as the temporary of the ripple-carry add, for batches of
+//!   at most 15 operands. After each batch the counter is added into the group's counter
+//!   planes on the stack (x3 = sp: level k of group g at x3 + 64k + 16g), levels 0..3 with full
+//!   adders and the rest with an increment that stops once every carry is zero. x8 holds L,
+//!   the number of levels (max(4, bit length of n), at most 24), x14 the end of the levels in
+//!   use. The tile's result compares the counts from level L-1 down into v0/v1 (+1 wins) and
+//!   v2/v3 (-1 wins). The last `ceil(D/64) mod 4` words of each plane are a tile of their own
+//!   with exact 8- and 16-byte loads and stores.
+//!
+//! v8-v15, x18 and x19-x29 are never touched.
 
+use super::{b16, v, x, xs, Gen, R, VEC};
+use crate::aarch64::{self as a64, neon, Addr, Assembler, Cond, Rt, Shift, Size, VReg, SP, W, X};
 use crate::kernels::bundle::BundleSpec;
-use crate::kernels::KernelError;
+use crate::kernels::{KernelError, Layout, Tier};
+
+/// The table of operand pointers, the count and the output (the arguments).
+const TABLE: u8 = 0;
+const COUNT: u8 = 1;
+const OUT: u8 = 2;
+/// The next table entry, the operands left, the operands left in the batch, the operand.
+const CURSOR: u8 = 10;
+const LEFT: u8 = 11;
+const BATCH: u8 = 12;
+const PTR: u8 = 13;
+/// Tiles left in the tile loop.
+const TILES: u8 = 15;
+/// Dense: the tile's byte offset.
+const OFFSET: u8 = 9;
+/// Bitsliced: the copy of sp that addresses the counter planes, the levels L, the end of the
+/// levels in use, and group g's byte offset in `GROUP_OFFSET[g]`.
+const FRAME_BASE: u8 = 3;
+const LEVELS: u8 = 8;
+const LEVELS_END: u8 = 14;
+const GROUP_OFFSET: [u8; 4] = [4, 5, 6, 7];
+
+/// Operands per dense batch: a byte lane holds any sum of 127 trits.
+const DENSE_BATCH: u64 = 127;
+/// Operands per bitsliced batch: a 4-bit counter holds 15.
+const BITS_BATCH: u64 = 15;
+/// Counter levels: enough for any count up to `MAX_OPERANDS` = 2^24 - 1.
+const MAX_LEVELS: u64 = 24;
+/// Bytes per level: two planes of 32 bytes.
+const LEVEL_BYTES: u64 = 64;
+/// The bitsliced kernel's stack frame: every level.
+const FRAME: u64 = MAX_LEVELS * LEVEL_BYTES;
 
 /// Generate the bundle kernel for a validated AArch64 `spec`.
 pub fn generate(spec: &BundleSpec) -> Result<Vec<u8>, KernelError> {
-    unimplemented!("AArch64 bundle_n for {spec}")
+    let mut g = Gen { a: Assembler::new(), dotprod: spec.tier == Tier::DotProd };
+    let dim = spec.dim as usize;
+    match spec.layout {
+        Layout::Dense => dense(&mut g, dim)?,
+        Layout::Bits => bits(&mut g, dim)?,
+    }
+    g.a.ret()?;
+    Ok(g.a.finish()?)
+}
+
+fn w(n: u8) -> W {
+    W::new(n).expect("register number")
+}
+
+fn scalar_size(bytes: usize) -> Size {
+    match bytes {
+        1 => Size::B,
+        2 => Size::H,
+        4 => Size::S,
+        8 => Size::D,
+        _ => Size::Q,
+    }
+}
+
+/// The operand loop of one tile: for every batch of at most `batch` operands, `reset`, then
+/// `body` per operand (x13 = the operand's address), then `flush`. Emits code that handles
+/// n = 0 (no batch).
+fn operands(
+    g: &mut Gen,
+    batch: u64,
+    mut reset: impl FnMut(&mut Gen) -> R,
+    mut body: impl FnMut(&mut Gen) -> R,
+    mut flush: impl FnMut(&mut Gen) -> R,
+) -> R {
+    let (top, op, done) = (g.a.new_label(), g.a.new_label(), g.a.new_label());
+    g.a.mov(x(CURSOR), x(TABLE));
+    g.a.mov(x(LEFT), x(COUNT));
+    g.a.bind(top)?;
+    g.a.cbz(x(LEFT), done)?;
+    // BATCH = min(LEFT, batch).
+    g.a.mov_imm(x(16), batch)?;
+    g.a.arith(&a64::SUBS, a64::XZR, x(LEFT), x(16), Shift::Lsl, 0)?;
+    g.a.csel(x(BATCH), x(LEFT), x(16), Cond::Lo);
+    g.a.arith(&a64::SUB, x(LEFT), x(LEFT), x(BATCH), Shift::Lsl, 0)?;
+    reset(g)?;
+    g.a.bind(op)?;
+    g.a.ldr(x(PTR), Addr::post(xs(CURSOR), 8))?;
+    body(g)?;
+    g.a.subs_imm::<X>(x(BATCH), xs(BATCH), 1)?;
+    g.a.b_cond(Cond::Ne, op)?;
+    flush(g)?;
+    g.a.b(top)?;
+    g.a.bind(done)
+}
+
+/// A counted tile loop: `tile` runs `count` times (x15 counts down), then `advance`.
+fn tile_loop(
+    g: &mut Gen,
+    count: usize,
+    mut tile: impl FnMut(&mut Gen) -> R,
+    mut advance: impl FnMut(&mut Gen) -> R,
+) -> R {
+    if count == 0 {
+        return Ok(());
+    }
+    g.a.mov_imm(x(TILES), count as u64)?;
+    let top = g.a.new_label();
+    g.a.bind(top)?;
+    tile(g)?;
+    advance(g)?;
+    g.a.subs_imm::<X>(x(TILES), xs(TILES), 1)?;
+    g.a.b_cond(Cond::Ne, top)
+}
+
+/// Load or store vector registers `first..` from/to `base + offsets[i]`: pairs of adjacent
+/// 16-byte chunks with `ldp`/`stp`, the rest one by one (an offset that is not a multiple of
+/// 16, which only the short dense tiles have, through x17).
+fn transfer(g: &mut Gen, load: bool, first: u8, base: u8, offsets: &[usize]) -> R {
+    let mut i = 0;
+    while i < offsets.len() {
+        let r = v(first + i as u8);
+        let at = if offsets[i] % VEC == 0 {
+            Addr::offset(xs(base), offsets[i] as i64)
+        } else {
+            g.a.add_imm::<X>(xs(17), xs(base), offsets[i] as u64)?;
+            Addr::base(xs(17))
+        };
+        let aligned = offsets[i] % VEC == 0;
+        if aligned && i + 1 < offsets.len() && offsets[i + 1] == offsets[i] + VEC {
+            let r2 = v(first + i as u8 + 1);
+            if load {
+                g.a.ldp(r.q(), r2.q(), at)?;
+            } else {
+                g.a.stp(r.q(), r2.q(), at)?;
+            }
+            i += 2;
+        } else {
+            if load {
+                g.a.ldr(r.q(), at)?;
+            } else {
+                g.a.str(r.q(), at)?;
+            }
+            i += 1;
+        }
+    }
+    Ok(())
+}
+
+// ---- dense ---------------------------------------------------------------------------------
+
+/// The chunks of a dense tile: 16-byte vectors at these offsets from the tile's start, or (for
+/// operands shorter than 16 bytes) one vector of `D` bytes loaded in pieces.
+#[derive(Clone, Debug)]
+enum Chunks {
+    Vectors(Vec<usize>),
+    Short(usize),
+}
+
+impl Chunks {
+    fn count(&self) -> usize {
+        match self {
+            Chunks::Vectors(offsets) => offsets.len(),
+            Chunks::Short(_) => 1,
+        }
+    }
+}
+
+/// Byte sums of chunk c, and its 32-bit sums.
+fn byte_sum(c: usize) -> u8 {
+    c as u8
+}
+
+fn word_sum(c: usize, i: usize) -> u8 {
+    16 + 4 * c as u8 + i as u8
+}
+
+/// Temporaries for chunk c's widening and narrowing (alternating, so that neighbouring chunks
+/// do not wait on each other).
+fn dense_temps(c: usize) -> (u8, u8) {
+    if c % 2 == 0 {
+        (4, 5)
+    } else {
+        (6, 7)
+    }
+}
+
+/// The pieces of a short operand: (offset, bytes) for the set bits of `len`, largest first, so
+/// that each offset is a multiple of its size (an element of the vector).
+fn pieces(len: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for size in [8, 4, 2, 1] {
+        if len & size != 0 {
+            out.push((at, size));
+            at += size;
+        }
+    }
+    out
+}
+
+fn dense(g: &mut Gen, dim: usize) -> R {
+    if dim < VEC {
+        return dense_tile(g, &Chunks::Short(dim), false);
+    }
+    const TILE: usize = 4 * VEC;
+    let full = dim / TILE;
+    let rest = dim % TILE;
+    g.a.movz(x(OFFSET), 0, 0)?;
+    let whole = Chunks::Vectors(vec![0, VEC, 2 * VEC, 3 * VEC]);
+    tile_loop(
+        g,
+        full,
+        |g| dense_tile(g, &whole, true),
+        |g| g.a.add_imm::<X>(xs(OFFSET), xs(OFFSET), TILE as u64),
+    )?;
+    if rest > 0 {
+        // ceil(rest / 16) vectors ending at D: after a whole tile, the first one overlaps it;
+        // with none (D < 64) the last one overlaps its neighbour.
+        let k = rest.div_ceil(VEC);
+        let (base, offsets) = if full > 0 {
+            (dim - k * VEC, (0..k).map(|i| i * VEC).collect())
+        } else {
+            (0, (0..k).map(|i| (i * VEC).min(dim - VEC)).collect())
+        };
+        g.a.mov_imm(x(OFFSET), base as u64)?;
+        dense_tile(g, &Chunks::Vectors(offsets), true)?;
+    }
+    Ok(())
+}
+
+/// One dense tile at x9 (`offset`: x9 is added to the addresses; a short operand has none).
+fn dense_tile(g: &mut Gen, chunks: &Chunks, offset: bool) -> R {
+    let count = chunks.count();
+    for c in 0..count {
+        for i in 0..4 {
+            g.a.movi(b16(word_sum(c, i)), 0)?;
+        }
+    }
+    let reset = |g: &mut Gen| -> R {
+        for c in 0..count {
+            g.a.movi(b16(byte_sum(c)), 0)?;
+        }
+        Ok(())
+    };
+    let body = |g: &mut Gen| -> R {
+        match chunks {
+            Chunks::Vectors(offsets) => {
+                if offset {
+                    g.a.arith(&a64::ADD, x(PTR), x(PTR), x(OFFSET), Shift::Lsl, 0)?;
+                }
+                transfer(g, true, 4, PTR, offsets)?;
+            }
+            Chunks::Short(len) => load_short(g, 4, 5, PTR, *len)?,
+        }
+        for c in 0..count {
+            let s = b16(byte_sum(c));
+            g.a.neon3(&neon::ADD, s, s, b16(4 + c as u8))?;
+        }
+        Ok(())
+    };
+    let flush = |g: &mut Gen| -> R {
+        for c in 0..count {
+            let (lo, hi) = dense_temps(c);
+            let s = v(byte_sum(c));
+            g.a.neon2(&neon::SXTL, v(lo).h8(), s.b8())?;
+            g.a.neon2(&neon::SXTL2, v(hi).h8(), s.b16())?;
+            let sum = |i| v(word_sum(c, i)).s4();
+            g.a.neon3(&neon::SADDW, sum(0), sum(0), v(lo).h4())?;
+            g.a.neon3(&neon::SADDW2, sum(1), sum(1), v(lo).h8())?;
+            g.a.neon3(&neon::SADDW, sum(2), sum(2), v(hi).h4())?;
+            g.a.neon3(&neon::SADDW2, sum(3), sum(3), v(hi).h8())?;
+        }
+        Ok(())
+    };
+    operands(g, DENSE_BATCH, reset, body, flush)?;
+    // Narrowing with saturation keeps the sign; then sign = (s < 0) - (s > 0) as 0/-1 masks.
+    for c in 0..count {
+        let (lo, hi) = dense_temps(c);
+        let sum = |i| v(word_sum(c, i)).s4();
+        let s = v(byte_sum(c));
+        g.a.neon2(&neon::SQXTN, v(lo).h4(), sum(0))?;
+        g.a.neon2(&neon::SQXTN2, v(lo).h8(), sum(1))?;
+        g.a.neon2(&neon::SQXTN, v(hi).h4(), sum(2))?;
+        g.a.neon2(&neon::SQXTN2, v(hi).h8(), sum(3))?;
+        g.a.neon2(&neon::SQXTN, s.b8(), v(lo).h8())?;
+        g.a.neon2(&neon::SQXTN2, s.b16(), v(hi).h8())?;
+        g.a.neon2(&neon::CMGT0, b16(lo), s.b16())?;
+        g.a.neon2(&neon::CMLT0, b16(hi), s.b16())?;
+        g.a.neon3(&neon::SUB, s.b16(), b16(hi), b16(lo))?;
+    }
+    match chunks {
+        Chunks::Vectors(offsets) => {
+            g.a.arith(&a64::ADD, x(PTR), x(OUT), x(OFFSET), Shift::Lsl, 0)?;
+            transfer(g, false, byte_sum(0), PTR, offsets)
+        }
+        Chunks::Short(len) => store_short(g, byte_sum(0), 5, OUT, *len),
+    }
+}
+
+/// Load the `len` (< 16) bytes at `base` into `dst` (zeroing the rest), through `tmp`.
+fn load_short(g: &mut Gen, dst: u8, tmp: u8, base: u8, len: usize) -> R {
+    for (i, (at, size)) in pieces(len).into_iter().enumerate() {
+        let s = scalar_size(size);
+        let addr = Addr::offset(xs(base), at as i64);
+        if i == 0 {
+            // A scalar load zeroes the rest of the register.
+            g.a.ldr(v(dst).scalar(s), addr)?;
+        } else {
+            g.a.ldr(v(tmp).scalar(s), addr)?;
+            g.a.ins_elem(v(dst).elem(s, (at / size) as u8), v(tmp).elem(s, 0))?;
+        }
+    }
+    Ok(())
+}
+
+/// Store the first `len` (< 16) bytes of `src` at `base`, through `tmp`.
+fn store_short(g: &mut Gen, src: u8, tmp: u8, base: u8, len: usize) -> R {
+    for (i, (at, size)) in pieces(len).into_iter().enumerate() {
+        let s = scalar_size(size);
+        let addr = Addr::offset(xs(base), at as i64);
+        if i == 0 {
+            g.a.str(v(src).scalar(s), addr)?;
+        } else {
+            g.a.ins_elem(v(tmp).elem(s, 0), v(src).elem(s, (at / size) as u8))?;
+            g.a.str(v(tmp).scalar(s), addr)?;
+        }
+    }
+    Ok(())
+}
+
+// ---- bitsliced -----------------------------------------------------------------------------
+
+/// Group g's operand chunk, its ripple temporary, and bit k of its batch counter.
+fn chunk_reg(g: usize) -> u8 {
+    g as u8
+}
+
+fn ripple_temp(g: usize) -> u8 {
+    4 + g as u8
+}
+
+fn counter(g: usize, k: usize) -> u8 {
+    16 + 4 * g as u8 + k as u8
+}
+
+/// A register of a group in the ripple-carry add.
+#[derive(Clone, Copy)]
+enum Role {
+    Chunk,
+    Temp,
+    Bit(usize),
+}
+
+impl Role {
+    fn of(self, g: usize) -> VReg {
+        b16(match self {
+            Role::Chunk => chunk_reg(g),
+            Role::Temp => ripple_temp(g),
+            Role::Bit(k) => counter(g, k),
+        })
+    }
+}
+
+/// After a batch's levels 0..3, group g's carry is in the register of counter bit 2.
+fn carry_reg(g: usize) -> u8 {
+    counter(g, 2)
+}
+
+fn bits(g: &mut Gen, dim: usize) -> R {
+    let words = dim.div_ceil(64);
+    let plane = 8 * words;
+    g.a.sub_imm::<X>(SP, SP, FRAME)?;
+    g.a.mov_sp::<X>(xs(FRAME_BASE), SP);
+    // L = max(4, bit length of n), at most 24 (more only for n beyond the contract, which
+    // then gets wrong counts but stays in the frame).
+    g.a.clz(x(LEVELS), x(COUNT));
+    g.a.movz(x(16), 64, 0)?;
+    g.a.arith(&a64::SUB, x(LEVELS), x(16), x(LEVELS), Shift::Lsl, 0)?;
+    g.a.movz(x(16), 4, 0)?;
+    g.a.cmp_imm::<X>(xs(LEVELS), 4)?;
+    g.a.csel(x(LEVELS), x(LEVELS), x(16), Cond::Hi);
+    g.a.movz(x(16), MAX_LEVELS as u32, 0)?;
+    g.a.cmp_imm::<X>(xs(LEVELS), MAX_LEVELS)?;
+    g.a.csel(x(LEVELS), x(LEVELS), x(16), Cond::Lo);
+    let shift = LEVEL_BYTES.trailing_zeros();
+    g.a.arith(&a64::ADD, x(LEVELS_END), x(FRAME_BASE), x(LEVELS), Shift::Lsl, shift)?;
+    // Group offsets: +1 plane chunks 0 and 1, then the -1 plane's.
+    for (i, &r) in GROUP_OFFSET.iter().enumerate() {
+        g.a.mov_imm(x(r), ((i / 2) * plane + (i % 2) * VEC) as u64)?;
+    }
+    tile_loop(
+        g,
+        words / 4,
+        |g| bits_tile(g, &[VEC, VEC]),
+        |g| {
+            for &r in &GROUP_OFFSET {
+                g.a.add_imm::<X>(xs(r), xs(r), 2 * VEC as u64)?;
+            }
+            Ok(())
+        },
+    )?;
+    // The last 1..3 words of each plane, loaded exactly.
+    match words % 4 {
+        1 => bits_tile(g, &[8])?,
+        2 => bits_tile(g, &[VEC])?,
+        3 => bits_tile(g, &[VEC, 8])?,
+        _ => {}
+    }
+    g.a.add_imm::<X>(SP, SP, FRAME)
+}
+
+/// One bitsliced tile of `chunks` bytes (16 or 8) per plane at the group offsets.
+fn bits_tile(g: &mut Gen, chunks: &[usize]) -> R {
+    let groups: Vec<(usize, usize)> =
+        (0..2).flat_map(|p| chunks.iter().enumerate().map(move |(j, &b)| (2 * p + j, b))).collect();
+    // Zero the L levels.
+    let zero = g.a.new_label();
+    g.a.movi(b16(4), 0)?;
+    g.a.mov(x(PTR), x(FRAME_BASE));
+    g.a.mov(x(BATCH), x(LEVELS));
+    g.a.bind(zero)?;
+    g.a.stp(v(4).q(), v(4).q(), Addr::offset(xs(PTR), 32))?;
+    g.a.stp(v(4).q(), v(4).q(), Addr::post(xs(PTR), LEVEL_BYTES as i64))?;
+    g.a.subs_imm::<X>(x(BATCH), xs(BATCH), 1)?;
+    g.a.b_cond(Cond::Ne, zero)?;
+    let reset = |g: &mut Gen| -> R {
+        for &(grp, _) in &groups {
+            for k in 0..4 {
+                g.a.movi(b16(counter(grp, k)), 0)?;
+            }
+        }
+        Ok(())
+    };
+    let body = |g: &mut Gen| -> R {
+        for &(grp, bytes) in &groups {
+            let addr = Addr::reg(xs(PTR), x(GROUP_OFFSET[grp]));
+            g.a.ldr(v(chunk_reg(grp)).scalar(scalar_size(bytes)), addr)?;
+        }
+        // The ripple-carry add of each group's chunk (t = c0 & x; c0 ^= x; u = c1 & t;
+        // c1 ^= t; t = c2 & u; c2 ^= u; c3 ^= t), step by step across the groups; the chunk
+        // register holds u once x is added into bit 0.
+        use Role::{Bit, Chunk, Temp};
+        let steps = [
+            (&neon::AND, Temp, Bit(0), Chunk),
+            (&neon::EOR, Bit(0), Bit(0), Chunk),
+            (&neon::AND, Chunk, Bit(1), Temp),
+            (&neon::EOR, Bit(1), Bit(1), Temp),
+            (&neon::AND, Temp, Bit(2), Chunk),
+            (&neon::EOR, Bit(2), Bit(2), Chunk),
+            (&neon::EOR, Bit(3), Bit(3), Temp),
+        ];
+        for (op, d, n, m) in steps {
+            for &(grp, _) in &groups {
+                g.a.neon3(op, d.of(grp), n.of(grp), m.of(grp))?;
+            }
+        }
+        Ok(())
+    };
+    let flush = |g: &mut Gen| -> R { add_batch(g, &groups) };
+    operands(g, BITS_BATCH, reset, body, flush)?;
+    compare(g, chunks)
+}
+
+/// Add each group's 4-bit batch counter into its counter planes.
+fn add_batch(g: &mut Gen, groups: &[(usize, usize)]) -> R {
+    let level = |k: usize, grp: usize| {
+        Addr::offset(xs(FRAME_BASE), (k * LEVEL_BYTES as usize + grp * VEC) as i64)
+    };
+    for &(grp, _) in groups {
+        let s = v(ripple_temp(grp));
+        let c = |k| b16(counter(grp, k));
+        // Level 0: half adder, the carry into v(g).
+        g.a.ldr(s.q(), level(0, grp))?;
+        g.a.neon3(&neon::AND, b16(chunk_reg(grp)), s.b16(), c(0))?;
+        g.a.neon3(&neon::EOR, c(0), s.b16(), c(0))?;
+        g.a.str(v(counter(grp, 0)).q(), level(0, grp))?;
+        // Levels 1..3: full adders. t = S ^ c; sum = t ^ carry; carry = t ? carry : S (bsl).
+        // t goes into the register of the counter bit below, stored already, and becomes the
+        // carry, which so ends in counter bit 2's register.
+        let mut carry = b16(chunk_reg(grp));
+        for k in 1..4 {
+            g.a.ldr(s.q(), level(k, grp))?;
+            let t = c(k - 1);
+            g.a.neon3(&neon::EOR, t, s.b16(), c(k))?;
+            g.a.neon3(&neon::EOR, c(k), t, carry)?;
+            g.a.neon3(&neon::BSL, t, carry, s.b16())?;
+            g.a.str(v(counter(grp, k)).q(), level(k, grp))?;
+            carry = t;
+        }
+        debug_assert_eq!(carry, b16(carry_reg(grp)));
+    }
+    // Levels 4..L-1: increment by the carry until it is zero everywhere (it always is by
+    // level L, since no count reaches 2^L).
+    let (top, done) = (g.a.new_label(), g.a.new_label());
+    g.a.add_imm::<X>(xs(PTR), xs(FRAME_BASE), 4 * LEVEL_BYTES)?;
+    g.a.bind(top)?;
+    g.a.arith(&a64::SUBS, a64::XZR, x(PTR), x(LEVELS_END), Shift::Lsl, 0)?;
+    g.a.b_cond(Cond::Hs, done)?;
+    let carries: Vec<u8> = groups.iter().map(|&(grp, _)| carry_reg(grp)).collect();
+    let any = v(0);
+    g.a.neon3(&neon::ORR, any.b16(), b16(carries[0]), b16(carries[1]))?;
+    if carries.len() == 4 {
+        g.a.neon3(&neon::ORR, b16(1), b16(carries[2]), b16(carries[3]))?;
+        g.a.neon3(&neon::ORR, any.b16(), any.b16(), b16(1))?;
+    }
+    g.a.neon_across(&neon::UMAXV, any.scalar(Size::S), any.s4())?;
+    g.a.umov(Rt::W(w(16)), any.elem(Size::S, 0))?;
+    g.a.cbz(w(16), done)?;
+    let offsets: Vec<usize> = groups.iter().map(|&(grp, _)| grp * VEC).collect();
+    let first = ripple_temp(groups[0].0);
+    if groups.len() == 4 {
+        transfer(g, true, first, PTR, &offsets)?;
+    } else {
+        for &(grp, _) in groups {
+            g.a.ldr(v(ripple_temp(grp)).q(), Addr::offset(xs(PTR), (grp * VEC) as i64))?;
+        }
+    }
+    for &(grp, _) in groups {
+        // S ^= carry; carry &= old S, which is carry & !new S.
+        let (s, c) = (b16(ripple_temp(grp)), b16(carry_reg(grp)));
+        g.a.neon3(&neon::EOR, s, s, c)?;
+        g.a.neon3(&neon::BIC, c, c, s)?;
+    }
+    if groups.len() == 4 {
+        transfer(g, false, first, PTR, &offsets)?;
+    } else {
+        for &(grp, _) in groups {
+            g.a.str(v(ripple_temp(grp)).q(), Addr::offset(xs(PTR), (grp * VEC) as i64))?;
+        }
+    }
+    g.a.add_imm::<X>(xs(PTR), xs(PTR), LEVEL_BYTES)?;
+    g.a.b(top)?;
+    g.a.bind(done)
+}
+
+/// Compare the +1 and -1 counts of the tile from the top level down and store the result:
+/// gt |= p & !q & !lt, lt |= q & !p & !gt (old gt), per chunk j in v(j) and v(2 + j).
+fn compare(g: &mut Gen, chunks: &[usize]) -> R {
+    let gt = |j: usize| b16(j as u8);
+    let lt = |j: usize| b16(2 + j as u8);
+    for j in 0..chunks.len() {
+        g.a.movi(gt(j), 0)?;
+        g.a.movi(lt(j), 0)?;
+    }
+    let top = g.a.new_label();
+    g.a.sub_imm::<X>(xs(PTR), xs(LEVELS_END), LEVEL_BYTES)?;
+    g.a.mov(x(BATCH), x(LEVELS));
+    g.a.bind(top)?;
+    // +1 counts of chunk j in v4+j, -1 counts in v6+j.
+    let offsets: Vec<usize> =
+        (0..2).flat_map(|p| (0..chunks.len()).map(move |j| 32 * p + 16 * j)).collect();
+    if chunks.len() == 2 {
+        transfer(g, true, 4, PTR, &offsets)?;
+    } else {
+        g.a.ldr(v(4).q(), Addr::offset(xs(PTR), 0))?;
+        g.a.ldr(v(6).q(), Addr::offset(xs(PTR), 32))?;
+    }
+    for j in 0..chunks.len() {
+        let (p, q) = (b16(4 + j as u8), b16(6 + j as u8));
+        let (a, b) = (b16(16 + 2 * j as u8), b16(17 + 2 * j as u8));
+        g.a.neon3(&neon::BIC, a, p, q)?;
+        g.a.neon3(&neon::BIC, b, q, p)?;
+        g.a.neon3(&neon::BIC, a, a, lt(j))?;
+        g.a.neon3(&neon::BIC, b, b, gt(j))?;
+        g.a.neon3(&neon::ORR, gt(j), gt(j), a)?;
+        g.a.neon3(&neon::ORR, lt(j), lt(j), b)?;
+    }
+    g.a.sub_imm::<X>(xs(PTR), xs(PTR), LEVEL_BYTES)?;
+    g.a.subs_imm::<X>(x(BATCH), xs(BATCH), 1)?;
+    g.a.b_cond(Cond::Ne, top)?;
+    for (j, &bytes) in chunks.iter().enumerate() {
+        let s = scalar_size(bytes);
+        g.a.str(v(j as u8).scalar(s), Addr::reg(xs(OUT), x(GROUP_OFFSET[j])))?;
+        g.a.str(v(2 + j as u8).scalar(s), Addr::reg(xs(OUT), x(GROUP_OFFSET[2 + j])))?;
+    }
+    Ok(())
 }
