@@ -236,7 +236,7 @@ fn bits(g: &mut Gen, dim: usize) -> R {
     let minus = 8 * words;
     g.a.push(Rbx)?;
     g.a.sub(Rsp, (LEVELS * LEVEL) as i32)?;
-    // rax = LEVEL * L, L = max(3, bit length of n).
+    // rax = LEVEL * L, L = max(3, bit length of n), at most LEVELS.
     let more = g.a.new_label();
     g.a.xor(Rax, Rax)?;
     g.a.mov(Rcx, Rsi)?;
@@ -247,6 +247,11 @@ fn bits(g: &mut Gen, dim: usize) -> R {
     g.a.mov(R8, (3 * LEVEL) as i32)?;
     g.a.cmp(Rax, R8)?;
     g.a.cmovcc(Cond::B, Rax, R8)?;
+    // At most LEVELS: past MAX_OPERANDS the counts are wrong, but nothing past the frame is
+    // written.
+    g.a.mov(R8, (LEVELS * LEVEL) as i32)?;
+    g.a.cmp(Rax, R8)?;
+    g.a.cmovcc(Cond::A, Rax, R8)?;
     let full = words / 8;
     g.a.xor(R9, R9)?;
     g.counted(full, 2 * VEC, |g| bits_tile(g, minus, Some(R9), &[(0, 4), (VEC, 4)]))?;
