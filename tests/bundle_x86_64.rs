@@ -195,3 +195,19 @@ fn only_the_native_convention() {
         KernelError::NativeOnly { kind: "bundle_n", conv: CallConv::Win64 }
     );
 }
+
+/// The same spec gives the same bytes; the kernels at D = 10000 (whole tiles, a bitsliced
+/// tail of one word, a dense overlapping last tile) and the staged dense path at D = 20, as hex
+/// and iced-x86 disassembly, reviewed.
+#[test]
+fn snapshots() {
+    for (layout, dim) in [(Layout::Bits, 10000), (Layout::Dense, 10000), (Layout::Dense, 20)] {
+        let k = kernel(layout, dim);
+        assert_eq!(k.code, kernel(layout, dim).code, "{}", k.spec);
+        let name = format!("{}_bundle_n_{dim}", layout.name());
+        let text = format!("{}\n{}", k.spec, support::listing(&k.code));
+        insta::with_settings!({snapshot_path => "../snapshots/bundle_x86_64", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(name, text);
+        });
+    }
+}
