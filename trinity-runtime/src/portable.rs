@@ -263,11 +263,40 @@ pub fn dense_accumulate(sums: &mut [i32], v: &[i8]) {
 pub fn bits_accumulate(sums: &mut [i32], words: &[u64]) {
     let (plus, minus) = words.split_at(words.len() / 2);
     for (chunk, (&p, &m)) in sums.chunks_mut(64).zip(plus.iter().zip(minus)) {
-        for (j, sum) in chunk.iter_mut().enumerate() {
-            *sum += ((p >> j) & 1) as i32 - ((m >> j) & 1) as i32;
+        if chunk.len() < 64 {
+            for (j, sum) in chunk.iter_mut().enumerate() {
+                *sum += ((p >> j) & 1) as i32 - ((m >> j) & 1) as i32;
+            }
+            continue;
+        }
+        // A byte of each plane at a time, through a table of its eight bits as 0/1 lanes:
+        // eight-lane adds the compiler vectorises (bit by bit, it does not).
+        for (k, eight) in chunk.chunks_exact_mut(8).enumerate() {
+            let (up, down) = (
+                &BYTE_BITS[(p >> (8 * k)) as u8 as usize],
+                &BYTE_BITS[(m >> (8 * k)) as u8 as usize],
+            );
+            for j in 0..8 {
+                eight[j] += up[j] - down[j];
+            }
         }
     }
 }
+
+/// Bit `j` of each byte value, as the `j`-th of eight 0/1 lanes.
+static BYTE_BITS: [[i32; 8]; 256] = {
+    let mut table = [[0; 8]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let mut j = 0;
+        while j < 8 {
+            table[byte][j] = ((byte >> j) & 1) as i32;
+            j += 1;
+        }
+        byte += 1;
+    }
+    table
+};
 
 /// Dense signs of per-position sums: `out[i] = sign(sums[i])` (equal lengths).
 ///
