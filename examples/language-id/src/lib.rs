@@ -56,6 +56,11 @@ pub use corpus::{Corpus, Language, LanguageData, Split, LANGUAGES};
 pub use eval::{run, Config, Evaluation, Report, Timing};
 pub use hdc::{Bundling, HdcClassifier, HdcConfig};
 
+/// The README's Rust examples, run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 /// A classifier's answer for one text.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Prediction {
