@@ -177,10 +177,8 @@ pub fn run(config: &Config) -> Result<Report, Error> {
     let corpus = Corpus::load(config.split)?;
     let train: Vec<Vec<&str>> = corpus.languages.iter().map(|l| l.train.clone()).collect();
     let alphabet = Alphabet::from_texts(train.iter().flatten().copied());
-    let sentences =
-        |f: fn(&crate::LanguageData) -> usize| -> usize { corpus.languages.iter().map(f).sum() };
-    let (train_sentences, test_sentences) =
-        (sentences(|l| l.train.len()), sentences(|l| l.test.len()));
+    let train_sentences = train.iter().map(Vec::len).sum();
+    let test_sentences = corpus.languages.iter().map(|l| l.test.len()).sum();
     let n = config.hdc.n;
     let training_ngrams = train
         .iter()
