@@ -61,8 +61,15 @@ impl Random for DenseVector {
 struct Row {
     queries: u64,
     threads: u64,
+    /// The fastest search.
     time: Duration,
+    /// The fastest read pass of those between this row's searches: the row's yardstick, taken
+    /// from as many samples as the searches, at the same moments.
+    read: Duration,
 }
+
+/// Searches timed per row, each after a read pass; the row keeps the fastest of each.
+const ROUNDS: usize = 5;
 
 /// A buffer as large as the memory's records, read to measure the machine's read bandwidth
 /// between searches (so both see the same moments of a shared machine).
@@ -76,8 +83,9 @@ impl ReadProbe {
         ReadProbe { words: vec![1u64; bytes.div_ceil(8).max(1)], fastest: Duration::MAX }
     }
 
-    /// Read every word once (eight independent sums, so the adds keep up with the loads).
-    fn pass(&mut self) {
+    /// Read every word once (eight independent sums, so the adds keep up with the loads);
+    /// returns the time it took.
+    fn pass(&mut self) -> Duration {
         let start = Instant::now();
         let mut sums = [0u64; 8];
         for chunk in self.words.chunks_exact(8) {
@@ -86,7 +94,9 @@ impl ReadProbe {
             }
         }
         black_box(sums);
-        self.fastest = self.fastest.min(start.elapsed());
+        let took = start.elapsed();
+        self.fastest = self.fastest.min(took);
+        took
     }
 
     /// Bytes per second of the fastest pass.
@@ -147,17 +157,17 @@ fn time_rows<V: Random + Sync>(
                 .map_err(failed)?;
             let refs: Vec<&V> = queries.iter().collect();
             let search = || memory.top_k_batch(&refs, args.k, Metric::Dot).map(drop);
-            // The first search compiles the scan kernels; the fastest of the next three counts,
-            // each after a read pass.
+            // The first search compiles the scan kernels; then read passes and searches
+            // alternate, and the fastest of each counts.
             pool.install(search).map_err(failed)?;
-            let mut time = Duration::MAX;
-            for _ in 0..3 {
-                probe.pass();
+            let (mut time, mut read) = (Duration::MAX, Duration::MAX);
+            for _ in 0..ROUNDS {
+                read = read.min(probe.pass());
                 let start = Instant::now();
                 pool.install(search).map_err(failed)?;
                 time = time.min(start.elapsed());
             }
-            rows.push(Row { queries: count, threads, time });
+            rows.push(Row { queries: count, threads, time, read });
         }
     }
     Ok(rows)
@@ -176,11 +186,12 @@ pub fn run(args: &SearchBenchArgs) -> Result<String, Error> {
             .map(|r| {
                 let secs = r.time.as_secs_f64();
                 format!(
-                    "{{\"queries\":{},\"threads\":{},\"gb_per_s\":{:.3},\"pairs_per_s\":{:.0}}}",
+                    "{{\"queries\":{},\"threads\":{},\"gb_per_s\":{:.3},\"pairs_per_s\":{:.0},\"read_gb_per_s\":{:.3}}}",
                     r.queries,
                     r.threads,
                     gb(bytes as f64 / secs),
-                    (r.queries * n) as f64 / secs
+                    (r.queries * n) as f64 / secs,
+                    gb(bytes as f64 / r.read.as_secs_f64())
                 )
             })
             .collect();
@@ -195,8 +206,9 @@ pub fn run(args: &SearchBenchArgs) -> Result<String, Error> {
     }
     let mut out = format!(
         "item memory: D = {}, N = {n}, {} layout, {:.1} MB, top-{} by dot\n\
-         read bandwidth over a buffer of the same size (one thread, between the searches): {:.2} GB/s\n\n\
-         {:>8} {:>8} {:>12} {:>10} {:>14} {:>10}\n",
+         read bandwidth over a buffer of the same size (one thread, between the searches): {:.2} GB/s\n\
+         (x read: against the fastest read pass between that row's own searches)\n\n\
+         {:>8} {:>8} {:>12} {:>10} {:>14} {:>10} {:>10}\n",
         args.dim,
         args.layout.name(),
         bytes as f64 / 1e6,
@@ -207,18 +219,21 @@ pub fn run(args: &SearchBenchArgs) -> Result<String, Error> {
         "time",
         "GB/s",
         "pairs/s",
+        "read GB/s",
         "x read"
     );
     for r in &rows {
         let secs = r.time.as_secs_f64();
         let scanned = bytes as f64 / secs;
+        let read = bytes as f64 / r.read.as_secs_f64();
         out.push_str(&format!(
-            "{:>8} {:>8} {:>10.2} ms {:>10.2} {:>14.3e} {:>10.2}\n",
+            "{:>8} {:>8} {:>10.2} ms {:>10.2} {:>14.3e} {:>10.2} {:>10.2}\n",
             r.queries,
             r.threads,
             secs * 1e3,
             gb(scanned),
             (r.queries * n) as f64 / secs,
+            gb(read),
             scanned / read
         ));
     }
