@@ -8,7 +8,8 @@
 //! use trinity_runtime::{BitVector, JitEngine};
 //! let engine = JitEngine::global();
 //! let letters = Codebook::<BitVector>::new(10_000, 26, 7)?;
-//! let text = |s: &str| s.bytes().map(|b| usize::from(b - b'a')).collect::<Vec<_>>();
+//! // 'a'..='z' as symbols 0..26; anything else is skipped.
+//! let text = |s: &str| s.bytes().filter(u8::is_ascii_lowercase).map(|b| usize::from(b - b'a')).collect::<Vec<_>>();
 //! let a = sequence(engine, &letters, &text("thequickbrownfox"), 3)?;
 //! let b = sequence(engine, &letters, &text("thequickbrownfix"), 3)?;
 //! let c = sequence(engine, &letters, &text("lazydogsjumpover"), 3)?;
