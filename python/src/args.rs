@@ -101,20 +101,46 @@ pub fn trit_error(name: &str, batch: bool, r: usize, e: Error) -> PyErr {
 /// is checked to be -1, 0 or 1. Other dtypes are a `TypeError`; 0-D or 3-D arrays, empty rows
 /// and out-of-range values a `ValueError`.
 pub fn dense<'py>(name: &'static str, obj: &Bound<'py, PyAny>) -> PyResult<Dense<'py>> {
-    let py = obj.py();
     let array: Bound<'py, PyArrayDyn<i8>> = match obj.cast::<PyArrayDyn<i8>>() {
         Ok(a) if a.is_c_contiguous() => a.clone(),
-        Ok(a) => PyArrayDyn::from_owned_array(py, a.to_owned_array()),
+        Ok(a) => {
+            check_shape(name, a.shape())?;
+            c_contiguous(a)?
+        }
         Err(_) => {
             let array = as_array(name, obj)?;
+            check_dtype(name, &array)?;
+            check_shape(name, array.shape())?;
             match array.cast::<PyArrayDyn<i8>>() {
-                Ok(a) => PyArrayDyn::from_owned_array(py, a.to_owned_array()),
+                Ok(a) => c_contiguous(a)?,
                 Err(_) => converted(name, &array)?,
             }
         }
     };
-    let shape = array.shape().to_vec();
-    let (rows, dim, batch) = match shape[..] {
+    if !array.is_c_contiguous() {
+        return Err(PyValueError::new_err(format!(
+            "argument '{name}': could not make the array C-contiguous"
+        )));
+    }
+    let (rows, dim, batch) = check_shape(name, array.shape())?;
+    Ok(Dense { name, array, rows, dim, batch })
+}
+
+/// The dtype's kind (`i` or `u`) of an integer array; any other dtype is a `TypeError`.
+fn check_dtype(name: &str, array: &Bound<'_, PyUntypedArray>) -> PyResult<u8> {
+    let dtype = array.dtype();
+    match dtype.kind() {
+        kind @ (b'i' | b'u') => Ok(kind),
+        _ => Err(PyTypeError::new_err(format!(
+            "argument '{name}': expected an int8 array (or another integer dtype) of -1, 0 and 1, got dtype {} (convert with .astype(numpy.int8))",
+            dtype.str()?
+        ))),
+    }
+}
+
+/// The rows, D and whether it is a batch of an array of `shape`: 1-D or 2-D, D at least 1.
+fn check_shape(name: &str, shape: &[usize]) -> PyResult<(usize, usize, bool)> {
+    let (rows, dim, batch) = match *shape {
         [d] => (1, d, false),
         [r, d] => (r, d, true),
         _ => {
@@ -129,7 +155,13 @@ pub fn dense<'py>(name: &'static str, obj: &Bound<'py, PyAny>) -> PyResult<Dense
             "argument '{name}': vectors of dimension 0 are not allowed (shape {shape:?})"
         )));
     }
-    Ok(Dense { name, array, rows, dim, batch })
+    Ok((rows, dim, batch))
+}
+
+/// A C-contiguous copy of an `int8` array (`numpy.ascontiguousarray`).
+fn c_contiguous<'py>(array: &Bound<'py, PyArrayDyn<i8>>) -> PyResult<Bound<'py, PyArrayDyn<i8>>> {
+    let np = numpy::get_array_module(array.py())?;
+    Ok(np.call_method1("ascontiguousarray", (array,))?.cast_into::<PyArrayDyn<i8>>()?)
 }
 
 /// `obj` as a NumPy array (`numpy.asarray` of anything that is not one already).
@@ -159,14 +191,7 @@ fn converted<'py>(
 ) -> PyResult<Bound<'py, PyArrayDyn<i8>>> {
     let py = array.py();
     let np = numpy::get_array_module(py)?;
-    let dtype = array.dtype();
-    let kind = dtype.kind();
-    if kind != b'i' && kind != b'u' {
-        return Err(PyTypeError::new_err(format!(
-            "argument '{name}': expected an int8 array (or another integer dtype) of -1, 0 and 1, got dtype {} (convert with .astype(numpy.int8))",
-            dtype.str()?
-        )));
-    }
+    let kind = check_dtype(name, array)?;
     let shape = array.shape().to_vec();
     let width = shape.last().copied().unwrap_or(1).max(1);
     let where_ = |flat: usize| {
@@ -204,6 +229,7 @@ fn converted<'py>(
         values.iter().map(|&v| v as i8).collect()
     };
     let flat = PyArray1::from_vec(py, trits);
+    // A reshape of a fresh 1-D array is a C-contiguous view.
     Ok(flat.reshape(shape)?.to_dyn().clone())
 }
 
