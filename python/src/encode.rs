@@ -415,7 +415,7 @@ impl PyLevels {
         low: f64,
         high: f64,
     ) -> PyResult<Bound<'py, PyAny>> {
-        if !(high > low) {
+        if high.partial_cmp(&low) != Some(std::cmp::Ordering::Greater) {
             return Err(PyValueError::new_err(format!("high ({high}) must be above low ({low})")));
         }
         let np = numpy::get_array_module(py)?;
