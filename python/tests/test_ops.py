@@ -371,3 +371,24 @@ def test_every_public_function_has_a_docstring():
             if not attr.startswith("_") and callable(value):
                 assert getattr(cls, attr).__doc__, f"{cls.__name__}.{attr}"
     assert re.match(r"\d+\.\d+\.\d+", th.__version__)
+
+
+def test_the_stub_names_everything_the_module_has():
+    import ast
+    from pathlib import Path
+
+    import trinity_hdc._native as native
+
+    stub = Path(native.__file__).with_name("_native.pyi")
+    if not stub.exists():  # an installed wheel keeps the stub beside the package
+        stub = Path(th.__file__).with_name("_native.pyi")
+    tree = ast.parse(stub.read_text())
+    names = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    names |= {t.id for n in tree.body if isinstance(n, ast.AnnAssign) for t in [n.target]}
+    public = {n for n in dir(native) if not n.startswith("_") or n == "__version__"}
+    assert public <= names, public - names
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    for name, node in classes.items():
+        declared = {m.name for m in node.body if isinstance(m, ast.FunctionDef)}
+        actual = {m for m in vars(getattr(native, name)) if not m.startswith("_")}
+        assert actual <= declared, (name, actual - declared)
