@@ -377,10 +377,12 @@ pub fn dim(value: i64) -> PyResult<usize> {
     Ok(dim)
 }
 
-/// Every item of a Python sequence of BitVectors, as one batch (`None` when `obj` is not a
-/// list or tuple of BitVectors).
-pub fn bit_vector_list(obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<BitVector>>> {
-    let items: Vec<Bound<'_, PyAny>> = match obj.cast::<PyList>() {
+/// The items of a list or tuple of BitVectors (`None` when `obj` is not a list or tuple whose
+/// first item is a BitVector; a later item of another type is a `TypeError`).
+pub fn bit_vector_list<'py>(
+    obj: &Bound<'py, PyAny>,
+) -> PyResult<Option<Vec<Bound<'py, PyBitVector>>>> {
+    let items: Vec<Bound<'py, PyAny>> = match obj.cast::<PyList>() {
         Ok(list) => list.iter().collect(),
         Err(_) => match obj.cast::<pyo3::types::PyTuple>() {
             Ok(tuple) => tuple.iter().collect(),
@@ -391,14 +393,21 @@ pub fn bit_vector_list(obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<BitVector>
         return Ok(None);
     }
     let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let bits = item.cast::<PyBitVector>().map_err(|_| {
+    let dim = items[0].cast::<PyBitVector>()?.get().dim_();
+    for (i, item) in items.into_iter().enumerate() {
+        let bits = item.cast_into::<PyBitVector>().map_err(|e| {
             PyTypeError::new_err(format!(
                 "item {i}: expected a BitVector like item 0, got {}",
-                type_name(item)
+                type_name(&e.into_inner())
             ))
         })?;
-        out.extend(bits.get().rows().iter().cloned());
+        if bits.get().dim_() != dim {
+            return Err(PyValueError::new_err(format!(
+                "dimension mismatch: item {i} has dimension {}, item 0 {dim}",
+                bits.get().dim_()
+            )));
+        }
+        out.push(bits);
     }
     Ok(Some(out))
 }

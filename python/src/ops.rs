@@ -102,21 +102,18 @@ fn pairing(names: (&str, &str), a: &Operand<'_>, b: &Operand<'_>) -> PyResult<Pa
     }
 }
 
-/// The signature of a reduction over dense rows.
-type DenseReduce<T> = fn(&JitEngine, DenseSlice<'_>, DenseSlice<'_>) -> Result<T>;
-/// The signature of a reduction over packed vectors.
-type BitsReduce<T> = fn(&JitEngine, &BitVector, &BitVector) -> Result<T>;
-
 /// A reduction (dot, hamming, cosine) of every pair: a Python number for one pair, a 1-D
 /// array for a batch (computed without the GIL).
-fn reduce<'py, T>(
+fn reduce<'py, T, FD, FB>(
     a: &Bound<'py, PyAny>,
     b: &Bound<'py, PyAny>,
-    on_dense: DenseReduce<T>,
-    on_bits: BitsReduce<T>,
+    on_dense: FD,
+    on_bits: FB,
 ) -> PyResult<Bound<'py, PyAny>>
 where
     T: Element + Send + Copy + for<'a> IntoPyObject<'a>,
+    FD: Fn(&JitEngine, DenseSlice<'_>, DenseSlice<'_>) -> Result<T> + Sync,
+    FB: Fn(&JitEngine, &BitVector, &BitVector) -> Result<T> + Sync,
 {
     let py = a.py();
     let (a, b) = (operand("a", a)?, operand("b", b)?);
@@ -180,14 +177,14 @@ where
 /// released).
 #[pyfunction]
 pub fn dot<'py>(a: &Bound<'py, PyAny>, b: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    reduce::<i64>(a, b, |e, x, y| e.dot_slices(x, y), |e, x, y| e.dot(x, y))
+    reduce(a, b, |e, x, y| e.dot_slices(x, y), |e, x, y| e.dot(x, y))
 }
 
 /// The hamming distance: the number of positions where ``a`` and ``b`` differ. Operands and
 /// batches as for ``dot``; ``int`` or ``int64`` array.
 #[pyfunction]
 pub fn hamming<'py>(a: &Bound<'py, PyAny>, b: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    reduce::<i64>(a, b, |e, x, y| e.hamming_slices(x, y), |e, x, y| e.hamming(x, y))
+    reduce(a, b, |e, x, y| e.hamming_slices(x, y), |e, x, y| e.hamming(x, y))
 }
 
 /// The cosine similarity ``dot(a, b) / sqrt(dot(a, a) * dot(b, b))``, exactly ``0.0`` when
@@ -195,7 +192,7 @@ pub fn hamming<'py>(a: &Bound<'py, PyAny>, b: &Bound<'py, PyAny>) -> PyResult<Bo
 /// ``float64`` array.
 #[pyfunction]
 pub fn cosine<'py>(a: &Bound<'py, PyAny>, b: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    reduce::<f64>(a, b, |e, x, y| e.cosine_slices(x, y), |e, x, y| e.cosine(x, y))
+    reduce(a, b, |e, x, y| e.cosine_slices(x, y), |e, x, y| e.cosine(x, y))
 }
 
 /// The ops that map two vectors to one.
@@ -321,8 +318,8 @@ pub fn bundle<'py>(a: &Bound<'py, PyAny>, b: &Bound<'py, PyAny>) -> PyResult<Bou
 pub fn bundle_n<'py>(rows: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = rows.py();
     let engine = engine();
-    let bits: Option<Vec<BitVector>> = match rows.cast::<PyBitVector>() {
-        Ok(b) if b.get().is_batch() => Some(b.get().rows().to_vec()),
+    let items: Option<Vec<Bound<'py, PyBitVector>>> = match rows.cast::<PyBitVector>() {
+        Ok(b) if b.get().is_batch() => Some(vec![b.clone()]),
         Ok(_) => {
             return Err(PyValueError::new_err(
                 "bundle_n takes a batch of rows (a 2-D array or a BitVector batch), got one BitVector: use BitVector.stack([...])",
@@ -330,8 +327,9 @@ pub fn bundle_n<'py>(rows: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         }
         Err(_) => args::bit_vector_list(rows)?,
     };
-    if let Some(bits) = bits {
-        let v = py.detach(|| engine.bundle_n(&bits.iter().collect::<Vec<_>>())).map_err(to_py)?;
+    if let Some(items) = items {
+        let refs: Vec<&BitVector> = items.iter().flat_map(|b| b.get().rows()).collect();
+        let v = py.detach(|| engine.bundle_n(&refs)).map_err(to_py)?;
         return PyBitVector::single(v).into_bound_py_any(py);
     }
     let d = dense("rows", rows)?;

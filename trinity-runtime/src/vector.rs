@@ -34,7 +34,7 @@ pub(crate) fn check_trits(trits: &[i8]) -> Result<()> {
 }
 
 /// Bytes per block of [`first_invalid`]'s branch-free pass.
-const CHECK_BLOCK: usize = 256;
+const CHECK_BLOCK: usize = 4096;
 
 /// The index of the first byte of `trits` that is not -1, 0 or 1. A byte is a trit exactly when
 /// it plus one, as an unsigned byte, is at most 2; each block is tested without a branch per
@@ -57,11 +57,12 @@ fn first_invalid_avx2(trits: &[i8]) -> Option<usize> {
 
 #[inline(always)]
 fn first_invalid_blocks(trits: &[i8]) -> Option<usize> {
-    let not_trit = |t: i8| (t as u8).wrapping_add(1) > 2;
+    // (t + 1) as u8 is 0, 1 or 2 for a trit, and (t + 1) - 2 saturating at 0 is nonzero for
+    // any other byte: an add, a saturating subtract and an or per vector of bytes.
+    let excess = |t: i8| (t as u8).wrapping_add(1).saturating_sub(2);
     for (b, block) in trits.chunks(CHECK_BLOCK).enumerate() {
-        let bad = block.iter().fold(0u8, |acc, &t| acc | u8::from(not_trit(t)));
-        if bad != 0 {
-            return block.iter().position(|&t| not_trit(t)).map(|i| b * CHECK_BLOCK + i);
+        if block.iter().fold(0u8, |acc, &t| acc | excess(t)) != 0 {
+            return block.iter().position(|&t| excess(t) != 0).map(|i| b * CHECK_BLOCK + i);
         }
     }
     None
