@@ -10,7 +10,7 @@
 //! its position, never a crash. Batches, searches and encoders over many inputs release the
 //! GIL.
 
-#![deny(missing_docs)]
+#![deny(missing_docs, clippy::undocumented_unsafe_blocks)]
 
 mod args;
 mod bits;
