@@ -199,14 +199,23 @@ def test_files_written_by_rust_are_read_by_python(memory_file_tool, layout, tmp_
     assert python_facts(memory) == rust_read(memory_file_tool, path)
 
 
-def test_searches_release_the_gil():
-    from test_ops import concurrent_progress
+def test_searches_and_pushes_release_the_gil():
+    from test_ops import check_releases_the_gil, long_enough
 
-    memory = th.ItemMemory(10000, "dense")
-    memory.push_many(np.tile(vectors(10000, range(100)), (30, 1)))
-    queries = vectors(10000, range(8))
-    took, inside = concurrent_progress(lambda: [memory.top_k_batch(queries, 10, "dot") for _ in range(6)])
-    assert took > 0.05 and inside > 100, (took, inside)
+    base = vectors(10000, range(100))
+    queries = vectors(10000, range(64))
+
+    def search(rows):
+        memory = th.ItemMemory(10000, "dense")
+        memory.push_many(np.tile(base, (rows // 100, 1)))
+        return lambda: memory.top_k_batch(queries, 10, "dot")
+
+    def push(rows):
+        m = np.tile(base, (rows // 100, 1))
+        return lambda: th.ItemMemory(10000, "bits").push_many(m)
+
+    check_releases_the_gil(long_enough(search, rows=1000))
+    check_releases_the_gil(long_enough(push, rows=1000))
 
 
 def test_a_push_waits_for_a_search_in_another_thread():
