@@ -274,16 +274,33 @@ pub fn pack(name: &str, trits: &[i8], batch: bool, r: usize) -> PyResult<BitVect
     Ok(pack_checked(slice))
 }
 
-/// Valid trits packed into both planes, 64 trits a word.
+/// Valid trits packed into both planes, 64 trits a word, eight at a time: a trit's byte is
+/// 0x01, 0x00 or 0xff, so bit 7 of a byte marks -1 and bit 0 marks either nonzero; the bit 0s
+/// of eight bytes are gathered into one byte by a multiplication.
 pub fn pack_checked(trits: DenseSlice<'_>) -> BitVector {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    // Bit 0 of byte i lands in bit 56 + i; no two partial products meet below bit 64.
+    let gather = |x: u64| x.wrapping_mul(0x0102_0408_1020_4080) >> 56;
     let trits = trits.as_slice();
     let w = words_per_plane(trits.len());
     let (mut plus, mut minus) = (vec![0u64; w], vec![0u64; w]);
     for (j, chunk) in trits.chunks(64).enumerate() {
         let (mut p, mut m) = (0u64, 0u64);
-        for (i, &t) in chunk.iter().enumerate() {
-            p |= u64::from(t == 1) << i;
-            m |= u64::from(t == -1) << i;
+        for (k, eight) in chunk.chunks(8).enumerate() {
+            let x = match <[i8; 8]>::try_from(eight) {
+                Ok(full) => u64::from_le_bytes(full.map(|t| t as u8)),
+                Err(_) => {
+                    let mut bytes = [0u8; 8];
+                    for (b, &t) in bytes.iter_mut().zip(eight) {
+                        *b = t as u8;
+                    }
+                    u64::from_le_bytes(bytes)
+                }
+            };
+            let neg = (x >> 7) & LOW;
+            let nonzero = x & LOW;
+            p |= gather(nonzero & !neg) << (8 * k);
+            m |= gather(neg) << (8 * k);
         }
         plus[j] = p;
         minus[j] = m;
@@ -292,12 +309,24 @@ pub fn pack_checked(trits: DenseSlice<'_>) -> BitVector {
     BitVector::from_planes(trits.len(), &plus, &minus).expect("planes of checked trits are valid")
 }
 
-/// The trits of `v` appended to `out`.
+/// The trits of `v` appended to `out`, eight at a time: each byte of a plane word spread into
+/// eight bytes of 0 or 1 (a multiplication, a mask and a carry test), the -1 plane's times 0xff.
 pub fn unpack_into(v: &BitVector, out: &mut Vec<i8>) {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    let spread = |byte: u64| {
+        let bit_i_of_byte_i = byte.wrapping_mul(LOW) & 0x8040_2010_0804_0201;
+        ((bit_i_of_byte_i + 0x7f7f_7f7f_7f7f_7f7f) & 0x8080_8080_8080_8080) >> 7
+    };
     let dim = v.dim();
     for (j, (&p, &m)) in v.plus().iter().zip(v.minus()).enumerate() {
         let n = (dim - j * 64).min(64);
-        out.extend((0..n).map(|i| ((p >> i) & 1) as i8 - ((m >> i) & 1) as i8));
+        for k in 0..n.div_ceil(8) {
+            let (pb, mb) = ((p >> (8 * k)) & 0xff, (m >> (8 * k)) & 0xff);
+            // No position is in both planes, so the or is +1, 0 or -1 (0xff) per byte.
+            let bytes = (spread(pb) | spread(mb) * 0xff).to_le_bytes();
+            let take = (n - 8 * k).min(8);
+            out.extend(bytes[..take].iter().map(|&b| b as i8));
+        }
     }
 }
 
