@@ -323,7 +323,7 @@ pub fn unpack_into(v: &BitVector, out: &mut Vec<i8>) {
         for k in 0..n.div_ceil(8) {
             let (pb, mb) = ((p >> (8 * k)) & 0xff, (m >> (8 * k)) & 0xff);
             // No position is in both planes, so the or is +1, 0 or -1 (0xff) per byte.
-            let bytes = (spread(pb) | spread(mb) * 0xff).to_le_bytes();
+            let bytes = (spread(pb) | (spread(mb) * 0xff)).to_le_bytes();
             let take = (n - 8 * k).min(8);
             out.extend(bytes[..take].iter().map(|&b| b as i8));
         }
