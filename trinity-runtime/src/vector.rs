@@ -23,6 +23,51 @@ pub(crate) fn same_dim(left: usize, right: usize) -> Result<()> {
     }
 }
 
+/// Check that `trits` is a valid dense operand: a valid dimension and every byte -1, 0 or 1
+/// ([`Error::InvalidTrit`] names the first other byte).
+pub(crate) fn check_trits(trits: &[i8]) -> Result<()> {
+    check_dim(trits.len())?;
+    match first_invalid(trits) {
+        Some(index) => Err(Error::InvalidTrit { value: trits[index], index }),
+        None => Ok(()),
+    }
+}
+
+/// Bytes per block of [`first_invalid`]'s branch-free pass.
+const CHECK_BLOCK: usize = 4096;
+
+/// The index of the first byte of `trits` that is not -1, 0 or 1. A byte is a trit exactly when
+/// it plus one, as an unsigned byte, is at most 2; each block is tested without a branch per
+/// byte (a loop the compiler vectorizes), and only a failing block is searched byte by byte.
+pub(crate) fn first_invalid(trits: &[i8]) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, the one feature `first_invalid_avx2` is compiled for.
+        return unsafe { first_invalid_avx2(trits) };
+    }
+    first_invalid_blocks(trits)
+}
+
+/// [`first_invalid_blocks`] compiled for AVX2 (32 bytes a compare instead of SSE2's 16).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn first_invalid_avx2(trits: &[i8]) -> Option<usize> {
+    first_invalid_blocks(trits)
+}
+
+#[inline(always)]
+fn first_invalid_blocks(trits: &[i8]) -> Option<usize> {
+    // (t + 1) as u8 is 0, 1 or 2 for a trit, and (t + 1) - 2 saturating at 0 is nonzero for
+    // any other byte: an add, a saturating subtract and an or per vector of bytes.
+    let excess = |t: i8| (t as u8).wrapping_add(1).saturating_sub(2);
+    for (b, block) in trits.chunks(CHECK_BLOCK).enumerate() {
+        if block.iter().fold(0u8, |acc, &t| acc | excess(t)) != 0 {
+            return block.iter().position(|&t| excess(t) != 0).map(|i| b * CHECK_BLOCK + i);
+        }
+    }
+    None
+}
+
 /// Words per bit plane for dimension `dim`.
 ///
 /// ```
@@ -59,10 +104,7 @@ impl DenseVector {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn new(trits: Vec<i8>) -> Result<Self> {
-        check_dim(trits.len())?;
-        if let Some(index) = trits.iter().position(|t| !(-1..=1).contains(t)) {
-            return Err(Error::InvalidTrit { value: trits[index], index });
-        }
+        check_trits(&trits)?;
         Ok(DenseVector { trits })
     }
 
@@ -149,6 +191,75 @@ impl DenseVector {
     /// ```
     pub fn into_vec(self) -> Vec<i8> {
         self.trits
+    }
+}
+
+/// A dense operand borrowed from someone else's buffer (a NumPy array's row, a mapped file),
+/// checked once like [`DenseVector::new`]: a valid dimension and every byte -1, 0 or 1. The
+/// engine's `*_slices` ops run kernels on it in place, with no copy.
+///
+/// ```
+/// use trinity_runtime::{DenseSlice, Error};
+/// let rows = [1i8, 0, -1, 1, 1, 1];
+/// let a = DenseSlice::new(&rows[..3])?;
+/// assert_eq!((a.dim(), a.as_slice()), (3, &[1, 0, -1][..]));
+/// assert_eq!(DenseSlice::new(&[1, 0, 5]).unwrap_err(), Error::InvalidTrit { value: 5, index: 2 });
+/// assert_eq!(DenseSlice::new(&[]).unwrap_err(), Error::ZeroDimension);
+/// # Ok::<(), Error>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DenseSlice<'a> {
+    trits: &'a [i8],
+}
+
+impl<'a> DenseSlice<'a> {
+    /// Borrow `trits` as an operand, checked.
+    pub fn new(trits: &'a [i8]) -> Result<Self> {
+        check_trits(trits)?;
+        Ok(DenseSlice { trits })
+    }
+
+    /// The dimension D.
+    ///
+    /// ```
+    /// assert_eq!(trinity_runtime::DenseSlice::new(&[0, 1])?.dim(), 2);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
+    pub fn dim(&self) -> usize {
+        self.trits.len()
+    }
+
+    /// The trits.
+    ///
+    /// ```
+    /// assert_eq!(trinity_runtime::DenseSlice::new(&[0, 1])?.as_slice(), &[0, 1]);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
+    pub fn as_slice(&self) -> &'a [i8] {
+        self.trits
+    }
+
+    /// An owned copy.
+    ///
+    /// ```
+    /// use trinity_runtime::{DenseSlice, DenseVector};
+    /// assert_eq!(DenseSlice::new(&[0, -1])?.to_vector(), DenseVector::from_slice(&[0, -1])?);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
+    pub fn to_vector(&self) -> DenseVector {
+        DenseVector::from_trusted(self.trits.to_vec())
+    }
+}
+
+impl<'a> From<&'a DenseVector> for DenseSlice<'a> {
+    fn from(v: &'a DenseVector) -> Self {
+        DenseSlice { trits: v.as_slice() }
+    }
+}
+
+impl fmt::Debug for DenseSlice<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_summary(f, "DenseSlice", self.dim(), self.trits.iter().copied())
     }
 }
 

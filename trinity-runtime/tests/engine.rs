@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 use trinity_runtime::Vector;
-use trinity_runtime::{reference, BitVector, DenseVector, Error, JitEngine};
+use trinity_runtime::{reference, BitVector, DenseSlice, DenseVector, Error, JitEngine};
 
 fn dims() -> Vec<usize> {
     (1..=70)
@@ -66,13 +66,68 @@ fn check_layout<V: Vector + std::fmt::Debug + PartialEq>(
     }
 }
 
+/// The in-place ops on borrowed dense operands, against the reference.
+fn check_slices(engine: &JitEngine, a: &DenseVector, b: &DenseVector) {
+    let dim = a.dim();
+    let tag = format!("slices dim {dim}");
+    let (x, y) = (DenseSlice::from(a), DenseSlice::new(b.as_slice()).unwrap());
+    assert_eq!(engine.dot_slices(x, y).unwrap(), reference::dot(a, b).unwrap(), "{tag}");
+    assert_eq!(engine.hamming_slices(x, y).unwrap(), reference::hamming(a, b).unwrap(), "{tag}");
+    assert_eq!(
+        engine.cosine_slices(x, y).unwrap().to_bits(),
+        reference::cosine(a, b).unwrap().to_bits(),
+        "{tag}"
+    );
+    // Outputs start as garbage-free but wrong trits, so a kernel that skips a byte shows.
+    let mut out = vec![1i8; dim];
+    engine.bind_slices(&mut out, x, y).unwrap();
+    assert_eq!(out, reference::bind(a, b).unwrap(), "{tag}");
+    out.fill(-1);
+    engine.bundle_slices(&mut out, x, y).unwrap();
+    assert_eq!(out, reference::bundle(a, b).unwrap(), "{tag}");
+    for n in [1, 2, 3, 17] {
+        let vs: Vec<DenseSlice> = (0..n).map(|i| if i % 2 == 0 { x } else { y }).collect();
+        let refs: Vec<&DenseVector> = (0..n).map(|i| if i % 2 == 0 { a } else { b }).collect();
+        out.fill(1);
+        engine.bundle_n_slices(&mut out, &vs).unwrap();
+        assert_eq!(out, reference::bundle_n(&refs).unwrap(), "{tag} n {n}");
+    }
+    for k in [0, 1, -1, dim as i64 - 1, dim as i64 / 2, 64, -65, i64::MIN] {
+        out.fill(1);
+        engine.permute_slices(&mut out, x, k).unwrap();
+        assert_eq!(out, reference::permute(a, k), "{tag} k {k}");
+    }
+    let mut short = vec![0i8; dim + 1];
+    let mismatch = Error::DimensionMismatch { left: dim, right: dim + 1 };
+    assert_eq!(engine.bind_slices(&mut short, x, y).unwrap_err(), mismatch);
+    assert_eq!(engine.bundle_slices(&mut short, x, y).unwrap_err(), mismatch);
+    assert_eq!(engine.bundle_n_slices(&mut short, &[x]).unwrap_err(), mismatch);
+    let mismatch = Error::DimensionMismatch { left: dim + 1, right: dim };
+    assert_eq!(engine.permute_slices(&mut short, x, 1).unwrap_err(), mismatch);
+}
+
 fn check_engine(engine: &JitEngine) {
     for dim in dims() {
         for (a, b) in pairs(dim) {
             check_layout::<DenseVector>(engine, &a, &b);
             check_layout::<BitVector>(engine, &a, &b);
+            check_slices(engine, &a, &b);
         }
     }
+}
+
+#[test]
+fn slices_of_other_dimensions_and_no_vectors_are_errors() {
+    let engine = JitEngine::new();
+    let (a, b) = (DenseVector::random(10, 1).unwrap(), DenseVector::random(11, 1).unwrap());
+    let (x, y) = (DenseSlice::from(&a), DenseSlice::from(&b));
+    let mismatch = Error::DimensionMismatch { left: 10, right: 11 };
+    assert_eq!(engine.dot_slices(x, y).unwrap_err(), mismatch);
+    assert_eq!(engine.hamming_slices(x, y).unwrap_err(), mismatch);
+    assert_eq!(engine.cosine_slices(x, y).unwrap_err(), mismatch);
+    assert_eq!(engine.bind_slices(&mut [0; 10], x, y).unwrap_err(), mismatch);
+    assert_eq!(engine.bundle_n_slices(&mut [0; 10], &[x, y]).unwrap_err(), mismatch);
+    assert_eq!(engine.bundle_n_slices(&mut [0; 10], &[]).unwrap_err(), Error::EmptyBundle);
 }
 
 #[test]

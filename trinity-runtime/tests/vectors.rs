@@ -73,3 +73,28 @@ fn debug_is_a_summary() {
     let text = format!("{:?}", BitVector::from(&DenseVector::from_slice(&[1, -1]).unwrap()));
     assert_eq!(text, "BitVector { dim: 2, trits: [1, -1] }");
 }
+
+/// The block-wise trit check finds the first bad byte wherever it lies: in the first or a later
+/// block of 256, at a block's edges, in a short tail, with another bad byte after it.
+#[test]
+fn invalid_trits_are_found_at_every_position() {
+    use trinity_runtime::DenseSlice;
+    for len in [1, 2, 255, 256, 257, 511, 512, 513, 1000, 10000] {
+        let good = DenseVector::random(len, len as u64).unwrap().into_vec();
+        assert!(DenseSlice::new(&good).is_ok());
+        let mut positions = vec![0, len / 2, len - 1];
+        positions.extend([255, 256, 257, 511, 512].into_iter().filter(|&i| i < len));
+        for &index in &positions {
+            for value in [2i8, -2, 127, -128, 64] {
+                let mut bad = good.clone();
+                bad[index] = value;
+                if index + 1 < len {
+                    bad[len - 1] = 5; // a later bad byte is not the one named
+                }
+                let want = Error::InvalidTrit { value, index };
+                assert_eq!(DenseSlice::new(&bad).unwrap_err(), want, "len {len}");
+                assert_eq!(DenseVector::new(bad).unwrap_err(), want, "len {len}");
+            }
+        }
+    }
+}

@@ -8,8 +8,8 @@ use crate::exec::call::ScanKernel;
 use crate::exec::{self, Arena, Backend};
 use crate::kernel::{Compiled, CompiledBundle, KernelFn};
 use crate::reference::shift_mod;
-use crate::vector::{same_dim, sealed::Internal};
-use crate::{baked, Error, Result, Vector};
+use crate::vector::{same_dim, sealed::Internal, sealed::Sealed};
+use crate::{baked, DenseSlice, DenseVector, Error, Result, Vector};
 use cache::{Lookup, OnceMap};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::OnceLock;
@@ -366,17 +366,222 @@ impl JitEngine {
 
     fn reduce<V: Vector>(&self, op: Op, a: &V, b: &V) -> Result<i64> {
         same_dim(a.dim(), b.dim())?;
+        self.reduce_elems::<V>(op, a.dim(), a.elems(), b.elems())
+    }
+
+    /// dot or hamming of the elements of two valid vectors of `V`'s layout and dimension `dim`.
+    fn reduce_elems<V: Vector>(
+        &self,
+        op: Op,
+        dim: usize,
+        a: &[V::Elem],
+        b: &[V::Elem],
+    ) -> Result<i64> {
         self.dispatch::<V, _, _>(
             op,
-            a.dim(),
+            dim,
             0,
             (),
             |k, ()| match k {
-                KernelFn::Reduce(f) => Some(f.call(a.elems(), b.elems())),
+                KernelFn::Reduce(f) => Some(f.call(a, b)),
                 _ => None,
             },
-            |()| Ok(V::portable_reduce(op, a.elems(), b.elems())),
+            |()| Ok(V::portable_reduce(op, a, b)),
         )
+    }
+
+    /// cosine of the elements of two valid vectors of `V`'s layout and dimension `dim`.
+    fn cosine_elems<V: Vector>(&self, dim: usize, a: &[V::Elem], b: &[V::Elem]) -> Result<f64> {
+        self.dispatch::<V, _, _>(
+            Op::Cosine,
+            dim,
+            0,
+            (),
+            |k, ()| match k {
+                KernelFn::ReduceF64(f) => Some(f.call(a, b)),
+                _ => None,
+            },
+            |()| Ok(V::portable_cosine(a, b)),
+        )
+    }
+
+    /// [`dot`](Self::dot) of two dense operands borrowed in place (see [`DenseSlice`]): the
+    /// same kernel, the same count in [`stats`](Self::stats), no copy.
+    ///
+    /// ```
+    /// use trinity_runtime::{DenseSlice, JitEngine};
+    /// let rows = [1i8, -1, 0, 1, /* next row */ 1, 1, 1, -1];
+    /// let (a, b) = (DenseSlice::new(&rows[..4])?, DenseSlice::new(&rows[4..])?);
+    /// assert_eq!(JitEngine::global().dot_slices(a, b)?, -1);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
+    pub fn dot_slices(&self, a: DenseSlice<'_>, b: DenseSlice<'_>) -> Result<i64> {
+        same_dim(a.dim(), b.dim())?;
+        self.reduce_elems::<DenseVector>(Op::Dot, a.dim(), a.as_slice(), b.as_slice())
+    }
+
+    /// [`hamming`](Self::hamming) of two dense operands borrowed in place.
+    ///
+    /// ```
+    /// use trinity_runtime::{DenseSlice, JitEngine};
+    /// let (a, b) = (DenseSlice::new(&[1, -1, 0])?, DenseSlice::new(&[1, 1, -1])?);
+    /// assert_eq!(JitEngine::global().hamming_slices(a, b)?, 2);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
+    pub fn hamming_slices(&self, a: DenseSlice<'_>, b: DenseSlice<'_>) -> Result<i64> {
+        same_dim(a.dim(), b.dim())?;
+        self.reduce_elems::<DenseVector>(Op::Hamming, a.dim(), a.as_slice(), b.as_slice())
+    }
+
+    /// [`cosine`](Self::cosine) of two dense operands borrowed in place.
+    ///
+    /// ```
+    /// use trinity_runtime::{DenseSlice, JitEngine};
+    /// let a = DenseSlice::new(&[1, -1, 0, 1])?;
+    /// assert_eq!(JitEngine::global().cosine_slices(a, a)?, 1.0);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
+    pub fn cosine_slices(&self, a: DenseSlice<'_>, b: DenseSlice<'_>) -> Result<f64> {
+        same_dim(a.dim(), b.dim())?;
+        self.cosine_elems::<DenseVector>(a.dim(), a.as_slice(), b.as_slice())
+    }
+
+    /// `out = bind(a, b)` (`op` bind) or `bundle(a, b)` over borrowed operands, into the
+    /// caller's buffer of the same dimension (which then holds only trits).
+    fn binary_slices(
+        &self,
+        op: Op,
+        out: &mut [i8],
+        a: DenseSlice<'_>,
+        b: DenseSlice<'_>,
+    ) -> Result<()> {
+        same_dim(a.dim(), b.dim())?;
+        same_dim(a.dim(), out.len())?;
+        let (a, b) = (a.as_slice(), b.as_slice());
+        self.dispatch::<DenseVector, _, _>(
+            op,
+            a.len(),
+            0,
+            out,
+            |k, out| match k {
+                KernelFn::Binary(f) => Some(f.call(out, a, b)),
+                _ => None,
+            },
+            |out| {
+                DenseVector::portable_binary(op, out, a, b);
+                Ok(())
+            },
+        )
+    }
+
+    /// [`bind`](Self::bind) of two dense operands borrowed in place, into `out` (of the same
+    /// dimension; [`Error::DimensionMismatch`] otherwise).
+    ///
+    /// ```
+    /// use trinity_runtime::{DenseSlice, JitEngine};
+    /// let (a, key) = (DenseSlice::new(&[1, -1, 0, 1])?, DenseSlice::new(&[-1, -1, 1, 1])?);
+    /// let mut out = [0i8; 4];
+    /// JitEngine::global().bind_slices(&mut out, a, key)?;
+    /// assert_eq!(out, [-1, 1, 0, 1]);
+    /// assert!(JitEngine::global().bind_slices(&mut [0; 3], a, key).is_err());
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
+    pub fn bind_slices(&self, out: &mut [i8], a: DenseSlice<'_>, b: DenseSlice<'_>) -> Result<()> {
+        self.binary_slices(Op::Bind, out, a, b)
+    }
+
+    /// [`bundle`](Self::bundle) of two dense operands borrowed in place, into `out`.
+    ///
+    /// ```
+    /// use trinity_runtime::{DenseSlice, JitEngine};
+    /// let (a, b) = (DenseSlice::new(&[1, 1, -1, 0])?, DenseSlice::new(&[1, -1, -1, 0])?);
+    /// let mut out = [0i8; 4];
+    /// JitEngine::global().bundle_slices(&mut out, a, b)?;
+    /// assert_eq!(out, [1, 0, -1, 0]);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
+    pub fn bundle_slices(
+        &self,
+        out: &mut [i8],
+        a: DenseSlice<'_>,
+        b: DenseSlice<'_>,
+    ) -> Result<()> {
+        self.binary_slices(Op::Bundle, out, a, b)
+    }
+
+    /// [`permute`](Self::permute) of a dense operand borrowed in place, into `out` (of the
+    /// same dimension).
+    ///
+    /// ```
+    /// use trinity_runtime::{DenseSlice, JitEngine};
+    /// let mut out = [0i8; 4];
+    /// JitEngine::global().permute_slices(&mut out, DenseSlice::new(&[1, 0, -1, 0])?, 1)?;
+    /// assert_eq!(out, [0, 1, 0, -1]);
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
+    pub fn permute_slices(&self, out: &mut [i8], v: DenseSlice<'_>, k: i64) -> Result<()> {
+        same_dim(out.len(), v.dim())?;
+        let (v, dim) = (v.as_slice(), v.dim());
+        let shift = shift_mod(k, dim);
+        self.dispatch::<DenseVector, _, _>(
+            Op::Permute,
+            dim,
+            shift,
+            out,
+            |k, out| match k {
+                KernelFn::Unary(f) => Some(f.call(out, v)),
+                _ => None,
+            },
+            |out| {
+                DenseVector::portable_permute(out, v, dim, shift);
+                Ok(())
+            },
+        )
+    }
+
+    /// [`bundle_n`](Self::bundle_n) of dense operands borrowed in place, into `out` (of their
+    /// dimension).
+    ///
+    /// ```
+    /// use trinity_runtime::{DenseSlice, Error, JitEngine};
+    /// let rows = [1i8, 1, -1, /**/ 1, -1, -1, /**/ -1, 0, 1];
+    /// let vs: Vec<DenseSlice> = rows.chunks(3).map(DenseSlice::new).collect::<Result<_, _>>()?;
+    /// let mut out = [0i8; 3];
+    /// JitEngine::global().bundle_n_slices(&mut out, &vs)?;
+    /// assert_eq!(out, [1, 0, -1]);
+    /// assert_eq!(JitEngine::global().bundle_n_slices(&mut out, &[]).unwrap_err(), Error::EmptyBundle);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn bundle_n_slices(&self, out: &mut [i8], vectors: &[DenseSlice<'_>]) -> Result<()> {
+        let first = vectors.first().ok_or(Error::EmptyBundle)?;
+        for v in vectors {
+            same_dim(first.dim(), v.dim())?;
+        }
+        same_dim(first.dim(), out.len())?;
+        if vectors.len() <= MAX_OPERANDS {
+            if let Some((compiled, lookup)) = self.bundle_kernel(Layout::Dense, first.dim()) {
+                if let Some(f) = DenseVector::bundle_kernel(&compiled) {
+                    self.count_lookup(lookup);
+                    let operands: Vec<&[i8]> = vectors.iter().map(|v| v.as_slice()).collect();
+                    return f.call(&operands, out);
+                }
+            }
+        }
+        self.counters.portable_ops.fetch_add(1, Relaxed);
+        let mut sums = vec![0i32; first.dim()];
+        for v in vectors {
+            crate::portable::dense_accumulate(&mut sums, v.as_slice());
+        }
+        crate::portable::dense_signs(out, &sums);
+        Ok(())
+    }
+
+    fn count_lookup(&self, lookup: Lookup) {
+        let counter = match lookup {
+            Lookup::Hit => &self.counters.jit_hits,
+            Lookup::Miss => &self.counters.jit_misses,
+        };
+        counter.fetch_add(1, Relaxed);
     }
 
     /// Dot product: the sum of `a[i] * b[i]`.
@@ -417,17 +622,7 @@ impl JitEngine {
     /// ```
     pub fn cosine<V: Vector>(&self, a: &V, b: &V) -> Result<f64> {
         same_dim(a.dim(), b.dim())?;
-        self.dispatch::<V, _, _>(
-            Op::Cosine,
-            a.dim(),
-            0,
-            (),
-            |k, ()| match k {
-                KernelFn::ReduceF64(f) => Some(f.call(a.elems(), b.elems())),
-                _ => None,
-            },
-            |()| Ok(V::portable_cosine(a.elems(), b.elems())),
-        )
+        self.cosine_elems::<V>(a.dim(), a.elems(), b.elems())
     }
 
     fn binary_assign<V: Vector>(&self, op: Op, a: &mut V, b: &V) -> Result<()> {
@@ -549,11 +744,7 @@ impl JitEngine {
         if vectors.len() <= MAX_OPERANDS {
             if let Some((compiled, lookup)) = self.bundle_kernel(V::LAYOUT, first.dim()) {
                 if let Some(f) = V::bundle_kernel(&compiled) {
-                    let counter = match lookup {
-                        Lookup::Hit => &self.counters.jit_hits,
-                        Lookup::Miss => &self.counters.jit_misses,
-                    };
-                    counter.fetch_add(1, Relaxed);
+                    self.count_lookup(lookup);
                     let operands: Vec<&[V::Elem]> = vectors.iter().map(|v| v.elems()).collect();
                     f.call(&operands, out.elems_mut(Internal(())))?;
                     return Ok(out);

@@ -70,7 +70,7 @@ pub(crate) mod sealed {
             dim
         }
         fn check(_dim: usize, elems: &[i8]) -> std::result::Result<u32, String> {
-            match elems.iter().position(|t| !(-1..=1).contains(t)) {
+            match crate::vector::first_invalid(elems) {
                 Some(i) => Err(format!("invalid trit {} at index {i}", elems[i])),
                 None => Ok(elems.iter().filter(|&&t| t != 0).count() as u32),
             }
