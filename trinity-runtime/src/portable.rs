@@ -9,10 +9,42 @@
 //!
 //! The unit tests check each formula on all nine trit pairs.
 
+/// `pub fn $name`, built twice: for the baseline target, and with AVX2 and POPCNT for x86-64
+/// CPUs that have them (chosen at run time; the detection is cached). Where executable memory
+/// is refused, this is what keeps the fallback near the speed of the host CPU.
+macro_rules! multiversion {
+    ($(#[$doc:meta])* pub fn $name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? $body:block) => {
+        $(#[$doc])*
+        pub fn $name($($arg: $ty),*) $(-> $ret)? {
+            #[inline(always)]
+            fn generic($($arg: $ty),*) $(-> $ret)? $body
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx2,popcnt")]
+                unsafe fn host($($arg: $ty),*) $(-> $ret)? {
+                    generic($($arg),*)
+                }
+                if std::arch::is_x86_feature_detected!("avx2")
+                    && std::arch::is_x86_feature_detected!("popcnt")
+                {
+                    // SAFETY: the CPU has AVX2 and POPCNT, the features `host` is built for.
+                    return unsafe { host($($arg),*) };
+                }
+            }
+            generic($($arg),*)
+        }
+    };
+}
+
+/// Elements summed in 32 bits before widening: a product of two `i8`s is at most 2^14 in
+/// magnitude, so 2^16 of them stay below 2^31.
+const CHUNK: usize = 1 << 16;
+
 /// The bit planes of a pair of operands, word by word.
 fn plane_words<'a>(a: &'a [u64], b: &'a [u64]) -> impl Iterator<Item = [u64; 4]> + 'a {
-    let w = a.len() / 2;
-    (0..w).map(move |i| [a[i], a[w + i], b[i], b[w + i]])
+    // Zipped plane slices rather than indices: no bounds checks, so the loops vectorise.
+    let ((ap, am), (bp, bm)) = (a.split_at(a.len() / 2), b.split_at(b.len() / 2));
+    ap.iter().zip(am).zip(bp).zip(bm).map(|(((&ap, &am), &bp), &bm)| [ap, am, bp, bm])
 }
 
 /// `(plus, minus)` of `a * b` for one word of each plane.
@@ -32,68 +64,99 @@ pub(crate) fn differ_word([ap, am, bp, bm]: [u64; 4]) -> u64 {
     (ap ^ bp) | (am ^ bm)
 }
 
-/// Dense dot product of equal-length trit slices.
-///
-/// ```
-/// use trinity_runtime::portable;
-/// assert_eq!(portable::dense_dot(&[1, -1, 1], &[1, 1, 1]), 1);
-/// ```
-pub fn dense_dot(a: &[i8], b: &[i8]) -> i64 {
-    a.iter().zip(b).map(|(&x, &y)| i64::from(x * y)).sum()
-}
-
-/// Dense hamming distance.
-///
-/// ```
-/// use trinity_runtime::portable;
-/// assert_eq!(portable::dense_hamming(&[1, -1, 0], &[1, 1, 1]), 2);
-/// ```
-pub fn dense_hamming(a: &[i8], b: &[i8]) -> i64 {
-    a.iter().zip(b).filter(|(x, y)| x != y).count() as i64
-}
-
-/// Dense cosine similarity.
-///
-/// ```
-/// use trinity_runtime::portable;
-/// assert_eq!(portable::dense_cosine(&[1, -1], &[1, -1]), 1.0);
-/// assert_eq!(portable::dense_cosine(&[0, 0], &[1, -1]), 0.0);
-/// ```
-pub fn dense_cosine(a: &[i8], b: &[i8]) -> f64 {
-    let (mut ab, mut aa, mut bb) = (0i64, 0i64, 0i64);
-    for (&x, &y) in a.iter().zip(b) {
-        ab += i64::from(x * y);
-        aa += i64::from(x * x);
-        bb += i64::from(y * y);
-    }
-    cosine_from_sums(ab, aa, bb)
-}
-
-/// Dense bind into `out`.
-///
-/// ```
-/// use trinity_runtime::portable;
-/// let mut out = [0; 3];
-/// portable::dense_bind(&mut out, &[1, -1, 0], &[-1, -1, 1]);
-/// assert_eq!(out, [-1, 1, 0]);
-/// ```
-pub fn dense_bind(out: &mut [i8], a: &[i8], b: &[i8]) {
-    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
-        *o = x * y;
+multiversion! {
+    /// Dense dot product of equal-length trit slices.
+    ///
+    /// ```
+    /// use trinity_runtime::portable;
+    /// assert_eq!(portable::dense_dot(&[1, -1, 1], &[1, 1, 1]), 1);
+    /// ```
+    pub fn dense_dot(a: &[i8], b: &[i8]) -> i64 {
+        // 32-bit sums a chunk at a time: lanes the compiler vectorises four times wider than
+        // 64-bit ones.
+        a.chunks(CHUNK)
+            .zip(b.chunks(CHUNK))
+            .map(|(a, b)| {
+                let sum: i32 = a.iter().zip(b).map(|(&x, &y)| i32::from(x) * i32::from(y)).sum();
+                i64::from(sum)
+            })
+            .sum()
     }
 }
 
-/// Dense bundle into `out`.
-///
-/// ```
-/// use trinity_runtime::portable;
-/// let mut out = [0; 3];
-/// portable::dense_bundle(&mut out, &[1, -1, 0], &[1, 1, -1]);
-/// assert_eq!(out, [1, 0, -1]);
-/// ```
-pub fn dense_bundle(out: &mut [i8], a: &[i8], b: &[i8]) {
-    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
-        *o = (x + y).signum();
+multiversion! {
+    /// Dense hamming distance.
+    ///
+    /// ```
+    /// use trinity_runtime::portable;
+    /// assert_eq!(portable::dense_hamming(&[1, -1, 0], &[1, 1, 1]), 2);
+    /// ```
+    pub fn dense_hamming(a: &[i8], b: &[i8]) -> i64 {
+        a.chunks(CHUNK)
+            .zip(b.chunks(CHUNK))
+            .map(|(a, b)| {
+                let count: u32 = a.iter().zip(b).map(|(x, y)| u32::from(x != y)).sum();
+                i64::from(count)
+            })
+            .sum()
+    }
+}
+
+multiversion! {
+    /// Dense cosine similarity.
+    ///
+    /// ```
+    /// use trinity_runtime::portable;
+    /// assert_eq!(portable::dense_cosine(&[1, -1], &[1, -1]), 1.0);
+    /// assert_eq!(portable::dense_cosine(&[0, 0], &[1, -1]), 0.0);
+    /// ```
+    pub fn dense_cosine(a: &[i8], b: &[i8]) -> f64 {
+        let (mut ab, mut aa, mut bb) = (0i64, 0i64, 0i64);
+        for (a, b) in a.chunks(CHUNK).zip(b.chunks(CHUNK)) {
+            let (mut sab, mut saa, mut sbb) = (0i32, 0i32, 0i32);
+            for (&x, &y) in a.iter().zip(b) {
+                let (x, y) = (i32::from(x), i32::from(y));
+                sab += x * y;
+                saa += x * x;
+                sbb += y * y;
+            }
+            (ab, aa, bb) = (ab + i64::from(sab), aa + i64::from(saa), bb + i64::from(sbb));
+        }
+        cosine_from_sums(ab, aa, bb)
+    }
+}
+
+multiversion! {
+    /// Dense bind into `out`.
+    ///
+    /// ```
+    /// use trinity_runtime::portable;
+    /// let mut out = [0; 3];
+    /// portable::dense_bind(&mut out, &[1, -1, 0], &[-1, -1, 1]);
+    /// assert_eq!(out, [-1, 1, 0]);
+    /// ```
+    pub fn dense_bind(out: &mut [i8], a: &[i8], b: &[i8]) {
+        for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+            *o = x.wrapping_mul(y);
+        }
+    }
+}
+
+multiversion! {
+    /// Dense bundle into `out`.
+    ///
+    /// ```
+    /// use trinity_runtime::portable;
+    /// let mut out = [0; 3];
+    /// portable::dense_bundle(&mut out, &[1, -1, 0], &[1, 1, -1]);
+    /// assert_eq!(out, [1, 0, -1]);
+    /// ```
+    pub fn dense_bundle(out: &mut [i8], a: &[i8], b: &[i8]) {
+        for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+            // The sign as two compares: `signum` does not vectorise as well.
+            let sum = x.wrapping_add(y);
+            *o = i8::from(sum > 0) - i8::from(sum < 0);
+        }
     }
 }
 
@@ -111,80 +174,89 @@ pub fn dense_permute(out: &mut [i8], v: &[i8], k: usize) {
     out[..k].copy_from_slice(&v[d - k..]);
 }
 
-/// Bitsliced dot product (operands are both planes, `2 * ceil(D/64)` words).
-///
-/// ```
-/// use trinity_runtime::portable;
-/// // D = 3: a = [1, -1, 0], b = [1, 1, 0]
-/// assert_eq!(portable::bits_dot(&[0b001, 0b010], &[0b011, 0]), 0);
-/// ```
-pub fn bits_dot(a: &[u64], b: &[u64]) -> i64 {
-    plane_words(a, b)
-        .map(|w| {
+multiversion! {
+    /// Bitsliced dot product (operands are both planes, `2 * ceil(D/64)` words).
+    ///
+    /// ```
+    /// use trinity_runtime::portable;
+    /// // D = 3: a = [1, -1, 0], b = [1, 1, 0]
+    /// assert_eq!(portable::bits_dot(&[0b001, 0b010], &[0b011, 0]), 0);
+    /// ```
+    pub fn bits_dot(a: &[u64], b: &[u64]) -> i64 {
+        plane_words(a, b)
+            .map(|w| {
+                let (plus, minus) = bind_word(w);
+                i64::from(plus.count_ones()) - i64::from(minus.count_ones())
+            })
+            .sum()
+    }
+}
+
+multiversion! {
+    /// Bitsliced hamming distance.
+    ///
+    /// ```
+    /// use trinity_runtime::portable;
+    /// assert_eq!(portable::bits_hamming(&[0b001, 0b010], &[0b011, 0]), 1);
+    /// ```
+    pub fn bits_hamming(a: &[u64], b: &[u64]) -> i64 {
+        plane_words(a, b).map(|w| i64::from(differ_word(w).count_ones())).sum()
+    }
+}
+
+multiversion! {
+    /// Bitsliced cosine similarity.
+    ///
+    /// ```
+    /// use trinity_runtime::portable;
+    /// assert_eq!(portable::bits_cosine(&[0b001, 0], &[0b001, 0]), 1.0);
+    /// ```
+    pub fn bits_cosine(a: &[u64], b: &[u64]) -> f64 {
+        let (mut ab, mut aa, mut bb) = (0i64, 0i64, 0i64);
+        for w @ [ap, am, bp, bm] in plane_words(a, b) {
             let (plus, minus) = bind_word(w);
-            i64::from(plus.count_ones()) - i64::from(minus.count_ones())
-        })
-        .sum()
-}
-
-/// Bitsliced hamming distance.
-///
-/// ```
-/// use trinity_runtime::portable;
-/// assert_eq!(portable::bits_hamming(&[0b001, 0b010], &[0b011, 0]), 1);
-/// ```
-pub fn bits_hamming(a: &[u64], b: &[u64]) -> i64 {
-    plane_words(a, b).map(|w| i64::from(differ_word(w).count_ones())).sum()
-}
-
-/// Bitsliced cosine similarity.
-///
-/// ```
-/// use trinity_runtime::portable;
-/// assert_eq!(portable::bits_cosine(&[0b001, 0], &[0b001, 0]), 1.0);
-/// ```
-pub fn bits_cosine(a: &[u64], b: &[u64]) -> f64 {
-    let (mut ab, mut aa, mut bb) = (0i64, 0i64, 0i64);
-    for w @ [ap, am, bp, bm] in plane_words(a, b) {
-        let (plus, minus) = bind_word(w);
-        ab += i64::from(plus.count_ones()) - i64::from(minus.count_ones());
-        aa += i64::from((ap | am).count_ones());
-        bb += i64::from((bp | bm).count_ones());
-    }
-    cosine_from_sums(ab, aa, bb)
-}
-
-fn bits_map(out: &mut [u64], a: &[u64], b: &[u64], f: fn([u64; 4]) -> (u64, u64)) {
-    let w = a.len() / 2;
-    for i in 0..w {
-        let (plus, minus) = f([a[i], a[w + i], b[i], b[w + i]]);
-        out[i] = plus;
-        out[w + i] = minus;
+            ab += i64::from(plus.count_ones()) - i64::from(minus.count_ones());
+            aa += i64::from((ap | am).count_ones());
+            bb += i64::from((bp | bm).count_ones());
+        }
+        cosine_from_sums(ab, aa, bb)
     }
 }
 
-/// Bitsliced bind into `out` (which may be `a` or `b` in value, not in borrow).
-///
-/// ```
-/// use trinity_runtime::portable;
-/// let mut out = [0; 2];
-/// portable::bits_bind(&mut out, &[0b001, 0b010], &[0b011, 0]);
-/// assert_eq!(out, [0b001, 0b010]);
-/// ```
-pub fn bits_bind(out: &mut [u64], a: &[u64], b: &[u64]) {
-    bits_map(out, a, b, bind_word);
+#[inline(always)]
+fn bits_map(out: &mut [u64], a: &[u64], b: &[u64], f: impl Fn([u64; 4]) -> (u64, u64)) {
+    let (out_plus, out_minus) = out.split_at_mut(out.len() / 2);
+    for ((p, m), w) in out_plus.iter_mut().zip(out_minus).zip(plane_words(a, b)) {
+        (*p, *m) = f(w);
+    }
 }
 
-/// Bitsliced bundle into `out`.
-///
-/// ```
-/// use trinity_runtime::portable;
-/// let mut out = [0; 2];
-/// portable::bits_bundle(&mut out, &[0b001, 0b010], &[0b011, 0]);
-/// assert_eq!(out, [0b001, 0]);
-/// ```
-pub fn bits_bundle(out: &mut [u64], a: &[u64], b: &[u64]) {
-    bits_map(out, a, b, bundle_word);
+multiversion! {
+    /// Bitsliced bind into `out` (which may be `a` or `b` in value, not in borrow).
+    ///
+    /// ```
+    /// use trinity_runtime::portable;
+    /// let mut out = [0; 2];
+    /// portable::bits_bind(&mut out, &[0b001, 0b010], &[0b011, 0]);
+    /// assert_eq!(out, [0b001, 0b010]);
+    /// ```
+    pub fn bits_bind(out: &mut [u64], a: &[u64], b: &[u64]) {
+        bits_map(out, a, b, bind_word);
+    }
+}
+
+multiversion! {
+    /// Bitsliced bundle into `out`.
+    ///
+    /// ```
+    /// use trinity_runtime::portable;
+    /// let mut out = [0; 2];
+    /// portable::bits_bundle(&mut out, &[0b001, 0b010], &[0b011, 0]);
+    /// assert_eq!(out, [0b001, 0]);
+    /// ```
+    pub fn bits_bundle(out: &mut [u64], a: &[u64], b: &[u64]) {
+        bits_map(out, a, b, bundle_word);
+    }
 }
 
 /// Bitsliced right rotation of a `dim`-trit vector by `k` (already reduced mod D) into `out`.
@@ -236,48 +308,52 @@ pub fn cosine_from_sums(ab: i64, aa: i64, bb: i64) -> f64 {
     }
 }
 
-/// Adds a dense vector's trits to per-position sums: `sums[i] += v[i]` (the slices have equal
-/// length). Callers keep the sums from overflowing.
-///
-/// ```
-/// let mut sums = [0i32, 5, -1];
-/// trinity_runtime::portable::dense_accumulate(&mut sums, &[1, -1, -1]);
-/// assert_eq!(sums, [1, 4, -2]);
-/// ```
-pub fn dense_accumulate(sums: &mut [i32], v: &[i8]) {
-    for (sum, &t) in sums.iter_mut().zip(v) {
-        *sum += i32::from(t);
+multiversion! {
+    /// Adds a dense vector's trits to per-position sums: `sums[i] += v[i]` (the slices have equal
+    /// length). Callers keep the sums from overflowing.
+    ///
+    /// ```
+    /// let mut sums = [0i32, 5, -1];
+    /// trinity_runtime::portable::dense_accumulate(&mut sums, &[1, -1, -1]);
+    /// assert_eq!(sums, [1, 4, -2]);
+    /// ```
+    pub fn dense_accumulate(sums: &mut [i32], v: &[i8]) {
+        for (sum, &t) in sums.iter_mut().zip(v) {
+            *sum += i32::from(t);
+        }
     }
 }
 
-/// Adds a bitsliced vector's trits to per-position sums, a word of each plane at a time:
-/// `sums[i] += plus bit i - minus bit i`, for `i < sums.len()` (the dimension; `words` is the
-/// +1 plane then the -1 plane). Callers keep the sums from overflowing.
-///
-/// ```
-/// let mut sums = [0i32, 5, -1];
-/// // trits [1, -1, -1]: plus plane 0b001, minus plane 0b110
-/// trinity_runtime::portable::bits_accumulate(&mut sums, &[0b001, 0b110]);
-/// assert_eq!(sums, [1, 4, -2]);
-/// ```
-pub fn bits_accumulate(sums: &mut [i32], words: &[u64]) {
-    let (plus, minus) = words.split_at(words.len() / 2);
-    for (chunk, (&p, &m)) in sums.chunks_mut(64).zip(plus.iter().zip(minus)) {
-        if chunk.len() < 64 {
-            for (j, sum) in chunk.iter_mut().enumerate() {
-                *sum += ((p >> j) & 1) as i32 - ((m >> j) & 1) as i32;
+multiversion! {
+    /// Adds a bitsliced vector's trits to per-position sums, a word of each plane at a time:
+    /// `sums[i] += plus bit i - minus bit i`, for `i < sums.len()` (the dimension; `words` is the
+    /// +1 plane then the -1 plane). Callers keep the sums from overflowing.
+    ///
+    /// ```
+    /// let mut sums = [0i32, 5, -1];
+    /// // trits [1, -1, -1]: plus plane 0b001, minus plane 0b110
+    /// trinity_runtime::portable::bits_accumulate(&mut sums, &[0b001, 0b110]);
+    /// assert_eq!(sums, [1, 4, -2]);
+    /// ```
+    pub fn bits_accumulate(sums: &mut [i32], words: &[u64]) {
+        let (plus, minus) = words.split_at(words.len() / 2);
+        for (chunk, (&p, &m)) in sums.chunks_mut(64).zip(plus.iter().zip(minus)) {
+            if chunk.len() < 64 {
+                for (j, sum) in chunk.iter_mut().enumerate() {
+                    *sum += ((p >> j) & 1) as i32 - ((m >> j) & 1) as i32;
+                }
+                continue;
             }
-            continue;
-        }
-        // A byte of each plane at a time, through a table of its eight bits as 0/1 lanes:
-        // eight-lane adds the compiler vectorises (bit by bit, it does not).
-        for (k, eight) in chunk.chunks_exact_mut(8).enumerate() {
-            let (up, down) = (
-                &BYTE_BITS[(p >> (8 * k)) as u8 as usize],
-                &BYTE_BITS[(m >> (8 * k)) as u8 as usize],
-            );
-            for j in 0..8 {
-                eight[j] += up[j] - down[j];
+            // A byte of each plane at a time, through a table of its eight bits as 0/1 lanes:
+            // eight-lane adds the compiler vectorises (bit by bit, it does not).
+            for (k, eight) in chunk.chunks_exact_mut(8).enumerate() {
+                let (up, down) = (
+                    &BYTE_BITS[(p >> (8 * k)) as u8 as usize],
+                    &BYTE_BITS[(m >> (8 * k)) as u8 as usize],
+                );
+                for j in 0..8 {
+                    eight[j] += up[j] - down[j];
+                }
             }
         }
     }

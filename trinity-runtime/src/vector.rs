@@ -49,9 +49,13 @@ pub(crate) fn first_invalid(trits: &[i8]) -> Option<usize> {
 }
 
 /// [`first_invalid_blocks`] compiled for AVX2 (32 bytes a compare instead of SSE2's 16).
+///
+/// # Safety
+/// The CPU must have AVX2. (An `unsafe fn`, not a safe one with `#[target_feature]`, which
+/// needs Rust 1.86; the library supports 1.82.)
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn first_invalid_avx2(trits: &[i8]) -> Option<usize> {
+unsafe fn first_invalid_avx2(trits: &[i8]) -> Option<usize> {
     first_invalid_blocks(trits)
 }
 

@@ -1,0 +1,162 @@
+//! The portable fallback against the plain Rust loops a user would write, at D = 10000: each
+//! plain loop built for the baseline target and, on x86-64 CPUs with AVX2, built for AVX2 too
+//! (`#[target_feature]`), timed in alternating batches with the portable function, fastest
+//! batch of each (as `min_ratio` does). The portable functions pick their AVX2 build at run
+//! time where the CPU has it, so on such a CPU the AVX2 plain loop is their yardstick, and the
+//! baseline one shows what the baseline build alone would give.
+//!
+//! `cargo bench --bench portable`
+
+use std::hint::black_box;
+use std::time::Instant;
+use trinity::runtime::{portable, BitVector, DenseVector};
+
+/// Fastest per-call time (ns) of each closure over 100 alternating batches of `reps` calls.
+fn race(reps: u32, fs: &mut [&mut dyn FnMut()]) -> Vec<f64> {
+    let mut best = vec![f64::MAX; fs.len()];
+    for _ in 0..100 {
+        for (b, f) in best.iter_mut().zip(fs.iter_mut()) {
+            let t = Instant::now();
+            for _ in 0..reps {
+                f();
+            }
+            *b = b.min(t.elapsed().as_nanos() as f64 / f64::from(reps));
+        }
+    }
+    best
+}
+
+/// The plain loops, written once and built twice.
+macro_rules! plain {
+    ($($name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? $body:block)*) => {
+        mod baseline {
+            $(pub fn $name($($arg: $ty),*) $(-> $ret)? $body)*
+        }
+        #[cfg(target_arch = "x86_64")]
+        mod avx2 {
+            $(
+                /// # Safety
+                /// The CPU must have AVX2.
+                #[target_feature(enable = "avx2,popcnt")]
+                pub unsafe fn $name($($arg: $ty),*) $(-> $ret)? $body
+            )*
+        }
+    };
+}
+
+plain! {
+    dense_dot(a: &[i8], b: &[i8]) -> i64 {
+        a.iter().zip(b).map(|(&x, &y)| i32::from(x) * i32::from(y)).sum::<i32>() as i64
+    }
+    dense_hamming(a: &[i8], b: &[i8]) -> i64 {
+        a.iter().zip(b).filter(|(x, y)| x != y).count() as i64
+    }
+    dense_bind(out: &mut [i8], a: &[i8], b: &[i8]) {
+        for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+            *o = x * y;
+        }
+    }
+    dense_bundle(out: &mut [i8], a: &[i8], b: &[i8]) {
+        for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+            *o = (x + y).signum();
+        }
+    }
+    bits_dot(a: &[u64], b: &[u64]) -> i64 {
+        let w = a.len() / 2;
+        let mut sum = 0i64;
+        for i in 0..w {
+            let (ap, am, bp, bm) = (a[i], a[w + i], b[i], b[w + i]);
+            sum += i64::from(((ap & bp) | (am & bm)).count_ones());
+            sum -= i64::from(((ap & bm) | (am & bp)).count_ones());
+        }
+        sum
+    }
+    bits_bind(out: &mut [u64], a: &[u64], b: &[u64]) {
+        let w = a.len() / 2;
+        for i in 0..w {
+            let (ap, am, bp, bm) = (a[i], a[w + i], b[i], b[w + i]);
+            out[i] = (ap & bp) | (am & bm);
+            out[w + i] = (ap & bm) | (am & bp);
+        }
+    }
+}
+
+fn main() {
+    let dim = 10_000;
+    let (da, db) = (DenseVector::random(dim, 1).unwrap(), DenseVector::random(dim, 2).unwrap());
+    let (ba, bb) = (BitVector::from(&da), BitVector::from(&db));
+    let (a, b) = (da.as_slice(), db.as_slice());
+    let (wa, wb) = (ba.words(), bb.words());
+    let host = cfg!(target_arch = "x86_64")
+        && std::arch::is_x86_feature_detected!("avx2")
+        && std::arch::is_x86_feature_detected!("popcnt");
+    println!(
+        "D = {dim}; ns per call, fastest of 100 alternating batches; AVX2 plain loops: {host}"
+    );
+    println!("| op | portable | plain (baseline) | plain (AVX2) | portable / plain AVX2 |");
+    println!("|---|---|---|---|---|");
+    let mut out8 = vec![0i8; dim];
+    let mut out64 = vec![0u64; wa.len()];
+    let row = |name: &str, t: Vec<f64>| {
+        let ratio = t.get(2).map_or("-".to_string(), |h| format!("{:.2}", t[0] / h));
+        let host = t.get(2).map_or("-".to_string(), |h| format!("{h:.0}"));
+        println!("| {name} | {:.0} | {:.0} | {host} | {ratio} |", t[0], t[1]);
+    };
+    macro_rules! reduce {
+        ($name:ident, $x:expr, $y:expr) => {{
+            assert_eq!(portable::$name($x, $y), baseline::$name($x, $y));
+            let mut p = || {
+                black_box(portable::$name(black_box($x), black_box($y)));
+            };
+            let mut q = || {
+                black_box(baseline::$name(black_box($x), black_box($y)));
+            };
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: only called when `host` says the CPU has AVX2 and POPCNT.
+            let mut h = || {
+                black_box(unsafe { avx2::$name(black_box($x), black_box($y)) });
+            };
+            #[cfg(target_arch = "x86_64")]
+            let t = if host {
+                race(200, &mut [&mut p, &mut q, &mut h])
+            } else {
+                race(200, &mut [&mut p, &mut q])
+            };
+            #[cfg(not(target_arch = "x86_64"))]
+            let t = race(200, &mut [&mut p, &mut q]);
+            row(stringify!($name), t);
+        }};
+    }
+    macro_rules! map {
+        ($name:ident, $out:expr, $x:expr, $y:expr) => {{
+            let mut want = $out.clone();
+            baseline::$name(&mut want, $x, $y);
+            portable::$name(&mut $out, $x, $y);
+            assert_eq!($out, want);
+            let t = {
+                let out = std::cell::RefCell::new(&mut $out);
+                let mut p = || portable::$name(black_box(&mut out.borrow_mut()[..]), $x, $y);
+                let mut q = || baseline::$name(black_box(&mut out.borrow_mut()[..]), $x, $y);
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: only called when `host` says the CPU has AVX2 and POPCNT.
+                let mut h = || unsafe { avx2::$name(black_box(&mut out.borrow_mut()[..]), $x, $y) };
+                #[cfg(target_arch = "x86_64")]
+                let t = if host {
+                    race(200, &mut [&mut p, &mut q, &mut h])
+                } else {
+                    race(200, &mut [&mut p, &mut q])
+                };
+                #[cfg(not(target_arch = "x86_64"))]
+                let t = race(200, &mut [&mut p, &mut q]);
+                t
+            };
+            row(stringify!($name), t);
+        }};
+    }
+    reduce!(dense_dot, a, b);
+    reduce!(dense_hamming, a, b);
+    map!(dense_bind, out8, a, b);
+    map!(dense_bundle, out8, a, b);
+    reduce!(bits_dot, wa, wb);
+    map!(bits_bind, out64, wa, wb);
+}
