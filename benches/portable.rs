@@ -5,7 +5,9 @@
 //! time where the CPU has it, so on such a CPU the AVX2 plain loop is their yardstick, and the
 //! baseline one shows what the baseline build alone would give.
 //!
-//! `cargo bench --bench portable`
+//! `cargo bench --bench portable`; `TRINITY_PORTABLE=baseline cargo bench --bench portable`
+//! times the portable functions' baseline builds instead (the last column then compares them
+//! with the baseline plain loops).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -90,15 +92,19 @@ fn main() {
     let host = cfg!(target_arch = "x86_64")
         && std::arch::is_x86_feature_detected!("avx2")
         && std::arch::is_x86_feature_detected!("popcnt");
+    let baseline_builds = std::env::var_os("TRINITY_PORTABLE").is_some_and(|v| v == "baseline");
+    let same = if host && !baseline_builds { "AVX2" } else { "baseline" };
     println!(
-        "D = {dim}; ns per call, fastest of 100 alternating batches; AVX2 plain loops: {host}"
+        "D = {dim}; ns per call, fastest of 100 alternating batches; AVX2 plain loops: {host}; \
+         portable builds: {same}"
     );
-    println!("| op | portable | plain (baseline) | plain (AVX2) | portable / plain AVX2 |");
+    println!("| op | portable | plain (baseline) | plain (AVX2) | portable / plain ({same}) |");
     println!("|---|---|---|---|---|");
     let mut out8 = vec![0i8; dim];
     let mut out64 = vec![0u64; wa.len()];
     let row = |name: &str, t: Vec<f64>| {
-        let ratio = t.get(2).map_or("-".to_string(), |h| format!("{:.2}", t[0] / h));
+        let yardstick = if same == "AVX2" { t[2] } else { t[1] };
+        let ratio = format!("{:.2}", t[0] / yardstick);
         let host = t.get(2).map_or("-".to_string(), |h| format!("{h:.0}"));
         println!("| {name} | {:.0} | {:.0} | {host} | {ratio} |", t[0], t[1]);
     };

@@ -9,9 +9,22 @@
 //!
 //! The unit tests check each formula on all nine trit pairs.
 
+/// Whether the portable ops run their AVX2 builds: the CPU has AVX2 and POPCNT, and the
+/// environment variable `TRINITY_PORTABLE` is not `baseline` (read once per process; the
+/// baseline builds can so be timed and tested on any CPU).
+#[cfg(target_arch = "x86_64")]
+fn host_builds() -> bool {
+    static HOST: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *HOST.get_or_init(|| {
+        std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("popcnt")
+            && std::env::var_os("TRINITY_PORTABLE").is_none_or(|v| v != "baseline")
+    })
+}
+
 /// `pub fn $name`, built twice: for the baseline target, and with AVX2 and POPCNT for x86-64
-/// CPUs that have them (chosen at run time; the detection is cached). Where executable memory
-/// is refused, this is what keeps the fallback near the speed of the host CPU.
+/// CPUs that have them (chosen at run time by [`host_builds`]). Where executable memory is
+/// refused, this is what keeps the fallback near the speed of the host CPU.
 macro_rules! multiversion {
     ($(#[$doc:meta])* pub fn $name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? $body:block) => {
         $(#[$doc])*
@@ -24,9 +37,7 @@ macro_rules! multiversion {
                 unsafe fn host($($arg: $ty),*) $(-> $ret)? {
                     generic($($arg),*)
                 }
-                if std::arch::is_x86_feature_detected!("avx2")
-                    && std::arch::is_x86_feature_detected!("popcnt")
-                {
+                if host_builds() {
                     // SAFETY: the CPU has AVX2 and POPCNT, the features `host` is built for.
                     return unsafe { host($($arg),*) };
                 }
@@ -74,13 +85,14 @@ multiversion! {
     pub fn dense_dot(a: &[i8], b: &[i8]) -> i64 {
         // 32-bit sums a chunk at a time: lanes the compiler vectorises four times wider than
         // 64-bit ones.
-        a.chunks(CHUNK)
-            .zip(b.chunks(CHUNK))
-            .map(|(a, b)| {
-                let sum: i32 = a.iter().zip(b).map(|(&x, &y)| i32::from(x) * i32::from(y)).sum();
-                i64::from(sum)
-            })
-            .sum()
+        let chunk = |a: &[i8], b: &[i8]| -> i64 {
+            let sum: i32 = a.iter().zip(b).map(|(&x, &y)| i32::from(x) * i32::from(y)).sum();
+            i64::from(sum)
+        };
+        if a.len() <= CHUNK {
+            return chunk(a, b);
+        }
+        a.chunks(CHUNK).zip(b.chunks(CHUNK)).map(|(a, b)| chunk(a, b)).sum()
     }
 }
 
@@ -153,9 +165,7 @@ multiversion! {
     /// ```
     pub fn dense_bundle(out: &mut [i8], a: &[i8], b: &[i8]) {
         for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
-            // The sign as two compares: `signum` does not vectorise as well.
-            let sum = x.wrapping_add(y);
-            *o = i8::from(sum > 0) - i8::from(sum < 0);
+            *o = x.wrapping_add(y).signum();
         }
     }
 }
