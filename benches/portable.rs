@@ -32,10 +32,12 @@ fn race(reps: u32, fs: &mut [&mut dyn FnMut()]) -> Vec<f64> {
 macro_rules! plain {
     ($($name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? $body:block)*) => {
         mod baseline {
+            use trinity::runtime::portable;
             $(pub fn $name($($arg: $ty),*) $(-> $ret)? $body)*
         }
         #[cfg(target_arch = "x86_64")]
         mod avx2 {
+            use trinity::runtime::portable;
             $(
                 /// # Safety
                 /// The CPU must have AVX2.
@@ -61,6 +63,44 @@ plain! {
     dense_bundle(out: &mut [i8], a: &[i8], b: &[i8]) {
         for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
             *o = (x + y).signum();
+        }
+    }
+    dense_cosine(a: &[i8], b: &[i8]) -> f64 {
+        let (mut ab, mut aa, mut bb) = (0i32, 0i32, 0i32);
+        for (&x, &y) in a.iter().zip(b) {
+            let (x, y) = (i32::from(x), i32::from(y));
+            ab += x * y;
+            aa += x * x;
+            bb += y * y;
+        }
+        portable::cosine_from_sums(ab.into(), aa.into(), bb.into())
+    }
+    bits_hamming(a: &[u64], b: &[u64]) -> i64 {
+        let w = a.len() / 2;
+        let mut sum = 0i64;
+        for i in 0..w {
+            sum += i64::from(((a[i] ^ b[i]) | (a[w + i] ^ b[w + i])).count_ones());
+        }
+        sum
+    }
+    bits_cosine(a: &[u64], b: &[u64]) -> f64 {
+        let w = a.len() / 2;
+        let (mut ab, mut aa, mut bb) = (0i64, 0i64, 0i64);
+        for i in 0..w {
+            let (ap, am, bp, bm) = (a[i], a[w + i], b[i], b[w + i]);
+            ab += i64::from(((ap & bp) | (am & bm)).count_ones());
+            ab -= i64::from(((ap & bm) | (am & bp)).count_ones());
+            aa += i64::from((ap | am).count_ones());
+            bb += i64::from((bp | bm).count_ones());
+        }
+        portable::cosine_from_sums(ab, aa, bb)
+    }
+    bits_bundle(out: &mut [u64], a: &[u64], b: &[u64]) {
+        let w = a.len() / 2;
+        for i in 0..w {
+            let (plus, minus) = (a[i] | b[i], a[w + i] | b[w + i]);
+            out[i] = plus & !minus;
+            out[w + i] = minus & !plus;
         }
     }
     bits_dot(a: &[u64], b: &[u64]) -> i64 {
@@ -163,6 +203,10 @@ fn main() {
     reduce!(dense_hamming, a, b);
     map!(dense_bind, out8, a, b);
     map!(dense_bundle, out8, a, b);
+    reduce!(dense_cosine, a, b);
     reduce!(bits_dot, wa, wb);
+    reduce!(bits_hamming, wa, wb);
+    reduce!(bits_cosine, wa, wb);
     map!(bits_bind, out64, wa, wb);
+    map!(bits_bundle, out64, wa, wb);
 }
