@@ -4,7 +4,7 @@
 mod cache;
 
 use crate::cpu::{detect_tier, native_conv};
-use crate::exec::call::ScanKernel;
+use crate::exec::call::{BundleNKernel, ScanKernel};
 use crate::exec::{self, Arena, Backend};
 use crate::kernel::{Compiled, CompiledBundle, KernelFn};
 use crate::reference::shift_mod;
@@ -558,14 +558,9 @@ impl JitEngine {
             same_dim(first.dim(), v.dim())?;
         }
         same_dim(first.dim(), out.len())?;
-        if vectors.len() <= MAX_OPERANDS {
-            if let Some((compiled, lookup)) = self.bundle_kernel(Layout::Dense, first.dim()) {
-                if let Some(f) = DenseVector::bundle_kernel(&compiled) {
-                    self.count_lookup(lookup);
-                    let operands: Vec<&[i8]> = vectors.iter().map(|v| v.as_slice()).collect();
-                    return f.call(&operands, out);
-                }
-            }
+        if let Some(f) = self.bundle_kernel_for::<DenseVector>(first.dim(), vectors.len()) {
+            let operands: Vec<&[i8]> = vectors.iter().map(|v| v.as_slice()).collect();
+            return f.call(&operands, out);
         }
         self.counters.portable_ops.fetch_add(1, Relaxed);
         let mut sums = vec![0i32; first.dim()];
@@ -740,16 +735,11 @@ impl JitEngine {
         for v in vectors {
             same_dim(first.dim(), v.dim())?;
         }
-        let mut out = first.zeros_like();
-        if vectors.len() <= MAX_OPERANDS {
-            if let Some((compiled, lookup)) = self.bundle_kernel(V::LAYOUT, first.dim()) {
-                if let Some(f) = V::bundle_kernel(&compiled) {
-                    self.count_lookup(lookup);
-                    let operands: Vec<&[V::Elem]> = vectors.iter().map(|v| v.elems()).collect();
-                    f.call(&operands, out.elems_mut(Internal(())))?;
-                    return Ok(out);
-                }
-            }
+        if let Some(f) = self.bundle_kernel_for::<V>(first.dim(), vectors.len()) {
+            let mut out = first.zeros_like();
+            let operands: Vec<&[V::Elem]> = vectors.iter().map(|v| v.elems()).collect();
+            f.call(&operands, out.elems_mut(Internal(())))?;
+            return Ok(out);
         }
         self.counters.portable_ops.fetch_add(1, Relaxed);
         let mut sums = vec![0i32; first.dim()];
@@ -757,6 +747,20 @@ impl JitEngine {
             v.accumulate(&mut sums);
         }
         Ok(V::from_signs(&sums, Internal(())))
+    }
+
+    /// The n-way bundle kernel of `V`'s layout for `n` operands of dimension `dim`, its use
+    /// counted as a JIT hit or miss; `None` (nothing counted) where the caller must count in
+    /// portable Rust: no kernel can run or be generated here, or `n` exceeds
+    /// [`MAX_OPERANDS`].
+    fn bundle_kernel_for<V: Vector>(&self, dim: usize, n: usize) -> Option<BundleNKernel<V::Elem>> {
+        if n > MAX_OPERANDS {
+            return None;
+        }
+        let (compiled, lookup) = self.bundle_kernel(V::LAYOUT, dim)?;
+        let f = V::bundle_kernel(&compiled)?.clone();
+        self.count_lookup(lookup);
+        Some(f)
     }
 
     /// The n-way bundle kernel for `layout` and `dim`, cached, and whether it was in the cache;
