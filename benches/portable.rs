@@ -28,6 +28,15 @@ fn race(reps: u32, fs: &mut [&mut dyn FnMut()]) -> Vec<f64> {
     best
 }
 
+/// Race the portable function `p`, the baseline plain loop `q` and, where the CPU has AVX2,
+/// the AVX2 plain loop `h`.
+fn race_builds(p: &mut dyn FnMut(), q: &mut dyn FnMut(), h: Option<&mut dyn FnMut()>) -> Vec<f64> {
+    match h {
+        Some(h) => race(200, &mut [p, q, h]),
+        None => race(200, &mut [p, q]),
+    }
+}
+
 /// The plain loops, written once and built twice.
 macro_rules! plain {
     ($($name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? $body:block)*) => {
@@ -163,14 +172,10 @@ fn main() {
                 black_box(unsafe { avx2::$name(black_box($x), black_box($y)) });
             };
             #[cfg(target_arch = "x86_64")]
-            let t = if host {
-                race(200, &mut [&mut p, &mut q, &mut h])
-            } else {
-                race(200, &mut [&mut p, &mut q])
-            };
+            let h: Option<&mut dyn FnMut()> = host.then_some(&mut h);
             #[cfg(not(target_arch = "x86_64"))]
-            let t = race(200, &mut [&mut p, &mut q]);
-            row(stringify!($name), t);
+            let h = None;
+            row(stringify!($name), race_builds(&mut p, &mut q, h));
         }};
     }
     macro_rules! map {
@@ -187,14 +192,10 @@ fn main() {
                 // SAFETY: only called when `host` says the CPU has AVX2 and POPCNT.
                 let mut h = || unsafe { avx2::$name(black_box(&mut out.borrow_mut()[..]), $x, $y) };
                 #[cfg(target_arch = "x86_64")]
-                let t = if host {
-                    race(200, &mut [&mut p, &mut q, &mut h])
-                } else {
-                    race(200, &mut [&mut p, &mut q])
-                };
+                let h: Option<&mut dyn FnMut()> = host.then_some(&mut h);
                 #[cfg(not(target_arch = "x86_64"))]
-                let t = race(200, &mut [&mut p, &mut q]);
-                t
+                let h = None;
+                race_builds(&mut p, &mut q, h)
             };
             row(stringify!($name), t);
         }};
