@@ -14,7 +14,8 @@
 //! - `n` is at most [`MAX_OPERANDS`];
 //! - `out` must not overlap any operand (operands may repeat or overlap each other);
 //! - only the operands' [`Layout::operand_bytes`] and `n` pointers are read, only `out`'s
-//!   operand bytes are written.
+//!   operand bytes are written (the x86-64 kernels also prefetch, a hint that never faults
+//!   and may name lines past an operand).
 //!
 //! `D` is fixed per kernel; `n` is a run-time argument. The calling convention is System V on
 //! x86-64 and AAPCS64 on AArch64.
