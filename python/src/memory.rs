@@ -97,6 +97,24 @@ impl PyItemMemory {
 
     /// `obj` (a NumPy array or `BitVector`, one vector or a batch) as vectors of this memory's
     /// layout, checked: the dimension, and every trit. Also whether it was a batch.
+    /// The metric and the one query of `op` (`cleanup`, `scores`): a batch is a `ValueError`.
+    fn one_query(
+        &self,
+        py: Python<'_>,
+        op: &str,
+        query: &Bound<'_, PyAny>,
+        metric: &str,
+    ) -> PyResult<(Metric, Vectors)> {
+        let metric = args::metric(metric)?;
+        let (queries, batch) = self.vectors(py, "query", query)?;
+        if batch {
+            return Err(PyValueError::new_err(format!(
+                "{op} takes one query, got a batch of rows"
+            )));
+        }
+        Ok((metric, queries))
+    }
+
     fn vectors(
         &self,
         py: Python<'_>,
@@ -335,11 +353,7 @@ impl PyItemMemory {
         query: &Bound<'py, PyAny>,
         metric: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let metric = args::metric(metric)?;
-        let (queries, batch) = self.vectors(py, "query", query)?;
-        if batch {
-            return Err(PyValueError::new_err("cleanup takes one query, got a batch of rows"));
-        }
+        let (metric, queries) = self.one_query(py, "cleanup", query, metric)?;
         let lists = self.search(py, queries, 1, metric)?;
         match lists.first().and_then(|l| l.first()) {
             Some(hit) => (hit.id, hit.score).into_bound_py_any(py),
@@ -355,11 +369,7 @@ impl PyItemMemory {
         query: &Bound<'py, PyAny>,
         metric: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let metric = args::metric(metric)?;
-        let (queries, batch) = self.vectors(py, "query", query)?;
-        if batch {
-            return Err(PyValueError::new_err("scores takes one query, got a batch of rows"));
-        }
+        let (metric, queries) = self.one_query(py, "scores", query, metric)?;
         let out = py.detach(|| -> PyResult<Vec<f64>> {
             let memory = self.read()?;
             match (&*memory, &queries) {
