@@ -122,6 +122,42 @@ plain! {
         }
         sum
     }
+    dense_permute(out: &mut [i8], v: &[i8], k: usize) {
+        let d = v.len();
+        for i in 0..d - k {
+            out[i + k] = v[i];
+        }
+        for i in d - k..d {
+            out[i + k - d] = v[i];
+        }
+    }
+    bits_permute(out: &mut [u64], v: &[u64], dim: usize, k: usize) {
+        let w = v.len() / 2;
+        let (q, r) = (k / 64, k % 64);
+        let (p, t) = ((dim - k) / 64, (dim - k) % 64);
+        for plane in 0..2 {
+            let s = &v[plane * w..(plane + 1) * w];
+            for i in 0..w {
+                let mut x = 0;
+                if i >= q {
+                    x |= s[i - q] << r;
+                    if r > 0 && i > q {
+                        x |= s[i - q - 1] >> (64 - r);
+                    }
+                }
+                if k > 0 && i + p < w {
+                    x |= s[i + p] >> t;
+                    if t > 0 && i + p + 1 < w {
+                        x |= s[i + p + 1] << (64 - t);
+                    }
+                }
+                out[plane * w + i] = x;
+            }
+            if dim % 64 != 0 {
+                out[plane * w + w - 1] &= (1 << (dim % 64)) - 1;
+            }
+        }
+    }
     bits_bind(out: &mut [u64], a: &[u64], b: &[u64]) {
         let w = a.len() / 2;
         for i in 0..w {
@@ -179,18 +215,19 @@ fn main() {
         }};
     }
     macro_rules! map {
-        ($name:ident, $out:expr, $x:expr, $y:expr) => {{
+        ($name:ident, $out:expr $(, $arg:expr)*) => {{
             let mut want = $out.clone();
-            baseline::$name(&mut want, $x, $y);
-            portable::$name(&mut $out, $x, $y);
+            baseline::$name(&mut want $(, $arg)*);
+            portable::$name(&mut $out $(, $arg)*);
             assert_eq!($out, want);
             let t = {
                 let out = std::cell::RefCell::new(&mut $out);
-                let mut p = || portable::$name(black_box(&mut out.borrow_mut()[..]), $x, $y);
-                let mut q = || baseline::$name(black_box(&mut out.borrow_mut()[..]), $x, $y);
+                let mut p = || portable::$name(black_box(&mut out.borrow_mut()[..]) $(, $arg)*);
+                let mut q = || baseline::$name(black_box(&mut out.borrow_mut()[..]) $(, $arg)*);
                 #[cfg(target_arch = "x86_64")]
                 // SAFETY: only called when `host` says the CPU has AVX2 and POPCNT.
-                let mut h = || unsafe { avx2::$name(black_box(&mut out.borrow_mut()[..]), $x, $y) };
+                let mut h =
+                    || unsafe { avx2::$name(black_box(&mut out.borrow_mut()[..]) $(, $arg)*) };
                 #[cfg(target_arch = "x86_64")]
                 let h: Option<&mut dyn FnMut()> = host.then_some(&mut h);
                 #[cfg(not(target_arch = "x86_64"))]
@@ -210,4 +247,8 @@ fn main() {
     reduce!(bits_cosine, wa, wb);
     map!(bits_bind, out64, wa, wb);
     map!(bits_bundle, out64, wa, wb);
+    // An odd shift: every output word takes bits from two source words in each half.
+    let k = 3_333;
+    map!(dense_permute, out8, a, k);
+    map!(bits_permute, out64, wa, dim, k);
 }

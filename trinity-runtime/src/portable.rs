@@ -269,28 +269,63 @@ multiversion! {
     }
 }
 
-/// Bitsliced right rotation of a `dim`-trit vector by `k` (already reduced mod D) into `out`.
-///
-/// ```
-/// use trinity_runtime::portable;
-/// let mut out = [0; 2];
-/// portable::bits_permute(&mut out, &[0b001, 0b100], 3, 1);
-/// assert_eq!(out, [0b010, 0b001]);
-/// ```
-pub fn bits_permute(out: &mut [u64], v: &[u64], dim: usize, k: usize) {
-    let w = v.len() / 2;
-    for plane in 0..2 {
-        let src = &v[plane * w..(plane + 1) * w];
-        let dst = &mut out[plane * w..(plane + 1) * w];
-        dst.fill(0);
-        // Move runs of bits that stay within one source word and one destination word.
-        let mut from = 0usize;
-        while from < dim {
-            let to = (from + k) % dim;
-            let run = (64 - from % 64).min(64 - to % 64).min(dim - from).min(dim - to);
-            let bits = (src[from / 64] >> (from % 64)) & low_mask(run);
-            dst[to / 64] |= bits << (to % 64);
-            from += run;
+multiversion! {
+    /// Bitsliced right rotation of a `dim`-trit vector by `k` (already reduced mod D) into `out`.
+    ///
+    /// ```
+    /// use trinity_runtime::portable;
+    /// let mut out = [0; 2];
+    /// portable::bits_permute(&mut out, &[0b001, 0b100], 3, 1);
+    /// assert_eq!(out, [0b010, 0b001]);
+    /// ```
+    pub fn bits_permute(out: &mut [u64], v: &[u64], dim: usize, k: usize) {
+        let w = v.len() / 2;
+        let last_word_mask = low_mask(64 - (64 * w - dim));
+        for (dst, src) in out.chunks_exact_mut(w).zip(v.chunks_exact(w)) {
+            // As dim-bit integers, dst = (src << k) | (src >> (dim - k)); src's padding bits
+            // are zero, so both halves are multi-word shifts and only the last word needs a
+            // mask.
+            shift_left_into(dst, src, k);
+            if k != 0 {
+                or_shift_right(dst, src, dim - k);
+            }
+            dst[w - 1] &= last_word_mask;
+        }
+    }
+}
+
+/// `dst = src << bits` over whole words (bits shifted past the last word are dropped).
+#[inline(always)]
+fn shift_left_into(dst: &mut [u64], src: &[u64], bits: usize) {
+    let (q, r) = ((bits / 64).min(dst.len()), bits % 64);
+    let (zeros, rest) = dst.split_at_mut(q);
+    zeros.fill(0);
+    let Some((first, rest)) = rest.split_first_mut() else { return };
+    *first = src[0] << r;
+    // Split on r so that every shift count is below 64 and the loops vectorise.
+    if r == 0 {
+        rest.copy_from_slice(&src[1..=rest.len()]);
+    } else {
+        for (d, pair) in rest.iter_mut().zip(src.windows(2)) {
+            *d = pair[1] << r | pair[0] >> (64 - r);
+        }
+    }
+}
+
+/// `dst |= src >> bits` over whole words.
+#[inline(always)]
+fn or_shift_right(dst: &mut [u64], src: &[u64], bits: usize) {
+    let (p, t) = (bits / 64, bits % 64);
+    let Some(from) = src.get(p..) else { return };
+    let (body, last) = dst[..from.len()].split_at_mut(from.len() - 1);
+    last[0] |= from[from.len() - 1] >> t;
+    if t == 0 {
+        for (d, &word) in body.iter_mut().zip(from) {
+            *d |= word;
+        }
+    } else {
+        for (d, pair) in body.iter_mut().zip(from.windows(2)) {
+            *d |= pair[0] >> t | pair[1] << (64 - t);
         }
     }
 }
