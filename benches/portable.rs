@@ -123,13 +123,10 @@ plain! {
         sum
     }
     dense_permute(out: &mut [i8], v: &[i8], k: usize) {
+        // What clippy steers a user to: two slice copies.
         let d = v.len();
-        for i in 0..d - k {
-            out[i + k] = v[i];
-        }
-        for i in d - k..d {
-            out[i + k - d] = v[i];
-        }
+        out[k..].copy_from_slice(&v[..d - k]);
+        out[..k].copy_from_slice(&v[d - k..]);
     }
     bits_permute(out: &mut [u64], v: &[u64], dim: usize, k: usize) {
         let w = v.len() / 2;
