@@ -394,7 +394,7 @@ impl Machine {
     /// instructions.
     pub fn run(&mut self, limit: u64) -> Result<(), SimError> {
         while self.rip != RETURN_SENTINEL {
-            if self.steps == limit {
+            if self.steps >= limit {
                 return Err(SimError::StepLimit { limit });
             }
             self.step()?;
@@ -551,4 +551,86 @@ fn text(ins: &Instruction) -> String {
     let mut out = String::new();
     IntelFormatter::new().format(ins, &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sim() -> Simulator {
+        Simulator::new(Features::avx2_tier())
+    }
+
+    #[test]
+    fn a_clobbered_callee_saved_register_is_reported() {
+        // mov rbx, 0; ret
+        let err = sim().call(&[0x48, 0xc7, 0xc3, 0, 0, 0, 0, 0xc3], &[]).unwrap_err();
+        assert_eq!(err, SimError::CalleeSaved { register: "rbx", expected: canary(0), found: 0 });
+    }
+
+    #[test]
+    fn an_unsupported_instruction_names_its_mnemonic_and_offset() {
+        // nop; ud2
+        match sim().call(&[0x90, 0x0f, 0x0b], &[]) {
+            Err(SimError::Unsupported { offset: 1, mnemonic, .. }) => assert_eq!(mnemonic, "ud2"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn reading_an_undefined_flag_is_an_error() {
+        // shr rax, 2; jo next; ret (OF is defined only for shifts by one)
+        let code = [0x48, 0xc1, 0xe8, 0x02, 0x70, 0x00, 0xc3];
+        match sim().call(&code, &[]) {
+            Err(SimError::UndefinedFlag { offset: 4, flag: "OF", .. }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_loop_without_end_hits_the_step_limit() {
+        let mut sim = sim();
+        sim.step_limit = 100;
+        assert_eq!(sim.call(&[0xeb, 0xfe], &[]), Err(SimError::StepLimit { limit: 100 }));
+    }
+
+    #[test]
+    fn loads_outside_and_stores_to_read_only_regions_are_errors() {
+        let mut sim = sim();
+        let at = sim.memory.place(vec![0; 12], false);
+        // mov rax, [rdi + 8]; ret: bytes 8..16 of a 12-byte region.
+        match sim.call(&[0x48, 0x8b, 0x47, 0x08, 0xc3], &[at]) {
+            Err(SimError::Memory { offset: 0, error, .. }) => {
+                assert_eq!(error, MemError::OutOfRegion { address: at + 8, size: 8, write: false })
+            }
+            other => panic!("{other:?}"),
+        }
+        // mov [rdi], rax; ret
+        match sim.call(&[0x48, 0x89, 0x07, 0xc3], &[at]) {
+            Err(SimError::Memory { error, .. }) => {
+                assert_eq!(error, MemError::ReadOnly { address: at, size: 8 })
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn regions_may_not_overlap() {
+        let mut memory = Memory::new();
+        memory.add(100, vec![0; 10], true).unwrap();
+        assert_eq!(
+            memory.add(109, vec![0; 1], true),
+            Err(MemError::Overlap { address: 109, size: 1 })
+        );
+        assert_eq!(
+            memory.add(95, vec![0; 6], true),
+            Err(MemError::Overlap { address: 95, size: 6 })
+        );
+        memory.add(110, vec![0; 1], true).unwrap();
+        memory.add(90, vec![0; 10], true).unwrap();
+        assert_eq!(memory.read(98, 2).unwrap().len(), 2);
+        // Adjacent regions are still two: an access may not span them.
+        let spanning = MemError::OutOfRegion { address: 99, size: 2, write: false };
+        assert_eq!(memory.read(99, 2), Err(spanning));
+    }
 }

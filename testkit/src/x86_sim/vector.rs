@@ -118,30 +118,12 @@ fn table() -> &'static HashMap<Mnemonic, Def> {
                 Compare(|a, b, _, _| a & b == 0),
                 &[(Vptestnmb, 1), (Vptestnmw, 2), (Vptestnmd, 4), (Vptestnmq, 8)],
             ),
-            (
-                Shift { f: |a, c, _| a.checked_shl(c as u32).unwrap_or(0), variable: false },
-                &[(Vpsllw, 2), (Vpslld, 4), (Vpsllq, 8)],
-            ),
-            (
-                Shift { f: |a, c, _| a.checked_shr(c as u32).unwrap_or(0), variable: false },
-                &[(Vpsrlw, 2), (Vpsrld, 4), (Vpsrlq, 8)],
-            ),
-            (
-                Shift { f: |a, c, n| (sx(a, n) >> c.min(63)) as u64, variable: false },
-                &[(Vpsraw, 2), (Vpsrad, 4), (Vpsraq, 8)],
-            ),
-            (
-                Shift { f: |a, c, _| a.checked_shl(c as u32).unwrap_or(0), variable: true },
-                &[(Vpsllvw, 2), (Vpsllvd, 4), (Vpsllvq, 8)],
-            ),
-            (
-                Shift { f: |a, c, _| a.checked_shr(c as u32).unwrap_or(0), variable: true },
-                &[(Vpsrlvw, 2), (Vpsrlvd, 4), (Vpsrlvq, 8)],
-            ),
-            (
-                Shift { f: |a, c, n| (sx(a, n) >> c.min(63)) as u64, variable: true },
-                &[(Vpsravw, 2), (Vpsravd, 4), (Vpsravq, 8)],
-            ),
+            (Shift { f: shl, variable: false }, &[(Vpsllw, 2), (Vpslld, 4), (Vpsllq, 8)]),
+            (Shift { f: shr, variable: false }, &[(Vpsrlw, 2), (Vpsrld, 4), (Vpsrlq, 8)]),
+            (Shift { f: sar, variable: false }, &[(Vpsraw, 2), (Vpsrad, 4), (Vpsraq, 8)]),
+            (Shift { f: shl, variable: true }, &[(Vpsllvw, 2), (Vpsllvd, 4), (Vpsllvq, 8)]),
+            (Shift { f: shr, variable: true }, &[(Vpsrlvw, 2), (Vpsrlvd, 4), (Vpsrlvq, 8)]),
+            (Shift { f: sar, variable: true }, &[(Vpsravw, 2), (Vpsravd, 4), (Vpsravq, 8)]),
             (
                 Block(|a, b, _| {
                     bytes(|i| if b[i] & 0x80 != 0 { 0 } else { a[usize::from(b[i] & 15)] })
@@ -606,6 +588,19 @@ fn sx(a: u64, bits: u32) -> i64 {
 
 fn umax(bits: u32) -> u64 {
     width_mask(bits as usize / 8)
+}
+
+/// Shifts of an element by a count already capped at 64 (0 and sign fill beyond the width).
+fn shl(a: u64, count: u64, _: u32) -> u64 {
+    a.checked_shl(count as u32).unwrap_or(0)
+}
+
+fn shr(a: u64, count: u64, _: u32) -> u64 {
+    a.checked_shr(count as u32).unwrap_or(0)
+}
+
+fn sar(a: u64, count: u64, bits: u32) -> u64 {
+    (sx(a, bits) >> count.min(63)) as u64
 }
 
 /// `v` saturated to a signed `bits`-bit number.
