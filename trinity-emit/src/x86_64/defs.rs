@@ -138,24 +138,17 @@ macro_rules! f3_count {
 // In the macros below an optional trailing builder name is applied to the form (`w`: W=1,
 // `unmasked`); `$(.$w())?` expands to `.w()`.
 
-/// A packed binary VEX operation `op v, v, v/m`, 128- and 256-bit; after `; zmm` also the
-/// 512-bit EVEX form, after `; k` the EVEX compare of zmm into an opmask register.
+/// A packed binary VEX operation `op v, v, v/m`, 128- and 256-bit; after `; shape` also the
+/// EVEX form of that shape (`E_RVM`: 512-bit, `E_KVM`: a compare of zmm into an opmask).
 macro_rules! vbin {
     ($prefix:literal, $map:ident, $opcode:literal $(, $w:ident)?) => {
         &[vex(RVM_X, $prefix, $map, $opcode)$(.$w())?, vex(RVM_Y, $prefix, $map, $opcode)$(.$w())?]
     };
-    ($prefix:literal, $map:ident, $opcode:literal $(, $w:ident)?; zmm $($ew:ident)?) => {
+    ($prefix:literal, $map:ident, $opcode:literal $(, $w:ident)?; $shape:ident $($ew:ident)?) => {
         &[
             vex(RVM_X, $prefix, $map, $opcode)$(.$w())?,
             vex(RVM_Y, $prefix, $map, $opcode)$(.$w())?,
-            evex(E_RVM, $prefix, $map, $opcode)$(.$ew())?,
-        ]
-    };
-    ($prefix:literal, $map:ident, $opcode:literal; k) => {
-        &[
-            vex(RVM_X, $prefix, $map, $opcode),
-            vex(RVM_Y, $prefix, $map, $opcode),
-            evex(E_KVM, $prefix, $map, $opcode),
+            evex($shape, $prefix, $map, $opcode)$(.$ew())?,
         ]
     };
 }
@@ -167,16 +160,14 @@ macro_rules! zbin {
     };
 }
 
-/// A packed unary VEX operation `op v, v/m`, 128- and 256-bit; after `; zmm` also 512-bit EVEX.
+/// A packed unary VEX operation `op v, v/m`, 128- and 256-bit; after `; shape` also the EVEX
+/// form of that shape.
 macro_rules! vun {
-    ($prefix:literal, $map:ident, $opcode:literal) => {
-        &[vex(RM_X, $prefix, $map, $opcode), vex(RM_Y, $prefix, $map, $opcode)]
-    };
-    ($prefix:literal, $map:ident, $opcode:literal; zmm) => {
+    ($prefix:literal, $map:ident, $opcode:literal $(; $shape:ident)?) => {
         &[
             vex(RM_X, $prefix, $map, $opcode),
             vex(RM_Y, $prefix, $map, $opcode),
-            evex(E_RM, $prefix, $map, $opcode),
+            $(evex($shape, $prefix, $map, $opcode),)?
         ]
     };
 }
@@ -507,21 +498,21 @@ instructions! {
 
     // ---- AVX2 integer arithmetic ----
     /// add bytes (wrapping).
-    VPADDB vpaddb(dst, a, b) = "vpaddb" vbin!(0x66, M0F, 0xFC; zmm);
+    VPADDB vpaddb(dst, a, b) = "vpaddb" vbin!(0x66, M0F, 0xFC; E_RVM);
     /// add 16-bit words (wrapping).
-    VPADDW vpaddw(dst, a, b) = "vpaddw" vbin!(0x66, M0F, 0xFD; zmm);
+    VPADDW vpaddw(dst, a, b) = "vpaddw" vbin!(0x66, M0F, 0xFD; E_RVM);
     /// add 32-bit elements (wrapping).
-    VPADDD vpaddd(dst, a, b) = "vpaddd" vbin!(0x66, M0F, 0xFE; zmm);
+    VPADDD vpaddd(dst, a, b) = "vpaddd" vbin!(0x66, M0F, 0xFE; E_RVM);
     /// add 64-bit elements (wrapping).
-    VPADDQ vpaddq(dst, a, b) = "vpaddq" vbin!(0x66, M0F, 0xD4; zmm w);
+    VPADDQ vpaddq(dst, a, b) = "vpaddq" vbin!(0x66, M0F, 0xD4; E_RVM w);
     /// subtract bytes (wrapping).
-    VPSUBB vpsubb(dst, a, b) = "vpsubb" vbin!(0x66, M0F, 0xF8; zmm);
+    VPSUBB vpsubb(dst, a, b) = "vpsubb" vbin!(0x66, M0F, 0xF8; E_RVM);
     /// subtract 16-bit words (wrapping).
-    VPSUBW vpsubw(dst, a, b) = "vpsubw" vbin!(0x66, M0F, 0xF9; zmm);
+    VPSUBW vpsubw(dst, a, b) = "vpsubw" vbin!(0x66, M0F, 0xF9; E_RVM);
     /// subtract 32-bit elements (wrapping).
-    VPSUBD vpsubd(dst, a, b) = "vpsubd" vbin!(0x66, M0F, 0xFA; zmm);
+    VPSUBD vpsubd(dst, a, b) = "vpsubd" vbin!(0x66, M0F, 0xFA; E_RVM);
     /// subtract 64-bit elements (wrapping).
-    VPSUBQ vpsubq(dst, a, b) = "vpsubq" vbin!(0x66, M0F, 0xFB; zmm w);
+    VPSUBQ vpsubq(dst, a, b) = "vpsubq" vbin!(0x66, M0F, 0xFB; E_RVM w);
     /// add signed bytes with saturation.
     VPADDSB vpaddsb(dst, a, b) = "vpaddsb" vbin!(0x66, M0F, 0xEC);
     /// subtract signed bytes with saturation.
@@ -539,23 +530,23 @@ instructions! {
     /// negate, zero or keep each 32-bit element of `a` by the sign of `b`.
     VPSIGND vpsignd(dst, a, b) = "vpsignd" vbin!(0x66, M0F38, 0x0A);
     /// absolute value of signed bytes.
-    VPABSB vpabsb(dst, src) = "vpabsb" vun!(0x66, M0F38, 0x1C; zmm);
+    VPABSB vpabsb(dst, src) = "vpabsb" vun!(0x66, M0F38, 0x1C; E_RM);
     /// absolute value of signed 16-bit words.
     VPABSW vpabsw(dst, src) = "vpabsw" vun!(0x66, M0F38, 0x1D);
     /// absolute value of signed 32-bit elements.
     VPABSD vpabsd(dst, src) = "vpabsd" vun!(0x66, M0F38, 0x1E);
     /// multiply unsigned bytes of `a` by signed bytes of `b`, add pairs to saturated words.
-    VPMADDUBSW vpmaddubsw(dst, a, b) = "vpmaddubsw" vbin!(0x66, M0F38, 0x04; zmm);
+    VPMADDUBSW vpmaddubsw(dst, a, b) = "vpmaddubsw" vbin!(0x66, M0F38, 0x04; E_RVM);
     /// multiply signed words, add pairs to 32-bit elements.
-    VPMADDWD vpmaddwd(dst, a, b) = "vpmaddwd" vbin!(0x66, M0F, 0xF5; zmm);
+    VPMADDWD vpmaddwd(dst, a, b) = "vpmaddwd" vbin!(0x66, M0F, 0xF5; E_RVM);
     /// add adjacent pairs of 32-bit elements, of `a` then of `b`, within each 128-bit lane.
     VPHADDD vphaddd(dst, a, b) = "vphaddd" vbin!(0x66, M0F38, 0x02);
     /// multiply 16-bit words, keep the low halves.
-    VPMULLW vpmullw(dst, a, b) = "vpmullw" vbin!(0x66, M0F, 0xD5; zmm);
+    VPMULLW vpmullw(dst, a, b) = "vpmullw" vbin!(0x66, M0F, 0xD5; E_RVM);
     /// multiply 32-bit elements, keep the low halves.
     VPMULLD vpmulld(dst, a, b) = "vpmulld" vbin!(0x66, M0F38, 0x40);
     /// sums of absolute byte differences of each 8-byte group, into 64-bit elements.
-    VPSADBW vpsadbw(dst, a, b) = "vpsadbw" vbin!(0x66, M0F, 0xF6; zmm unmasked);
+    VPSADBW vpsadbw(dst, a, b) = "vpsadbw" vbin!(0x66, M0F, 0xF6; E_RVM unmasked);
     /// signed byte minimum.
     VPMINSB vpminsb(dst, a, b) = "vpminsb" vbin!(0x66, M0F38, 0x38);
     /// signed byte maximum.
@@ -571,7 +562,7 @@ instructions! {
 
     // ---- AVX2 comparisons ----
     /// bytes equal: all ones, else zero.
-    VPCMPEQB vpcmpeqb(dst, a, b) = "vpcmpeqb" vbin!(0x66, M0F, 0x74; k);
+    VPCMPEQB vpcmpeqb(dst, a, b) = "vpcmpeqb" vbin!(0x66, M0F, 0x74; E_KVM);
     /// 16-bit words equal.
     VPCMPEQW vpcmpeqw(dst, a, b) = "vpcmpeqw" vbin!(0x66, M0F, 0x75);
     /// 32-bit elements equal.
@@ -579,7 +570,7 @@ instructions! {
     /// 64-bit elements equal.
     VPCMPEQQ vpcmpeqq(dst, a, b) = "vpcmpeqq" vbin!(0x66, M0F38, 0x29);
     /// signed bytes greater than.
-    VPCMPGTB vpcmpgtb(dst, a, b) = "vpcmpgtb" vbin!(0x66, M0F, 0x64; k);
+    VPCMPGTB vpcmpgtb(dst, a, b) = "vpcmpgtb" vbin!(0x66, M0F, 0x64; E_KVM);
     /// signed 16-bit words greater than.
     VPCMPGTW vpcmpgtw(dst, a, b) = "vpcmpgtw" vbin!(0x66, M0F, 0x65);
     /// signed 32-bit elements greater than.
@@ -609,17 +600,17 @@ instructions! {
     /// shift each 128-bit lane left by whole bytes.
     VPSLLDQ vpslldq(dst, src, bytes) = "vpslldq" vshift!(0x73, 7);
     /// shift 32-bit elements left by per-element counts.
-    VPSLLVD vpsllvd(dst, a, counts) = "vpsllvd" vbin!(0x66, M0F38, 0x47; zmm);
+    VPSLLVD vpsllvd(dst, a, counts) = "vpsllvd" vbin!(0x66, M0F38, 0x47; E_RVM);
     /// shift 64-bit elements left by per-element counts.
-    VPSLLVQ vpsllvq(dst, a, counts) = "vpsllvq" vbin!(0x66, M0F38, 0x47, w; zmm w);
+    VPSLLVQ vpsllvq(dst, a, counts) = "vpsllvq" vbin!(0x66, M0F38, 0x47, w; E_RVM w);
     /// shift 32-bit elements right (logical) by per-element counts.
-    VPSRLVD vpsrlvd(dst, a, counts) = "vpsrlvd" vbin!(0x66, M0F38, 0x45; zmm);
+    VPSRLVD vpsrlvd(dst, a, counts) = "vpsrlvd" vbin!(0x66, M0F38, 0x45; E_RVM);
     /// shift 64-bit elements right (logical) by per-element counts.
-    VPSRLVQ vpsrlvq(dst, a, counts) = "vpsrlvq" vbin!(0x66, M0F38, 0x45, w; zmm w);
+    VPSRLVQ vpsrlvq(dst, a, counts) = "vpsrlvq" vbin!(0x66, M0F38, 0x45, w; E_RVM w);
 
     // ---- AVX2 shuffles and lane moves ----
     /// shuffle bytes within each 128-bit lane by the indices in `b`.
-    VPSHUFB vpshufb(dst, a, b) = "vpshufb" vbin!(0x66, M0F38, 0x00; zmm);
+    VPSHUFB vpshufb(dst, a, b) = "vpshufb" vbin!(0x66, M0F38, 0x00; E_RVM);
     /// shuffle 32-bit elements within each lane by an immediate.
     VPSHUFD vpshufd(dst, src, imm) = "vpshufd" &[vex(RMI_X, 0x66, M0F, 0x70), vex(RMI_Y, 0x66, M0F, 0x70)];
     /// concatenate each lane of `a:b` and take 16 bytes from byte offset `imm`.
@@ -639,21 +630,21 @@ instructions! {
     /// replace one 128-bit half of `a` (selected by the immediate) with `b`.
     VINSERTI128 vinserti128(dst, a, b, imm) = "vinserti128" &[vex(&[(Y, Reg), (Y, Vvvv), (Xm(X128), Rm), (U8, Imm)], 0x66, M0F3A, 0x38)];
     /// interleave the low bytes of each lane.
-    VPUNPCKLBW vpunpcklbw(dst, a, b) = "vpunpcklbw" vbin!(0x66, M0F, 0x60; zmm);
+    VPUNPCKLBW vpunpcklbw(dst, a, b) = "vpunpcklbw" vbin!(0x66, M0F, 0x60; E_RVM);
     /// interleave the high bytes of each lane.
-    VPUNPCKHBW vpunpckhbw(dst, a, b) = "vpunpckhbw" vbin!(0x66, M0F, 0x68; zmm);
+    VPUNPCKHBW vpunpckhbw(dst, a, b) = "vpunpckhbw" vbin!(0x66, M0F, 0x68; E_RVM);
     /// interleave the low words of each lane.
-    VPUNPCKLWD vpunpcklwd(dst, a, b) = "vpunpcklwd" vbin!(0x66, M0F, 0x61; zmm);
+    VPUNPCKLWD vpunpcklwd(dst, a, b) = "vpunpcklwd" vbin!(0x66, M0F, 0x61; E_RVM);
     /// interleave the high words of each lane.
-    VPUNPCKHWD vpunpckhwd(dst, a, b) = "vpunpckhwd" vbin!(0x66, M0F, 0x69; zmm);
+    VPUNPCKHWD vpunpckhwd(dst, a, b) = "vpunpckhwd" vbin!(0x66, M0F, 0x69; E_RVM);
     /// interleave the low 64-bit elements of each lane.
     VPUNPCKLQDQ vpunpcklqdq(dst, a, b) = "vpunpcklqdq" vbin!(0x66, M0F, 0x6C);
     /// interleave the high 64-bit elements of each lane.
     VPUNPCKHQDQ vpunpckhqdq(dst, a, b) = "vpunpckhqdq" vbin!(0x66, M0F, 0x6D);
     /// pack signed words to signed bytes with saturation.
-    VPACKSSWB vpacksswb(dst, a, b) = "vpacksswb" vbin!(0x66, M0F, 0x63; zmm);
+    VPACKSSWB vpacksswb(dst, a, b) = "vpacksswb" vbin!(0x66, M0F, 0x63; E_RVM);
     /// pack signed doublewords to signed words with saturation.
-    VPACKSSDW vpackssdw(dst, a, b) = "vpackssdw" vbin!(0x66, M0F, 0x6B; zmm);
+    VPACKSSDW vpackssdw(dst, a, b) = "vpackssdw" vbin!(0x66, M0F, 0x6B; E_RVM);
 
     // ---- scalar double (cosine) ----
     /// convert a signed 32- or 64-bit integer to double into the low element (upper from `src1`).
