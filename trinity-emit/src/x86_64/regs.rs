@@ -2,8 +2,8 @@
 //!
 //! Each register class is its own type, so a 32-bit register cannot be passed where a 64-bit one
 //! is meant without the compiler noticing in typed code. The hardware number is the enum
-//! discriminant; bits 0..=2 go into ModRM/SIB/opcode, bit 3 into REX/VEX/EVEX, and bit 4 (zmm16..
-//! zmm31 only) into EVEX.
+//! discriminant; bits 0..=2 go into ModRM/SIB/opcode, bit 3 into REX/VEX/EVEX, and bit 4
+//! (zmm16..zmm31 only) into EVEX.
 
 use std::fmt;
 
