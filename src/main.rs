@@ -8,11 +8,20 @@ use std::process::ExitCode;
 
 /// What the encoders can emit today: every x86-64 instruction and AArch64 NEON table entry.
 fn catalogue() -> String {
-    use trinity::emit::{aarch64::neon, x86_64::defs};
+    use trinity::emit::{
+        aarch64::neon,
+        x86_64::{defs, Enc},
+    };
     let mut out = String::from("Trinity encoders (checked against llvm-mc by `cargo test`)\n\n");
     let x86: Vec<&str> = defs::ALL.iter().map(|inst| inst.mnemonic).collect();
-    let forms: usize = defs::ALL.iter().map(|inst| inst.forms.len()).sum();
-    out.push_str(&format!("x86-64 (REX/VEX, AVX2): {} instructions, {forms} forms\n", x86.len()));
+    let forms = defs::ALL.iter().flat_map(|inst| inst.forms);
+    let evex = forms.clone().filter(|form| form.enc == Enc::Evex).count();
+    out.push_str(&format!(
+        "x86-64 (REX/VEX/EVEX: AVX2, AVX-512 F/BW/VPOPCNTDQ/BITALG): {} instructions, {} forms \
+         ({evex} EVEX)\n",
+        x86.len(),
+        forms.count()
+    ));
     wrap(&mut out, &x86);
     let mut a64: Vec<&str> = neon::ALL.iter().map(|op| op.mnemonic).collect();
     a64.sort_unstable();

@@ -124,6 +124,7 @@ fn encoders_lists_both_encoders() {
     let (code, out, _) = trinity(&["encoders"]);
     assert_eq!(code, 0);
     assert!(out.contains("x86-64") && out.contains("vpshufb"), "{out}");
+    assert!(out.contains("EVEX") && out.contains("vpternlogd") && out.contains("kmovq"), "{out}");
     assert!(out.contains("AArch64") && out.contains("sdot"), "{out}");
 }
 

@@ -4,7 +4,8 @@
 //! maps memory or runs code. It holds one encoder per instruction set, sharing one code buffer
 //! with labels and fixups:
 //!
-//! - [`x86_64`]: general-purpose, AVX and AVX2 instructions with REX/VEX/ModRM/SIB encoding.
+//! - [`x86_64`]: general-purpose, AVX, AVX2 and AVX-512 instructions with REX/VEX/EVEX/ModRM/SIB
+//!   encoding.
 //! - [`aarch64`]: A64 general-purpose and NEON (ASIMD, plus `sdot` from FEAT_DotProd) instructions.
 //!
 //! Every encoding is checked against LLVM's assembler in this crate's tests.

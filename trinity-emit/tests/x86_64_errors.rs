@@ -2,7 +2,7 @@
 //! and (for instructions) nothing written.
 
 use trinity_emit::x86_64::{
-    Assembler, Branch, BranchSize, Cond, Gpr32, Gpr64::*, Gpr8, Mem, MemSize, Xmm, Ymm,
+    Assembler, Branch, BranchSize, Cond, Gpr32, Gpr64::*, Gpr8, Mem, MemSize, Xmm, Ymm, Zmm, K,
 };
 use trinity_emit::EmitError;
 
@@ -251,6 +251,76 @@ fn ambiguous_or_wrong_memory_size() {
         asm.finish().unwrap(),
         [0x83, 0x07, 0x01, 0xC5, 0xF5, 0xDB, 0x06, 0xC5, 0xF5, 0xDB, 0x06]
     );
+}
+
+#[test]
+fn k0_is_not_a_write_mask() {
+    let err = fails(|_| {}, |asm| asm.vpaddb(Zmm::Z1.mask(K::K0), Zmm::Z2, Zmm::Z3));
+    assert!(matches!(err, EmitError::InvalidOperand { instruction: "vpaddb", .. }), "{err:?}");
+    assert!(reason(&err).contains("zmm1 {k0}"), "{err}");
+    let err = fails(|_| {}, |asm| asm.vmovdqu8(Mem::base(Rdi).mask(K::K0), Zmm::Z0));
+    assert!(reason(&err).contains("[rdi] {k0}"), "{err}");
+    // k0 is an ordinary operand elsewhere: `kmovq k0, rax` is C4 E1 FB 92 C0 (SDM: VEX.L0.F2.0F.W1
+    // 92 /r, ModRM 11 000 000).
+    let mut asm = Assembler::new();
+    asm.kmovq(K::K0, Rax).unwrap();
+    assert_eq!(asm.finish().unwrap(), [0xC4, 0xE1, 0xFB, 0x92, 0xC0]);
+}
+
+#[test]
+fn zeroing_only_where_the_architecture_allows_it() {
+    // A memory destination only merges.
+    let err = fails(|_| {}, |asm| asm.vmovdqu8(Mem::base(Rdi).mask(K::K1).zero(), Zmm::Z0));
+    assert!(matches!(err, EmitError::InvalidOperand { instruction: "vmovdqu8", .. }), "{err:?}");
+    assert!(reason(&err).contains("[rdi] {k1} {z}"), "{err}");
+    assert!(reason(&err).contains("memory"), "{err}");
+    let err = fails(|_| {}, |asm| asm.vextracti64x4(Mem::base(Rsi).mask(K::K2).zero(), Zmm::Z3, 1));
+    assert!(reason(&err).contains("[rsi] {k2} {z}"), "{err}");
+    // So does a compare into a mask register.
+    let err = fails(|_| {}, |asm| asm.vpcmpeqb(K::K1.mask(K::K2).zero(), Zmm::Z0, Zmm::Z1));
+    assert!(reason(&err).contains("k1 {k2} {z}"), "{err}");
+    assert!(reason(&err).contains("only merges"), "{err}");
+}
+
+#[test]
+fn write_mask_where_the_form_takes_none() {
+    // vpsadbw and vpmovb2m have no masked EVEX form; VEX forms never take a mask.
+    let err = fails(|_| {}, |asm| asm.vpsadbw(Zmm::Z0.mask(K::K1), Zmm::Z1, Zmm::Z2));
+    assert!(reason(&err).contains("zmm0 {k1}"), "{err}");
+    let err = fails(|_| {}, |asm| asm.vpmovb2m(K::K1.mask(K::K2), Zmm::Z1));
+    assert!(reason(&err).contains("k1 {k2}"), "{err}");
+    let err = fails(|_| {}, |asm| asm.vpand(Ymm::Y0.mask(K::K1), Ymm::Y1, Ymm::Y2));
+    assert!(reason(&err).contains("ymm0 {k1}"), "{err}");
+    // Only the destination is masked.
+    let err = fails(|_| {}, |asm| asm.vpaddb(Zmm::Z0, Zmm::Z1.mask(K::K1), Zmm::Z2));
+    assert!(reason(&err).contains("zmm1 {k1}"), "{err}");
+}
+
+#[test]
+fn zmm_and_mask_operands_of_the_wrong_class() {
+    // vpand has no zmm form (AVX-512 spells it vpandd/vpandq).
+    let err = fails(|_| {}, |asm| asm.vpand(Zmm::Z0, Zmm::Z1, Zmm::Z2));
+    assert!(reason(&err).contains("zmm0"), "{err}");
+    let err = fails(|_| {}, |asm| asm.vpaddb(Zmm::Z0, Ymm::Y1, Zmm::Z2));
+    assert!(reason(&err).contains("ymm1"), "{err}");
+    let err =
+        fails(|_| {}, |asm| asm.vpaddb(Zmm::Z0, Zmm::Z1, Mem::base(Rsi).sized(MemSize::Y256)));
+    assert!(reason(&err).contains("[rsi]"), "{err}");
+    // vpmovb2m reads a register only; a compare writes a mask register, not a vector.
+    let err = fails(|_| {}, |asm| asm.vpmovb2m(K::K1, Mem::base(Rax)));
+    assert!(reason(&err).contains("[rax]"), "{err}");
+    let err = fails(|_| {}, |asm| asm.vpcmpeqb(Zmm::Z5, Zmm::Z0, Zmm::Z1));
+    assert!(reason(&err).contains("zmm5"), "{err}");
+    let err = fails(|_| {}, |asm| asm.kmovq(K::K1, Gpr32::Eax));
+    assert!(reason(&err).contains("eax"), "{err}");
+}
+
+#[test]
+fn evex_immediates_out_of_range() {
+    let err = fails(|_| {}, |asm| asm.vpternlogd(Zmm::Z0, Zmm::Z1, Zmm::Z2, 256));
+    assert_eq!(err, EmitError::ImmediateOutOfRange { what: "imm8", value: 256, min: 0, max: 255 });
+    let err = fails(|_| {}, |asm| asm.kshiftrq(K::K1, K::K2, -1));
+    assert!(err.to_string().contains("-1"), "{err}");
 }
 
 #[test]

@@ -1,10 +1,12 @@
 //! Every instruction form of the x86-64 table, checked byte for byte against llvm-mc.
 //!
 //! Forms come from `defs::ALL`, so a new definition is covered without touching this file. Each
-//! form is enumerated over every register combination (all 16^3 for three-register forms),
-//! boundary immediates and a set of memory operands covering every base (including rsp, rbp,
-//! r12, r13), every valid index, all scales, disp8/disp32 boundaries, absolute and RIP-relative
-//! addresses; the text comes from the same definition (`Inst::intel`). Label references
+//! form is enumerated over every register combination up to 16^3 (all of them for three 16-
+//! register positions; every zmm pair, with a third zmm cycling through zmm0..zmm31), boundary immediates and a set of memory operands covering every
+//! base (including rsp, rbp, r12, r13), every valid index, all scales, disp8/disp32 boundaries
+//! (for EVEX forms also the disp8*N ones), absolute and RIP-relative addresses; the first
+//! operand of a form that takes a write mask cycles through unmasked, `{k1}`..`{k7}` and
+//! `{z}`. The text comes from the same definition (`Inst::intel`). Label references
 //! (RIP-relative memory, jmp/jcc/call) and alignment padding are checked by assembling whole
 //! programs with llvm-mc into an object file.
 
@@ -14,17 +16,36 @@ use common::{assemble, hex, llvm_mc};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use trinity_emit::x86_64::{
-    defs::ALL, Assembler, Branch, BranchSize, Cond, Form, Gpr32, Gpr64, Gpr8, Inst, Kind, Mem,
-    Operand, Xmm, Ymm,
+    defs::ALL, Assembler, Branch, BranchSize, Cond, Enc, Form, Gpr32, Gpr64, Gpr8, Inst, Kind,
+    Mask, Mem, Operand, Xmm, Ymm, Zmm, K,
 };
+
+/// llvm-mc's target: x86-64 with every AVX-512 extension the table uses.
+const TARGET: [&str; 3] = [
+    "-triple=x86_64",
+    "-mattr=+avx512f,+avx512bw,+avx512vl,+avx512vpopcntdq,+avx512bitalg",
+    "-x86-asm-syntax=intel",
+];
 
 const DISPS: [i32; 9] = [0, 1, -1, 127, 128, -128, -129, i32::MAX, i32::MIN];
 
-/// The memory operands every memory-taking form is checked with.
-fn mems() -> Vec<Mem> {
+/// The displacements of a form: [`DISPS`], and for an EVEX form with an `n`-byte memory operand
+/// also the disp8*N boundaries (N*127, N*128, -N*128, -N*129) and displacements that are not
+/// multiples of N (which need disp32).
+fn disps(form: &Form) -> Vec<i32> {
+    let mut out = DISPS.to_vec();
+    let n = form.ops.iter().find_map(|(k, _)| k.mem_size()).map_or(1, |s| i32::from(s.bytes()));
+    if form.enc == Enc::Evex && n > 1 {
+        out.extend([n, -n, n * 127, n * 128, -n * 128, -n * 129, n * 127 + 1, -n * 128 - n / 2]);
+    }
+    out
+}
+
+/// The memory operands a memory-taking form is checked with.
+fn mems(disps: &[i32]) -> Vec<Mem> {
     let mut out = Vec::new();
     for base in Gpr64::ALL {
-        for disp in DISPS {
+        for &disp in disps {
             out.push(Mem::base(base).disp(disp));
         }
     }
@@ -32,14 +53,14 @@ fn mems() -> Vec<Mem> {
     for base in Gpr64::ALL {
         for index in Gpr64::ALL.into_iter().filter(|&r| r != Gpr64::Rsp) {
             for scale in [1, 2, 4, 8] {
-                out.push(Mem::base(base).index(index, scale).disp(DISPS[n % DISPS.len()]));
+                out.push(Mem::base(base).index(index, scale).disp(disps[n % disps.len()]));
                 n += 1;
             }
         }
     }
     for index in Gpr64::ALL.into_iter().filter(|&r| r != Gpr64::Rsp) {
         for scale in [1, 2, 4, 8] {
-            out.push(Mem::index_only(index, scale).disp(DISPS[n % DISPS.len()]));
+            out.push(Mem::index_only(index, scale).disp(disps[n % disps.len()]));
             n += 1;
         }
     }
@@ -63,6 +84,8 @@ fn values(kind: Kind) -> Vec<Operand> {
         Kind::Cl => vec![Gpr8::Cl.into()],
         Kind::X | Kind::Xm(_) => Xmm::ALL.map(Operand::from).to_vec(),
         Kind::Y | Kind::Ym => Ymm::ALL.map(Operand::from).to_vec(),
+        Kind::Z | Kind::Zm => Zmm::ALL.map(Operand::from).to_vec(),
+        Kind::K | Kind::Km(_) => K::ALL.map(Operand::from).to_vec(),
         Kind::M(_) => vec![],
         Kind::Cc => Cond::ALL.map(Operand::from).to_vec(),
         Kind::I8 => imms(&[0, 1, 127, -1, -128, 100]),
@@ -91,24 +114,55 @@ fn values(kind: Kind) -> Vec<Operand> {
 fn is_register(op: &Operand) -> bool {
     matches!(
         op,
-        Operand::R64(_) | Operand::R32(_) | Operand::R8(_) | Operand::Xmm(_) | Operand::Ymm(_)
+        Operand::R64(_)
+            | Operand::R32(_)
+            | Operand::R8(_)
+            | Operand::Xmm(_)
+            | Operand::Ymm(_)
+            | Operand::Zmm(_)
+            | Operand::K(_)
     )
 }
 
-/// Operand lists for one form: the full product of the non-memory values, except that register
-/// positions after the third cycle instead of multiplying; then every memory operand in each
-/// memory position, with the other positions cycling through their values.
+/// The first operand of case `n` of a form that takes write masks: unmasked, merging under one
+/// of k1..k7, or zeroing where the form and operand allow it, in turn.
+fn decorate(form: &Form, op: Operand, n: usize) -> Operand {
+    let masked = match op {
+        Operand::Xmm(r) => r.mask(K::ALL[1 + n % 7]),
+        Operand::Ymm(r) => r.mask(K::ALL[1 + n % 7]),
+        Operand::Zmm(r) => r.mask(K::ALL[1 + n % 7]),
+        Operand::K(r) => r.mask(K::ALL[1 + n % 7]),
+        Operand::Mem(m) => m.mask(K::ALL[1 + n % 7]),
+        _ => return op,
+    };
+    let zero_ok = form.mask == Mask::Zero && !matches!(op, Operand::Mem(_));
+    match (form.mask, n % 3) {
+        (Mask::None, _) | (_, 0) => op,
+        (_, 2) if zero_ok => masked.zero().into(),
+        _ => masked.into(),
+    }
+}
+
+/// The register combinations of a form enumerated in full: all 16^3 of three 16-register
+/// positions, or all 32^2 of two zmm positions (a further register position cycles instead).
+const MAX_REGISTER_COMBINATIONS: usize = 16 * 16 * 16;
+
+/// Operand lists for one form: the full product of the non-memory values, except that a register
+/// position that would take the register combinations past [`MAX_REGISTER_COMBINATIONS`]
+/// cycles instead of multiplying; then every memory operand in each
+/// memory position, with the other positions cycling through their values; the first operand
+/// decorated with write masks in turn.
 fn cases(form: &Form, mems: &[Mem]) -> Vec<Vec<Operand>> {
     let vals: Vec<Vec<Operand>> = form.ops.iter().map(|(k, _)| values(*k)).collect();
     let mut out = Vec::new();
     if vals.iter().all(|v| !v.is_empty()) {
         let mut product: Vec<Vec<Operand>> = vec![vec![]];
-        let mut registers = 0;
+        let mut registers = 1;
         for (pos, v) in vals.iter().enumerate() {
-            if is_register(&v[0]) && v.len() > 1 {
-                registers += 1;
+            if is_register(&v[0]) {
+                registers *= v.len();
             }
-            if registers > 3 && is_register(&v[0]) {
+            if registers > MAX_REGISTER_COMBINATIONS && is_register(&v[0]) {
                 for (n, case) in product.iter_mut().enumerate() {
                     case.push(v[(n * 7 + pos) % v.len()]);
                 }
@@ -146,6 +200,11 @@ fn cases(form: &Form, mems: &[Mem]) -> Vec<Vec<Operand>> {
             out.push(case);
         }
     }
+    for (n, case) in out.iter_mut().enumerate() {
+        if let Some(first) = case.first_mut() {
+            *first = decorate(form, *first, n);
+        }
+    }
     out
 }
 
@@ -162,7 +221,7 @@ struct Case {
 
 fn check_batch(mc: &PathBuf, cases: &[Case], failures: &mut Vec<String>) {
     let lines: Vec<String> = cases.iter().map(|c| c.text.clone()).collect();
-    let got = assemble(mc, &["-triple=x86_64", "-x86-asm-syntax=intel"], &lines);
+    let got = assemble(mc, &TARGET, &lines);
     for (case, theirs) in cases.iter().zip(got) {
         if case.ours != theirs && failures.len() < 40 {
             failures.push(format!(
@@ -178,15 +237,16 @@ fn check_batch(mc: &PathBuf, cases: &[Case], failures: &mut Vec<String>) {
 #[test]
 fn every_form_matches_llvm_mc() {
     let Some(mc) = llvm_mc() else { return };
-    let mems = mems();
     let mut batch = Vec::new();
     let mut failures = Vec::new();
     let mut total = 0usize;
     let mut forms = 0usize;
+    let mut evex = 0usize;
     for inst in ALL {
         for form in inst.forms {
             forms += 1;
-            for ops in cases(form, &mems) {
+            let before = total;
+            for ops in cases(form, &mems(&disps(form))) {
                 let selected = inst.select(&ops).unwrap();
                 assert!(
                     std::ptr::eq(selected, form),
@@ -208,7 +268,7 @@ fn every_form_matches_llvm_mc() {
                 let size = kind.mem_size().unwrap();
                 let base_ops: Vec<Operand> = cases(form, &[Mem::rip(0)])
                     .into_iter()
-                    .find(|c| matches!(c[pos], Operand::Mem(_)))
+                    .find(|c| matches!(c[pos].unmasked(), Operand::Mem(_)))
                     .unwrap();
                 for forward in [false, true] {
                     let mut asm = Assembler::new();
@@ -237,6 +297,9 @@ fn every_form_matches_llvm_mc() {
                     total += 1;
                 }
             }
+            if form.enc == Enc::Evex {
+                evex += total - before;
+            }
             if batch.len() > 200_000 {
                 check_batch(&mc, &batch, &mut failures);
                 batch.clear();
@@ -245,7 +308,8 @@ fn every_form_matches_llvm_mc() {
     }
     check_batch(&mc, &batch, &mut failures);
     println!(
-        "{total} (form, operands) cases over {forms} forms of {} instructions match llvm-mc",
+        "{total} (form, operands) cases ({evex} of EVEX forms) over {forms} forms of {} \
+         instructions match llvm-mc",
         ALL.len()
     );
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));

@@ -6,7 +6,9 @@ mod common;
 use common::hex;
 use iced_x86::{Decoder, DecoderOptions, Formatter, Instruction, IntelFormatter};
 use std::fmt::Write as _;
-use trinity_emit::x86_64::{Assembler, Cond, Gpr32::*, Gpr64::*, Gpr8::*, Mem, Xmm::*, Ymm::*};
+use trinity_emit::x86_64::{
+    Assembler, Cond, Gpr32::*, Gpr64::*, Gpr8::*, Mem, Xmm::*, Ymm::*, Zmm::*, K::*,
+};
 use trinity_emit::EmitError;
 
 /// Disassemble `code[..code_end]` with iced-x86 and list the rest as data bytes.
@@ -216,6 +218,91 @@ fn avx_moves() {
         a.vpmovmskb(Eax, Y1)?;
         a.vpmovmskb(R9d, X10)?;
         a.vzeroupper()
+    });
+}
+
+#[test]
+fn avx512_moves_and_masks() {
+    snapshot("avx512_moves_and_masks", |a| {
+        a.vmovdqu8(Z0, Mem::base(Rdi))?;
+        a.vmovdqu8(Z31, Mem::base(Rdi).disp(64 * 127))?;
+        a.vmovdqu8(Z16, Mem::base(Rdi).disp(64 * 128))?;
+        a.vmovdqu8(Z1, Mem::base(Rdi).disp(-64 * 128))?;
+        a.vmovdqu8(Z1, Mem::base(R13).index(R12, 8).disp(65))?;
+        a.vmovdqu8(Z2.mask(K1).zero(), Mem::base(Rsi))?;
+        a.vmovdqu8(Mem::base(Rdi).disp(64).mask(K7), Z17)?;
+        a.vmovdqu16(Z3, Z19)?;
+        a.vmovdqu32(Mem::base(Rsp), Z8)?;
+        a.vmovdqu64(Z9.mask(K2), Mem::rip(0))?;
+        a.vmovdqa32(Z10, Mem::base(Rbp))?;
+        a.vmovdqa64(Mem::base(Rax), Z24)?;
+        a.vpbroadcastb(Z0, X1)?;
+        a.vpbroadcastb(Z20, Mem::base(Rsi).disp(127))?;
+        a.vpbroadcastb(Z21.mask(K3).zero(), Eax)?;
+        a.vpbroadcastq(Z4, R9)?;
+        a.vpbroadcastq(Z5, Mem::base(Rsi).disp(8 * 16))?;
+        a.vpmovsxbw(Z6, Y7)?;
+        a.vpmovsxwd(Z30, Mem::base(Rdx).disp(32))?;
+        a.vextracti64x4(Y1, Z29, 1)?;
+        a.vextracti64x4(Mem::base(Rdi).disp(32).mask(K1), Z2, 1)?;
+        a.vextracti32x4(X3.mask(K1), Z4, 3)?;
+        a.vinserti64x4(Z5, Z6, Y7, 1)?;
+        a.vpermq(Z8.mask(K4).zero(), Z25, 0x4E)?;
+        a.kmovw(K1, Eax)?;
+        a.kmovw(Eax, K1)?;
+        a.kmovd(K2, K3)?;
+        a.kmovq(K4, Rdx)?;
+        a.kmovq(Rdx, K4)?;
+        a.kmovq(Mem::base(Rsp).disp(8), K5)?;
+        a.kortestq(K1, K1)?;
+        a.kandq(K1, K2, K3)?;
+        a.kaddq(K4, K5, K6)?;
+        a.knotq(K7, K0)?;
+        a.kshiftrq(K1, K2, 63)?;
+        a.kshiftlq(K3, K4, 1)
+    });
+}
+
+#[test]
+fn avx512_integer() {
+    snapshot("avx512_integer", |a| {
+        a.vpxord(Z0, Z0, Z0)?;
+        a.vpandq(Z1, Z2, Z31)?;
+        a.vpandnd(Z16.mask(K1), Z17, Mem::base(Rdi).disp(-64 * 129))?;
+        a.vpord(Z3, Z4, Z5)?;
+        a.vpternlogd(Z6, Z7, Z8, 0x96)?;
+        a.vpternlogq(Z9.mask(K2).zero(), Z10, Mem::base(Rsi).disp(64), 0xE8)?;
+        a.vpaddb(Z11, Z12, Z13)?;
+        a.vpaddq(Z14, Z15, Z16)?;
+        a.vpsubb(Z17.mask(K3), Z18, Z19)?;
+        a.vpsadbw(Z20, Z21, Z22)?;
+        a.vpshufb(Z23, Z24, Z25)?;
+        a.vpmaddubsw(Z26, Z27, Z28)?;
+        a.vpmaddwd(Z29, Z30, Z31)?;
+        a.vpabsb(Z0, Z1)?;
+        a.vpopcntb(Z2, Z3)?;
+        a.vpopcntw(Z4, Z5)?;
+        a.vpopcntd(Z6, Z7)?;
+        a.vpopcntq(Z8.mask(K5).zero(), Mem::base(R12))?;
+        a.vpsrlw(Z9, Z10, 4)?;
+        a.vpsllw(Z11, Z12, X13)?;
+        a.vpsrlq(Z14, Mem::base(Rax).disp(128), 1)?;
+        a.vpsllq(Z15, Z16, Mem::base(Rax).disp(16))?;
+        a.vpsrlvq(Z17, Z18, Z19)?;
+        a.vpsllvq(Z20, Z21, Z22)?;
+        a.vpackssdw(Z23, Z24, Z25)?;
+        a.vpacksswb(Z26, Z27, Z28)?;
+        a.vpunpcklbw(Z29, Z30, Z31)?;
+        a.vpunpckhbw(Z0, Z1, Z2)?;
+        a.vpunpcklwd(Z3, Z4, Z5)?;
+        a.vpunpckhwd(Z6, Z7, Z8)?;
+        a.vpcmpeqb(K1, Z9, Z10)?;
+        a.vpcmpgtb(K2.mask(K1), Z11, Mem::base(Rdi))?;
+        a.vpcmpb(K3, Z12, Z13, 1)?;
+        a.vpcmpub(K4, Z14, Z15, 6)?;
+        a.vpmovb2m(K5, Z16)?;
+        a.vpmovm2b(Z17, K6)?;
+        a.vpblendmb(Z18.mask(K7), Z19, Z20)
     });
 }
 

@@ -13,9 +13,11 @@ use super::operand::{Kind, MemSize, Operand};
 use super::Assembler;
 use crate::EmitError;
 
-use Kind::{Cc as CC, Count, Rm32, Rm64, Rm8, Xm, Ym, I32, I64, I8, R32, R64, R8, U8, X, Y};
+use Kind::{
+    Cc as CC, Count, Km, Rm32, Rm64, Rm8, Xm, Ym, Zm, I32, I64, I8, K, R32, R64, R8, U8, X, Y, Z,
+};
 use Map::{M0F, M0F38, M0F3A};
-use MemSize::{Addr, B8, D32, Q64, W16, X128, Y256};
+use MemSize::{Addr, B8, D32, Q64, W16, X128, Y256, Z512};
 use Role::{Fixed, Imm, Is4, OpReg, Reg, Rm, Vvvv};
 
 type Shape = &'static [(Kind, Role)];
@@ -65,12 +67,31 @@ const RVMR_Y: Shape = &[(Y, Reg), (Y, Vvvv), (Ym, Rm), (Y, Is4)];
 const SD_RVM: Shape = &[(X, Reg), (X, Vvvv), (Xm(Q64), Rm)];
 const SD_RM: Shape = &[(X, Reg), (Xm(Q64), Rm)];
 
+// EVEX (AVX-512) operand shapes; the first operand may carry a write mask.
+const E_RVM: Shape = &[(Z, Reg), (Z, Vvvv), (Zm, Rm)];
+const E_RM: Shape = &[(Z, Reg), (Zm, Rm)];
+const E_MR: Shape = &[(m(Z512), Rm), (Z, Reg)];
+const E_RMI: Shape = &[(Z, Reg), (Zm, Rm), (U8, Imm)];
+const E_VMI: Shape = &[(Z, Vvvv), (Zm, Rm), (U8, Imm)];
+const E_RVMI: Shape = &[(Z, Reg), (Z, Vvvv), (Zm, Rm), (U8, Imm)];
+const E_COUNT: Shape = &[(Z, Reg), (Z, Vvvv), (Xm(X128), Rm)];
+const E_KVM: Shape = &[(K, Reg), (Z, Vvvv), (Zm, Rm)];
+
+// Opmask operand shapes (VEX-encoded).
+const K_RM: Shape = &[(K, Reg), (K, Rm)];
+const K_RVM: Shape = &[(K, Reg), (K, Vvvv), (K, Rm)];
+const K_RMI: Shape = &[(K, Reg), (K, Rm), (U8, Imm)];
+
 const fn leg(ops: Shape, opcode: u8) -> Form {
     Form::legacy(ops, opcode)
 }
 
 const fn vex(ops: Shape, prefix: u8, map: Map, opcode: u8) -> Form {
     Form::vex(ops, prefix, map, opcode)
+}
+
+const fn evex(ops: Shape, prefix: u8, map: Map, opcode: u8) -> Form {
+    Form::evex(ops, prefix, map, opcode)
 }
 
 /// The eight classic ALU operations: `op r/m, r` at `base+1`, `op r, m` at `base+3`,
@@ -114,29 +135,66 @@ macro_rules! f3_count {
     };
 }
 
-/// A packed binary VEX operation `op v, v, v/m`, 128- and 256-bit.
+// In the macros below an optional trailing builder name is applied to the form (`w`: W=1,
+// `unmasked`); `$(.$w())?` expands to `.w()`.
+
+/// A packed binary VEX operation `op v, v, v/m`, 128- and 256-bit; after `; shape` also the
+/// EVEX form of that shape (`E_RVM`: 512-bit, `E_KVM`: a compare of zmm into an opmask).
 macro_rules! vbin {
-    ($prefix:literal, $map:ident, $opcode:literal) => {
-        &[vex(RVM_X, $prefix, $map, $opcode), vex(RVM_Y, $prefix, $map, $opcode)]
+    ($prefix:literal, $map:ident, $opcode:literal $(, $w:ident)?) => {
+        &[vex(RVM_X, $prefix, $map, $opcode)$(.$w())?, vex(RVM_Y, $prefix, $map, $opcode)$(.$w())?]
     };
-    ($prefix:literal, $map:ident, $opcode:literal, W1) => {
-        &[vex(RVM_X, $prefix, $map, $opcode).w(), vex(RVM_Y, $prefix, $map, $opcode).w()]
+    ($prefix:literal, $map:ident, $opcode:literal $(, $w:ident)?; $shape:ident $($ew:ident)?) => {
+        &[
+            vex(RVM_X, $prefix, $map, $opcode)$(.$w())?,
+            vex(RVM_Y, $prefix, $map, $opcode)$(.$w())?,
+            evex($shape, $prefix, $map, $opcode)$(.$ew())?,
+        ]
     };
 }
 
-/// A packed unary VEX operation `op v, v/m`, 128- and 256-bit.
+/// A packed binary AVX-512 operation `op zmm, zmm, zmm/m512`.
+macro_rules! zbin {
+    ($prefix:literal, $map:ident, $opcode:literal $(, $w:ident)?) => {
+        &[evex(E_RVM, $prefix, $map, $opcode)$(.$w())?]
+    };
+}
+
+/// A packed unary VEX operation `op v, v/m`, 128- and 256-bit; after `; shape` also the EVEX
+/// form of that shape.
 macro_rules! vun {
-    ($prefix:literal, $map:ident, $opcode:literal) => {
-        &[vex(RM_X, $prefix, $map, $opcode), vex(RM_Y, $prefix, $map, $opcode)]
+    ($prefix:literal, $map:ident, $opcode:literal $(; $shape:ident)?) => {
+        &[
+            vex(RM_X, $prefix, $map, $opcode),
+            vex(RM_Y, $prefix, $map, $opcode),
+            $(evex($shape, $prefix, $map, $opcode),)?
+        ]
     };
 }
 
-/// A VEX shift by immediate `op v, v, imm8` at `66 0F opcode /digit ib`.
+/// A packed unary AVX-512 operation `op zmm, zmm/m512`.
+macro_rules! zun {
+    ($prefix:literal, $map:ident, $opcode:literal $(, $w:ident)?) => {
+        &[evex(E_RM, $prefix, $map, $opcode)$(.$w())?]
+    };
+}
+
+/// A VEX shift by immediate `op v, v, imm8` at `66 0F opcode /digit ib`; after `; zmm count`
+/// also the EVEX forms by immediate (source may be memory) and by the count in an xmm
+/// (`66 0F count /r`).
 macro_rules! vshift {
     ($opcode:literal, $digit:literal) => {
         &[
             vex(VMI_X, 0x66, M0F, $opcode).digit($digit),
             vex(VMI_Y, 0x66, M0F, $opcode).digit($digit),
+        ]
+    };
+    ($opcode:literal, $digit:literal; zmm $count:literal $($w:ident)?) => {
+        &[
+            vex(VMI_X, 0x66, M0F, $opcode).digit($digit),
+            vex(VMI_Y, 0x66, M0F, $opcode).digit($digit),
+            evex(E_VMI, 0x66, M0F, $opcode).digit($digit)$(.$w())?,
+            evex(E_COUNT, 0x66, M0F, $count)$(.$w())?,
         ]
     };
 }
@@ -148,23 +206,60 @@ macro_rules! sd {
     };
 }
 
-/// `vpbroadcast*` from the low element of an xmm register or from memory of `$size`.
+/// `vpbroadcast*` from the low element of an xmm register or from memory of `$size`; into a
+/// zmm also from a general register (EVEX opcode `$gpr_opcode`).
 macro_rules! vbroadcast {
-    ($opcode:literal, $size:ident) => {
+    ($opcode:literal, $size:ident; zmm $gpr:ident $gpr_opcode:literal $($w:ident)?) => {
         &[
             vex(&[(X, Reg), (Xm($size), Rm)], 0x66, M0F38, $opcode),
             vex(&[(Y, Reg), (Xm($size), Rm)], 0x66, M0F38, $opcode),
+            evex(&[(Z, Reg), (Xm($size), Rm)], 0x66, M0F38, $opcode)$(.$w())?,
+            evex(&[(Z, Reg), ($gpr, Rm)], 0x66, M0F38, $gpr_opcode)$(.$w())?,
         ]
     };
 }
 
-/// A widening move `op v, xmm/m(half)`.
+/// A widening move `op v, xmm/m(half)`, 128-, 256- and 512-bit.
 macro_rules! vwiden {
     ($opcode:literal) => {
         &[
             vex(&[(X, Reg), (Xm(Q64), Rm)], 0x66, M0F38, $opcode),
             vex(&[(Y, Reg), (Xm(X128), Rm)], 0x66, M0F38, $opcode),
+            evex(&[(Z, Reg), (Ym, Rm)], 0x66, M0F38, $opcode),
         ]
+    };
+}
+
+/// AVX-512 whole-register moves (`F3`/`F2`/`66 0F 6F` load or register move, `7F` store).
+macro_rules! zmov {
+    ($prefix:literal $(, $w:ident)?) => {
+        &[
+            evex(E_RM, $prefix, M0F, 0x6F)$(.$w())?,
+            evex(E_MR, $prefix, M0F, 0x7F)$(.$w())?,
+        ]
+    };
+}
+
+/// Opmask moves: `k <- k/m` (`90`), `m <- k` (`91`) with prefix `$kp`, `k <- gpr` (`92`) and
+/// `gpr <- k` (`93`) with prefix `$gp`.
+macro_rules! kmov {
+    ($size:ident, $kp:literal $($kw:ident)?, $gpr:ident, $gp:literal $($gw:ident)?) => {
+        &[
+            vex(&[(K, Reg), (Km($size), Rm)], $kp, M0F, 0x90)$(.$kw())?,
+            vex(&[(m($size), Rm), (K, Reg)], $kp, M0F, 0x91)$(.$kw())?,
+            vex(&[(K, Reg), ($gpr, Rm)], $gp, M0F, 0x92)$(.$gw())?,
+            vex(&[($gpr, Reg), (K, Rm)], $gp, M0F, 0x93)$(.$gw())?,
+        ]
+    };
+}
+
+/// An opmask operation: `k, k, k` (VEX.L1) or `k, k` (VEX.L0).
+macro_rules! kop {
+    (3, $prefix:literal, $opcode:literal $(, $w:ident)?) => {
+        &[vex(K_RVM, $prefix, M0F, $opcode)$(.$w())?.l(1)]
+    };
+    (2, $prefix:literal, $opcode:literal $(, $w:ident)?) => {
+        &[vex(K_RM, $prefix, M0F, $opcode)$(.$w())?]
     };
 }
 
@@ -366,19 +461,21 @@ instructions! {
     /// insert a 32-bit element from a general register or memory.
     VPINSRD vpinsrd(dst, src, val, index) = "vpinsrd" &[vex(&[(X, Reg), (X, Vvvv), (Rm32, Rm), (U8, Imm)], 0x66, M0F3A, 0x22)];
     /// broadcast a byte to every element.
-    VPBROADCASTB vpbroadcastb(dst, src) = "vpbroadcastb" vbroadcast!(0x78, B8);
+    VPBROADCASTB vpbroadcastb(dst, src) = "vpbroadcastb" vbroadcast!(0x78, B8; zmm R32 0x7A);
     /// broadcast a 16-bit word to every element.
-    VPBROADCASTW vpbroadcastw(dst, src) = "vpbroadcastw" vbroadcast!(0x79, W16);
+    VPBROADCASTW vpbroadcastw(dst, src) = "vpbroadcastw" vbroadcast!(0x79, W16; zmm R32 0x7B);
     /// broadcast a 32-bit element to every element.
-    VPBROADCASTD vpbroadcastd(dst, src) = "vpbroadcastd" vbroadcast!(0x58, D32);
+    VPBROADCASTD vpbroadcastd(dst, src) = "vpbroadcastd" vbroadcast!(0x58, D32; zmm R32 0x7C);
     /// broadcast a 64-bit element to every element.
-    VPBROADCASTQ vpbroadcastq(dst, src) = "vpbroadcastq" vbroadcast!(0x59, Q64);
+    VPBROADCASTQ vpbroadcastq(dst, src) = "vpbroadcastq" vbroadcast!(0x59, Q64; zmm R64 0x7C w);
     /// load 128 bits into both halves of a ymm.
     VBROADCASTI128 vbroadcasti128(dst, src) = "vbroadcasti128" &[vex(&[(Y, Reg), (m(X128), Rm)], 0x66, M0F38, 0x5A)];
     /// sign-extend bytes to 16-bit words.
     VPMOVSXBW vpmovsxbw(dst, src) = "vpmovsxbw" vwiden!(0x20);
     /// zero-extend bytes to 16-bit words.
     VPMOVZXBW vpmovzxbw(dst, src) = "vpmovzxbw" vwiden!(0x30);
+    /// sign-extend 16-bit words to 32-bit elements.
+    VPMOVSXWD vpmovsxwd(dst, src) = "vpmovsxwd" vwiden!(0x23);
     /// gather the top bit of every byte into a 32-bit mask.
     VPMOVMSKB vpmovmskb(dst, src) = "vpmovmskb" &[
         vex(&[(R32, Reg), (X, Rm)], 0x66, M0F, 0xD7),
@@ -401,21 +498,21 @@ instructions! {
 
     // ---- AVX2 integer arithmetic ----
     /// add bytes (wrapping).
-    VPADDB vpaddb(dst, a, b) = "vpaddb" vbin!(0x66, M0F, 0xFC);
+    VPADDB vpaddb(dst, a, b) = "vpaddb" vbin!(0x66, M0F, 0xFC; E_RVM);
     /// add 16-bit words (wrapping).
-    VPADDW vpaddw(dst, a, b) = "vpaddw" vbin!(0x66, M0F, 0xFD);
+    VPADDW vpaddw(dst, a, b) = "vpaddw" vbin!(0x66, M0F, 0xFD; E_RVM);
     /// add 32-bit elements (wrapping).
-    VPADDD vpaddd(dst, a, b) = "vpaddd" vbin!(0x66, M0F, 0xFE);
+    VPADDD vpaddd(dst, a, b) = "vpaddd" vbin!(0x66, M0F, 0xFE; E_RVM);
     /// add 64-bit elements (wrapping).
-    VPADDQ vpaddq(dst, a, b) = "vpaddq" vbin!(0x66, M0F, 0xD4);
+    VPADDQ vpaddq(dst, a, b) = "vpaddq" vbin!(0x66, M0F, 0xD4; E_RVM w);
     /// subtract bytes (wrapping).
-    VPSUBB vpsubb(dst, a, b) = "vpsubb" vbin!(0x66, M0F, 0xF8);
+    VPSUBB vpsubb(dst, a, b) = "vpsubb" vbin!(0x66, M0F, 0xF8; E_RVM);
     /// subtract 16-bit words (wrapping).
-    VPSUBW vpsubw(dst, a, b) = "vpsubw" vbin!(0x66, M0F, 0xF9);
+    VPSUBW vpsubw(dst, a, b) = "vpsubw" vbin!(0x66, M0F, 0xF9; E_RVM);
     /// subtract 32-bit elements (wrapping).
-    VPSUBD vpsubd(dst, a, b) = "vpsubd" vbin!(0x66, M0F, 0xFA);
+    VPSUBD vpsubd(dst, a, b) = "vpsubd" vbin!(0x66, M0F, 0xFA; E_RVM);
     /// subtract 64-bit elements (wrapping).
-    VPSUBQ vpsubq(dst, a, b) = "vpsubq" vbin!(0x66, M0F, 0xFB);
+    VPSUBQ vpsubq(dst, a, b) = "vpsubq" vbin!(0x66, M0F, 0xFB; E_RVM w);
     /// add signed bytes with saturation.
     VPADDSB vpaddsb(dst, a, b) = "vpaddsb" vbin!(0x66, M0F, 0xEC);
     /// subtract signed bytes with saturation.
@@ -433,23 +530,23 @@ instructions! {
     /// negate, zero or keep each 32-bit element of `a` by the sign of `b`.
     VPSIGND vpsignd(dst, a, b) = "vpsignd" vbin!(0x66, M0F38, 0x0A);
     /// absolute value of signed bytes.
-    VPABSB vpabsb(dst, src) = "vpabsb" vun!(0x66, M0F38, 0x1C);
+    VPABSB vpabsb(dst, src) = "vpabsb" vun!(0x66, M0F38, 0x1C; E_RM);
     /// absolute value of signed 16-bit words.
     VPABSW vpabsw(dst, src) = "vpabsw" vun!(0x66, M0F38, 0x1D);
     /// absolute value of signed 32-bit elements.
     VPABSD vpabsd(dst, src) = "vpabsd" vun!(0x66, M0F38, 0x1E);
     /// multiply unsigned bytes of `a` by signed bytes of `b`, add pairs to saturated words.
-    VPMADDUBSW vpmaddubsw(dst, a, b) = "vpmaddubsw" vbin!(0x66, M0F38, 0x04);
+    VPMADDUBSW vpmaddubsw(dst, a, b) = "vpmaddubsw" vbin!(0x66, M0F38, 0x04; E_RVM);
     /// multiply signed words, add pairs to 32-bit elements.
-    VPMADDWD vpmaddwd(dst, a, b) = "vpmaddwd" vbin!(0x66, M0F, 0xF5);
+    VPMADDWD vpmaddwd(dst, a, b) = "vpmaddwd" vbin!(0x66, M0F, 0xF5; E_RVM);
     /// add adjacent pairs of 32-bit elements, of `a` then of `b`, within each 128-bit lane.
     VPHADDD vphaddd(dst, a, b) = "vphaddd" vbin!(0x66, M0F38, 0x02);
     /// multiply 16-bit words, keep the low halves.
-    VPMULLW vpmullw(dst, a, b) = "vpmullw" vbin!(0x66, M0F, 0xD5);
+    VPMULLW vpmullw(dst, a, b) = "vpmullw" vbin!(0x66, M0F, 0xD5; E_RVM);
     /// multiply 32-bit elements, keep the low halves.
     VPMULLD vpmulld(dst, a, b) = "vpmulld" vbin!(0x66, M0F38, 0x40);
     /// sums of absolute byte differences of each 8-byte group, into 64-bit elements.
-    VPSADBW vpsadbw(dst, a, b) = "vpsadbw" vbin!(0x66, M0F, 0xF6);
+    VPSADBW vpsadbw(dst, a, b) = "vpsadbw" vbin!(0x66, M0F, 0xF6; E_RVM unmasked);
     /// signed byte minimum.
     VPMINSB vpminsb(dst, a, b) = "vpminsb" vbin!(0x66, M0F38, 0x38);
     /// signed byte maximum.
@@ -465,7 +562,7 @@ instructions! {
 
     // ---- AVX2 comparisons ----
     /// bytes equal: all ones, else zero.
-    VPCMPEQB vpcmpeqb(dst, a, b) = "vpcmpeqb" vbin!(0x66, M0F, 0x74);
+    VPCMPEQB vpcmpeqb(dst, a, b) = "vpcmpeqb" vbin!(0x66, M0F, 0x74; E_KVM);
     /// 16-bit words equal.
     VPCMPEQW vpcmpeqw(dst, a, b) = "vpcmpeqw" vbin!(0x66, M0F, 0x75);
     /// 32-bit elements equal.
@@ -473,7 +570,7 @@ instructions! {
     /// 64-bit elements equal.
     VPCMPEQQ vpcmpeqq(dst, a, b) = "vpcmpeqq" vbin!(0x66, M0F38, 0x29);
     /// signed bytes greater than.
-    VPCMPGTB vpcmpgtb(dst, a, b) = "vpcmpgtb" vbin!(0x66, M0F, 0x64);
+    VPCMPGTB vpcmpgtb(dst, a, b) = "vpcmpgtb" vbin!(0x66, M0F, 0x64; E_KVM);
     /// signed 16-bit words greater than.
     VPCMPGTW vpcmpgtw(dst, a, b) = "vpcmpgtw" vbin!(0x66, M0F, 0x65);
     /// signed 32-bit elements greater than.
@@ -483,9 +580,9 @@ instructions! {
 
     // ---- AVX2 shifts ----
     /// shift 16-bit words left by an immediate.
-    VPSLLW vpsllw(dst, src, count) = "vpsllw" vshift!(0x71, 6);
+    VPSLLW vpsllw(dst, src, count) = "vpsllw" vshift!(0x71, 6; zmm 0xF1);
     /// shift 16-bit words right (logical) by an immediate.
-    VPSRLW vpsrlw(dst, src, count) = "vpsrlw" vshift!(0x71, 2);
+    VPSRLW vpsrlw(dst, src, count) = "vpsrlw" vshift!(0x71, 2; zmm 0xD1);
     /// shift 16-bit words right (arithmetic) by an immediate.
     VPSRAW vpsraw(dst, src, count) = "vpsraw" vshift!(0x71, 4);
     /// shift 32-bit elements left by an immediate.
@@ -495,25 +592,25 @@ instructions! {
     /// shift 32-bit elements right (arithmetic) by an immediate.
     VPSRAD vpsrad(dst, src, count) = "vpsrad" vshift!(0x72, 4);
     /// shift 64-bit elements left by an immediate.
-    VPSLLQ vpsllq(dst, src, count) = "vpsllq" vshift!(0x73, 6);
+    VPSLLQ vpsllq(dst, src, count) = "vpsllq" vshift!(0x73, 6; zmm 0xF3 w);
     /// shift 64-bit elements right (logical) by an immediate.
-    VPSRLQ vpsrlq(dst, src, count) = "vpsrlq" vshift!(0x73, 2);
+    VPSRLQ vpsrlq(dst, src, count) = "vpsrlq" vshift!(0x73, 2; zmm 0xD3 w);
     /// shift each 128-bit lane right by whole bytes.
     VPSRLDQ vpsrldq(dst, src, bytes) = "vpsrldq" vshift!(0x73, 3);
     /// shift each 128-bit lane left by whole bytes.
     VPSLLDQ vpslldq(dst, src, bytes) = "vpslldq" vshift!(0x73, 7);
     /// shift 32-bit elements left by per-element counts.
-    VPSLLVD vpsllvd(dst, a, counts) = "vpsllvd" vbin!(0x66, M0F38, 0x47);
+    VPSLLVD vpsllvd(dst, a, counts) = "vpsllvd" vbin!(0x66, M0F38, 0x47; E_RVM);
     /// shift 64-bit elements left by per-element counts.
-    VPSLLVQ vpsllvq(dst, a, counts) = "vpsllvq" vbin!(0x66, M0F38, 0x47, W1);
+    VPSLLVQ vpsllvq(dst, a, counts) = "vpsllvq" vbin!(0x66, M0F38, 0x47, w; E_RVM w);
     /// shift 32-bit elements right (logical) by per-element counts.
-    VPSRLVD vpsrlvd(dst, a, counts) = "vpsrlvd" vbin!(0x66, M0F38, 0x45);
+    VPSRLVD vpsrlvd(dst, a, counts) = "vpsrlvd" vbin!(0x66, M0F38, 0x45; E_RVM);
     /// shift 64-bit elements right (logical) by per-element counts.
-    VPSRLVQ vpsrlvq(dst, a, counts) = "vpsrlvq" vbin!(0x66, M0F38, 0x45, W1);
+    VPSRLVQ vpsrlvq(dst, a, counts) = "vpsrlvq" vbin!(0x66, M0F38, 0x45, w; E_RVM w);
 
     // ---- AVX2 shuffles and lane moves ----
     /// shuffle bytes within each 128-bit lane by the indices in `b`.
-    VPSHUFB vpshufb(dst, a, b) = "vpshufb" vbin!(0x66, M0F38, 0x00);
+    VPSHUFB vpshufb(dst, a, b) = "vpshufb" vbin!(0x66, M0F38, 0x00; E_RVM);
     /// shuffle 32-bit elements within each lane by an immediate.
     VPSHUFD vpshufd(dst, src, imm) = "vpshufd" &[vex(RMI_X, 0x66, M0F, 0x70), vex(RMI_Y, 0x66, M0F, 0x70)];
     /// concatenate each lane of `a:b` and take 16 bytes from byte offset `imm`.
@@ -525,7 +622,7 @@ instructions! {
     /// pick each 128-bit half from `a` or `b` (or zero) by the immediate.
     VPERM2I128 vperm2i128(dst, a, b, imm) = "vperm2i128" &[vex(RVMI_Y, 0x66, M0F3A, 0x46)];
     /// permute 64-bit elements across the whole ymm by the immediate.
-    VPERMQ vpermq(dst, src, imm) = "vpermq" &[vex(RMI_Y, 0x66, M0F3A, 0x00).w()];
+    VPERMQ vpermq(dst, src, imm) = "vpermq" &[vex(RMI_Y, 0x66, M0F3A, 0x00).w(), evex(E_RMI, 0x66, M0F3A, 0x00).w()];
     /// permute 32-bit elements across the whole ymm by the indices in `a`.
     VPERMD vpermd(dst, idx, src) = "vpermd" &[vex(RVM_Y, 0x66, M0F38, 0x36)];
     /// copy one 128-bit half of a ymm (selected by the immediate) to an xmm or memory.
@@ -533,21 +630,21 @@ instructions! {
     /// replace one 128-bit half of `a` (selected by the immediate) with `b`.
     VINSERTI128 vinserti128(dst, a, b, imm) = "vinserti128" &[vex(&[(Y, Reg), (Y, Vvvv), (Xm(X128), Rm), (U8, Imm)], 0x66, M0F3A, 0x38)];
     /// interleave the low bytes of each lane.
-    VPUNPCKLBW vpunpcklbw(dst, a, b) = "vpunpcklbw" vbin!(0x66, M0F, 0x60);
+    VPUNPCKLBW vpunpcklbw(dst, a, b) = "vpunpcklbw" vbin!(0x66, M0F, 0x60; E_RVM);
     /// interleave the high bytes of each lane.
-    VPUNPCKHBW vpunpckhbw(dst, a, b) = "vpunpckhbw" vbin!(0x66, M0F, 0x68);
+    VPUNPCKHBW vpunpckhbw(dst, a, b) = "vpunpckhbw" vbin!(0x66, M0F, 0x68; E_RVM);
     /// interleave the low words of each lane.
-    VPUNPCKLWD vpunpcklwd(dst, a, b) = "vpunpcklwd" vbin!(0x66, M0F, 0x61);
+    VPUNPCKLWD vpunpcklwd(dst, a, b) = "vpunpcklwd" vbin!(0x66, M0F, 0x61; E_RVM);
     /// interleave the high words of each lane.
-    VPUNPCKHWD vpunpckhwd(dst, a, b) = "vpunpckhwd" vbin!(0x66, M0F, 0x69);
+    VPUNPCKHWD vpunpckhwd(dst, a, b) = "vpunpckhwd" vbin!(0x66, M0F, 0x69; E_RVM);
     /// interleave the low 64-bit elements of each lane.
     VPUNPCKLQDQ vpunpcklqdq(dst, a, b) = "vpunpcklqdq" vbin!(0x66, M0F, 0x6C);
     /// interleave the high 64-bit elements of each lane.
     VPUNPCKHQDQ vpunpckhqdq(dst, a, b) = "vpunpckhqdq" vbin!(0x66, M0F, 0x6D);
     /// pack signed words to signed bytes with saturation.
-    VPACKSSWB vpacksswb(dst, a, b) = "vpacksswb" vbin!(0x66, M0F, 0x63);
+    VPACKSSWB vpacksswb(dst, a, b) = "vpacksswb" vbin!(0x66, M0F, 0x63; E_RVM);
     /// pack signed doublewords to signed words with saturation.
-    VPACKSSDW vpackssdw(dst, a, b) = "vpackssdw" vbin!(0x66, M0F, 0x6B);
+    VPACKSSDW vpackssdw(dst, a, b) = "vpackssdw" vbin!(0x66, M0F, 0x6B; E_RVM);
 
     // ---- scalar double (cosine) ----
     /// convert a signed 32- or 64-bit integer to double into the low element (upper from `src1`).
@@ -571,4 +668,96 @@ instructions! {
     VXORPD vxorpd(dst, a, b) = "vxorpd" vbin!(0x66, M0F, 0x57);
     /// unordered compare of scalar doubles, setting ZF, PF and CF.
     VUCOMISD vucomisd(a, b) = "vucomisd" &[vex(SD_RM, 0x66, M0F, 0x2E)];
+
+    // ---- AVX-512 moves (AVX512F, AVX512BW for 8/16-bit elements) ----
+    /// 512-bit load, store or register move; masked by bytes.
+    VMOVDQU8 vmovdqu8(dst, src) = "vmovdqu8" zmov!(0xF2);
+    /// 512-bit load, store or register move; masked by 16-bit words.
+    VMOVDQU16 vmovdqu16(dst, src) = "vmovdqu16" zmov!(0xF2, w);
+    /// 512-bit load, store or register move; masked by 32-bit elements.
+    VMOVDQU32 vmovdqu32(dst, src) = "vmovdqu32" zmov!(0xF3);
+    /// 512-bit load, store or register move; masked by 64-bit elements.
+    VMOVDQU64 vmovdqu64(dst, src) = "vmovdqu64" zmov!(0xF3, w);
+    /// aligned 512-bit load, store or register move; masked by 32-bit elements.
+    VMOVDQA32 vmovdqa32(dst, src) = "vmovdqa32" zmov!(0x66);
+    /// aligned 512-bit load, store or register move; masked by 64-bit elements.
+    VMOVDQA64 vmovdqa64(dst, src) = "vmovdqa64" zmov!(0x66, w);
+    /// copy the 256-bit half of a zmm selected by the immediate to a ymm or memory.
+    VEXTRACTI64X4 vextracti64x4(dst, src, imm) = "vextracti64x4" &[evex(&[(Ym, Rm), (Z, Reg), (U8, Imm)], 0x66, M0F3A, 0x3B).w()];
+    /// copy the 128-bit quarter of a zmm selected by the immediate to an xmm or memory.
+    VEXTRACTI32X4 vextracti32x4(dst, src, imm) = "vextracti32x4" &[evex(&[(Xm(X128), Rm), (Z, Reg), (U8, Imm)], 0x66, M0F3A, 0x39)];
+    /// replace the 256-bit half of `a` selected by the immediate with `b`.
+    VINSERTI64X4 vinserti64x4(dst, a, b, imm) = "vinserti64x4" &[evex(&[(Z, Reg), (Z, Vvvv), (Ym, Rm), (U8, Imm)], 0x66, M0F3A, 0x3A).w()];
+
+    // ---- AVX-512 logic and arithmetic ----
+    /// bitwise and, masked by 32-bit elements.
+    VPANDD vpandd(dst, a, b) = "vpandd" zbin!(0x66, M0F, 0xDB);
+    /// bitwise and, masked by 64-bit elements.
+    VPANDQ vpandq(dst, a, b) = "vpandq" zbin!(0x66, M0F, 0xDB, w);
+    /// `dst = !a & b`, masked by 32-bit elements.
+    VPANDND vpandnd(dst, a, b) = "vpandnd" zbin!(0x66, M0F, 0xDF);
+    /// `dst = !a & b`, masked by 64-bit elements.
+    VPANDNQ vpandnq(dst, a, b) = "vpandnq" zbin!(0x66, M0F, 0xDF, w);
+    /// bitwise or, masked by 32-bit elements.
+    VPORD vpord(dst, a, b) = "vpord" zbin!(0x66, M0F, 0xEB);
+    /// bitwise or, masked by 64-bit elements.
+    VPORQ vporq(dst, a, b) = "vporq" zbin!(0x66, M0F, 0xEB, w);
+    /// bitwise exclusive or, masked by 32-bit elements (`vpxord z, z, z` zeroes a zmm).
+    VPXORD vpxord(dst, a, b) = "vpxord" zbin!(0x66, M0F, 0xEF);
+    /// bitwise exclusive or, masked by 64-bit elements.
+    VPXORQ vpxorq(dst, a, b) = "vpxorq" zbin!(0x66, M0F, 0xEF, w);
+    /// any three-input bitwise function by 32-bit elements (imm: truth table over dst, a, b).
+    VPTERNLOGD vpternlogd(dst, a, b, imm) = "vpternlogd" &[evex(E_RVMI, 0x66, M0F3A, 0x25)];
+    /// any three-input bitwise function, by 64-bit elements.
+    VPTERNLOGQ vpternlogq(dst, a, b, imm) = "vpternlogq" &[evex(E_RVMI, 0x66, M0F3A, 0x25).w()];
+    /// population count of each 32-bit element (AVX512_VPOPCNTDQ).
+    VPOPCNTD vpopcntd(dst, src) = "vpopcntd" zun!(0x66, M0F38, 0x55);
+    /// population count of each 64-bit element (AVX512_VPOPCNTDQ).
+    VPOPCNTQ vpopcntq(dst, src) = "vpopcntq" zun!(0x66, M0F38, 0x55, w);
+    /// population count of each byte (AVX512_BITALG).
+    VPOPCNTB vpopcntb(dst, src) = "vpopcntb" zun!(0x66, M0F38, 0x54);
+    /// population count of each 16-bit word (AVX512_BITALG).
+    VPOPCNTW vpopcntw(dst, src) = "vpopcntw" zun!(0x66, M0F38, 0x54, w);
+    /// compare signed bytes by predicate `imm` (0 eq, 1 lt, 2 le, 4 ne, 5 ge, 6 gt) into a mask.
+    VPCMPB vpcmpb(dst, a, b, imm) = "vpcmpb" &[evex(&[(K, Reg), (Z, Vvvv), (Zm, Rm), (U8, Imm)], 0x66, M0F3A, 0x3F)];
+    /// compare unsigned bytes by predicate `imm` into a mask.
+    VPCMPUB vpcmpub(dst, a, b, imm) = "vpcmpub" &[evex(&[(K, Reg), (Z, Vvvv), (Zm, Rm), (U8, Imm)], 0x66, M0F3A, 0x3E)];
+    /// the top bit of every byte into a mask.
+    VPMOVB2M vpmovb2m(dst, src) = "vpmovb2m" &[evex(&[(K, Reg), (Z, Rm)], 0xF3, M0F38, 0x29).unmasked()];
+    /// every byte all ones or zero by its mask bit.
+    VPMOVM2B vpmovm2b(dst, src) = "vpmovm2b" &[evex(&[(Z, Reg), (K, Rm)], 0xF3, M0F38, 0x28).unmasked()];
+    /// each byte from `b` where the write mask is set, else from `a`.
+    VPBLENDMB vpblendmb(dst, a, b) = "vpblendmb" zbin!(0x66, M0F38, 0x66);
+
+    // ---- opmask registers (AVX512F for 16-bit masks, AVX512BW for 32/64-bit) ----
+    /// 16-bit mask move: k <- k/m16, m16 <- k, k <- r32, r32 <- k.
+    KMOVW kmovw(dst, src) = "kmovw" kmov!(W16, 0, R32, 0);
+    /// 32-bit mask move: k <- k/m32, m32 <- k, k <- r32, r32 <- k.
+    KMOVD kmovd(dst, src) = "kmovd" kmov!(D32, 0x66 w, R32, 0xF2);
+    /// 64-bit mask move: k <- k/m64, m64 <- k, k <- r64, r64 <- k.
+    KMOVQ kmovq(dst, src) = "kmovq" kmov!(Q64, 0 w, R64, 0xF2 w);
+    /// or two 16-bit masks, setting ZF when the result is zero and CF when it is all ones.
+    KORTESTW kortestw(a, b) = "kortestw" kop!(2, 0, 0x98);
+    /// or two 32-bit masks into ZF and CF.
+    KORTESTD kortestd(a, b) = "kortestd" kop!(2, 0x66, 0x98, w);
+    /// or two 64-bit masks into ZF and CF.
+    KORTESTQ kortestq(a, b) = "kortestq" kop!(2, 0, 0x98, w);
+    /// and of 16-bit masks.
+    KANDW kandw(dst, a, b) = "kandw" kop!(3, 0, 0x41);
+    /// and of 64-bit masks.
+    KANDQ kandq(dst, a, b) = "kandq" kop!(3, 0, 0x41, w);
+    /// `dst = !a & b` of 64-bit masks.
+    KANDNQ kandnq(dst, a, b) = "kandnq" kop!(3, 0, 0x42, w);
+    /// or of 64-bit masks.
+    KORQ korq(dst, a, b) = "korq" kop!(3, 0, 0x45, w);
+    /// exclusive or of 64-bit masks.
+    KXORQ kxorq(dst, a, b) = "kxorq" kop!(3, 0, 0x47, w);
+    /// add 64-bit masks as integers.
+    KADDQ kaddq(dst, a, b) = "kaddq" kop!(3, 0, 0x4A, w);
+    /// not of a 64-bit mask.
+    KNOTQ knotq(dst, src) = "knotq" kop!(2, 0, 0x44, w);
+    /// shift a 64-bit mask right by an immediate (counts above 63 give zero).
+    KSHIFTRQ kshiftrq(dst, src, count) = "kshiftrq" &[vex(K_RMI, 0x66, M0F3A, 0x31).w()];
+    /// shift a 64-bit mask left by an immediate (counts above 63 give zero).
+    KSHIFTLQ kshiftlq(dst, src, count) = "kshiftlq" &[vex(K_RMI, 0x66, M0F3A, 0x33).w()];
 }

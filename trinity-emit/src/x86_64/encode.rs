@@ -1,8 +1,9 @@
-//! The shared encoder: any [`Form`] with its operands to bytes (prefixes, REX or VEX, opcode,
-//! ModRM, SIB, displacement, immediate), and the fixups for label references.
+//! The shared encoder: any [`Form`] with its operands to bytes (prefixes, REX, VEX or EVEX,
+//! opcode, ModRM, SIB, displacement, immediate), and the fixups for label references.
 
-use super::form::{Alt, Form, Inst, Map, Role};
-use super::operand::{Base, Mem, Operand};
+use super::form::{Alt, Enc, Form, Inst, Map, Mask, Role};
+use super::operand::{Base, Masked, Mem, Operand};
+use super::regs::K;
 use crate::{CodeBuffer, EmitError, FixupKind};
 
 /// How a reference to a label is patched once the label is bound.
@@ -74,6 +75,10 @@ struct Parts {
     cc: u8,
     /// An 8-bit operand is spl/bpl/sil/dil: needs a REX prefix even when it is 0x40.
     force_rex: bool,
+    /// EVEX.aaa: the write mask register (0: none).
+    aaa: u8,
+    /// EVEX.z: zeroing-masking.
+    zero: bool,
 }
 
 fn reg_num(op: &Operand) -> u8 {
@@ -83,7 +88,9 @@ fn reg_num(op: &Operand) -> u8 {
         Operand::R8(r) => r.num(),
         Operand::Xmm(r) => r.num(),
         Operand::Ymm(r) => r.num(),
-        Operand::Mem(_) | Operand::Imm(_) | Operand::Cond(_) => 0,
+        Operand::Zmm(r) => r.num(),
+        Operand::K(r) => r.num(),
+        Operand::Mem(_) | Operand::Imm(_) | Operand::Cond(_) | Operand::Masked(_) => 0,
     }
 }
 
@@ -97,9 +104,22 @@ const fn fits_i32(v: i64) -> bool {
 
 /// Check the operands against `form` (classes already match) and assign them to fields.
 fn parts(inst: &Inst, form: &Form, ops: &[Operand]) -> Result<Parts, EmitError> {
-    let mut p =
-        Parts { reg: 0, rm: Rm::None, vvvv: 0, imm: 0, opreg: None, cc: 0, force_rex: false };
+    let mut p = Parts {
+        reg: 0,
+        rm: Rm::None,
+        vvvv: 0,
+        imm: 0,
+        opreg: None,
+        cc: 0,
+        force_rex: false,
+        aaa: 0,
+        zero: false,
+    };
     for ((kind, role), op) in form.ops.iter().zip(ops) {
+        if let Operand::Masked(m) = op {
+            write_mask(inst, form, m, &mut p)?;
+        }
+        let op = &op.unmasked();
         match op {
             Operand::Imm(value) => {
                 if let Some((what, min, max)) = kind.imm_range() {
@@ -147,11 +167,31 @@ fn parts(inst: &Inst, form: &Form, ops: &[Operand]) -> Result<Parts, EmitError> 
     Ok(p)
 }
 
-/// REX.X and REX.B (or VEX.X/B, before inversion) for the r/m operand.
+/// Check a write mask against the rules of [`Masked`](super::Masked) and record it.
+fn write_mask(inst: &Inst, form: &Form, m: &Masked, p: &mut Parts) -> Result<(), EmitError> {
+    let fail = |why: &str| {
+        Err(EmitError::InvalidOperand { instruction: inst.mnemonic, reason: format!("{m}: {why}") })
+    };
+    if m.mask_reg() == K::K0 {
+        return fail("k0 cannot be a write mask (mask number 0 means no masking); use k1..k7");
+    }
+    if m.zeroing() && matches!(m.target(), Operand::Mem(_)) {
+        return fail("a memory destination cannot be zeroing-masked; drop the {z}");
+    }
+    if m.zeroing() && form.mask != Mask::Zero {
+        return fail("this form only merges under a write mask; drop the {z}");
+    }
+    p.aaa = m.mask_reg().num();
+    p.zero = m.zeroing();
+    Ok(())
+}
+
+/// REX.X and REX.B (or VEX/EVEX.X/B, before inversion) for the r/m operand. A register r/m
+/// puts its bit 4 (zmm16..zmm31, EVEX only) in X.
 fn xb(rm: &Rm) -> (u8, u8) {
     match rm {
         Rm::None => (0, 0),
-        Rm::Reg(r) => (0, r >> 3),
+        Rm::Reg(r) => (r >> 4 & 1, r >> 3 & 1),
         Rm::Mem(m) => {
             let x = m.index.map_or(0, |i| i.num() >> 3);
             let b = match m.base {
@@ -183,12 +223,15 @@ fn pp(prefix: u8) -> u8 {
 
 /// Write ModRM (with `reg` in bits 5:3), SIB and displacement for `rm`. `start` is the
 /// instruction's offset and `tail` the bytes that will follow (the immediate), for RIP fixups.
+/// A disp8 stands for `disp8 * n` (EVEX compressed displacement; `n` = 1 elsewhere), so it is
+/// used only for multiples of `n`.
 fn modrm(
     buf: &mut CodeBuffer<X86Fixup>,
     start: usize,
     reg: u8,
     rm: &Rm,
     tail: u8,
+    n: i32,
 ) -> Result<(), EmitError> {
     let reg = (reg & 7) << 3;
     let m = match rm {
@@ -229,9 +272,10 @@ fn modrm(
             // rsp/r12 (low bits 100) can only be a base through SIB; rbp/r13 (101) with mod=00
             // would mean RIP/no base, so they take a zero disp8.
             let sib = m.index.is_some() || low == 0b100;
+            let disp8 = (disp % n == 0).then_some(disp / n).filter(|d| fits_i8((*d).into()));
             let mode = if disp == 0 && low != 0b101 {
                 0b00
-            } else if fits_i8(disp.into()) {
+            } else if disp8.is_some() {
                 0b01
             } else {
                 0b10
@@ -240,9 +284,9 @@ fn modrm(
             if sib {
                 buf.put_u8(scale_bits << 6 | index_bits << 3 | low);
             }
-            match mode {
-                0b01 => buf.put_u8(disp as u8),
-                0b10 => buf.put_u32(disp as u32),
+            match (mode, disp8) {
+                (0b01, Some(d)) => buf.put_u8(d as u8),
+                (0b10, _) => buf.put_u32(disp as u32),
                 _ => {}
             }
         }
@@ -267,10 +311,10 @@ pub(crate) fn encode(
         buf.label_offset(label)?; // a foreign label fails here, before any byte is written
     }
     let start = buf.len();
-    if form.vex {
-        encode_vex(buf, start, form, &mut p)
-    } else {
-        encode_legacy(buf, start, form, &mut p)
+    match form.enc {
+        Enc::Legacy => encode_legacy(buf, start, form, &mut p),
+        Enc::Vex => encode_vex(buf, start, form, &mut p),
+        Enc::Evex => encode_evex(buf, start, form, &p),
     }
 }
 
@@ -321,7 +365,7 @@ fn encode_legacy(
     }
     buf.put(map_escape(form.map));
     buf.put_u8(opcode + p.cc);
-    modrm(buf, start, p.reg, &p.rm, imm_bytes)?;
+    modrm(buf, start, p.reg, &p.rm, imm_bytes, 1)?;
     put_imm(buf, p.imm, imm_bytes);
     Ok(())
 }
@@ -344,23 +388,50 @@ fn encode_vex(
     let (x, b) = xb(&p.rm);
     let r = p.reg >> 3;
     let vvvv = !p.vvvv & 0xF;
-    let tail = u8::from(form.l) << 2 | pp(prefix);
+    let tail = (form.l & 1) << 2 | pp(prefix);
     if form.map == Map::M0F && !form.w && x == 0 && b == 0 {
         buf.put(&[0xC5, (r ^ 1) << 7 | vvvv << 3 | tail]);
     } else {
-        let mmmmm = match form.map {
-            Map::Base | Map::M0F => 1,
-            Map::M0F38 => 2,
-            Map::M0F3A => 3,
-        };
         buf.put(&[
             0xC4,
-            (r ^ 1) << 7 | (x ^ 1) << 6 | (b ^ 1) << 5 | mmmmm,
+            (r ^ 1) << 7 | (x ^ 1) << 6 | (b ^ 1) << 5 | vex_map(form.map),
             u8::from(form.w) << 7 | vvvv << 3 | tail,
         ]);
     }
     buf.put_u8(opcode);
-    modrm(buf, start, p.reg, &p.rm, form.imm_bytes)?;
+    modrm(buf, start, p.reg, &p.rm, form.imm_bytes, 1)?;
+    put_imm(buf, p.imm, form.imm_bytes);
+    Ok(())
+}
+
+/// VEX.mmmmm / EVEX.mm: the opcode map number.
+fn vex_map(map: Map) -> u8 {
+    match map {
+        Map::Base | Map::M0F => 1,
+        Map::M0F38 => 2,
+        Map::M0F3A => 3,
+    }
+}
+
+/// The EVEX prefix (62, P0, P1, P2; register fields inverted), opcode, ModRM with disp8*N.
+fn encode_evex(
+    buf: &mut CodeBuffer<X86Fixup>,
+    start: usize,
+    form: &Form,
+    p: &Parts,
+) -> Result<(), EmitError> {
+    let (x, b) = xb(&p.rm);
+    let (r, r2) = (p.reg >> 3 & 1, p.reg >> 4 & 1);
+    let (vvvv, v2) = (!p.vvvv & 0xF, !p.vvvv >> 4 & 1);
+    let n = form.ops.iter().find_map(|(k, _)| k.mem_size()).map_or(1, |s| s.bytes().max(1));
+    buf.put(&[
+        0x62,
+        (r ^ 1) << 7 | (x ^ 1) << 6 | (b ^ 1) << 5 | (r2 ^ 1) << 4 | vex_map(form.map),
+        u8::from(form.w) << 7 | vvvv << 3 | 1 << 2 | pp(form.prefix),
+        u8::from(p.zero) << 7 | form.l << 5 | v2 << 3 | p.aaa,
+    ]);
+    buf.put_u8(form.opcode);
+    modrm(buf, start, p.reg, &p.rm, form.imm_bytes, n.into())?;
     put_imm(buf, p.imm, form.imm_bytes);
     Ok(())
 }

@@ -13,7 +13,7 @@ pub enum Role {
     Reg,
     /// ModRM.rm: a register, or memory through SIB and displacement (REX.B/X, VEX.B/X).
     Rm,
-    /// VEX.vvvv, the extra (non-destructive) source.
+    /// VEX/EVEX.vvvv (EVEX.V' for registers 16..=31), the extra (non-destructive) source.
     Vvvv,
     /// The immediate that follows ModRM.
     Imm,
@@ -54,27 +54,54 @@ pub enum Alt {
     Imm64(u8),
 }
 
+/// How a form is encoded: the prefix family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Enc {
+    /// Legacy prefixes with an optional REX.
+    Legacy,
+    /// The 2- or 3-byte VEX prefix (AVX, AVX2, BMI, opmask instructions).
+    Vex,
+    /// The 4-byte EVEX prefix (AVX-512): 32 vector registers, write masks, disp8*N.
+    Evex,
+}
+
+/// Which write masks the first operand of an EVEX form takes (see [`Masked`]).
+///
+/// [`Masked`]: super::Masked
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mask {
+    /// None: a masked operand does not match the form.
+    None,
+    /// Merging only, `{k}` (stores, compares into `k`).
+    Merge,
+    /// Merging `{k}` or zeroing `{k} {z}`; zeroing still needs a register destination.
+    Zero,
+}
+
 /// One encoding of an instruction for one combination of operand kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Form {
     /// The operands in Intel order: what each accepts and where it is encoded.
     pub ops: &'static [(Kind, Role)],
-    /// VEX-encoded (otherwise legacy with optional REX).
-    pub vex: bool,
-    /// Mandatory prefix `0x66`, `0xF3` or `0xF2` (VEX: the pp field), or 0 for none.
+    /// Legacy, VEX or EVEX.
+    pub enc: Enc,
+    /// Mandatory prefix `0x66`, `0xF3` or `0xF2` (VEX/EVEX: the pp field), or 0 for none.
     pub prefix: u8,
     /// Opcode map.
     pub map: Map,
     /// The opcode byte.
     pub opcode: u8,
-    /// REX.W / VEX.W. VEX "WIG" forms are encoded with W=0, as llvm-mc does.
+    /// REX.W / VEX.W / EVEX.W. "WIG" forms are encoded with W=0, as llvm-mc does.
     pub w: bool,
     /// The ModRM.reg opcode extension (`/digit`), if any.
     pub digit: Option<u8>,
     /// Bytes of immediate that follow ModRM (before any [`Alt`] changes it).
     pub imm_bytes: u8,
-    /// VEX.L: set when any operand is 256-bit.
-    pub l: bool,
+    /// The vector length (VEX.L, EVEX.L'L): 0, 1 or 2 for 128, 256 or 512 bits, from the widest
+    /// vector operand.
+    pub l: u8,
+    /// The write masks the first operand takes (EVEX forms; [`Mask::None`] elsewhere).
+    pub mask: Mask,
     /// Shorter encodings tried in order (legacy forms).
     pub alts: &'static [Alt],
     /// For register-to-register moves: the (prefix, opcode) of the same move with ModRM.reg and
@@ -97,15 +124,15 @@ const fn imm_bytes_of(ops: &[(Kind, Role)]) -> u8 {
     0
 }
 
-const fn any_256(ops: &[(Kind, Role)]) -> bool {
-    let mut i = 0;
+const fn widest(ops: &[(Kind, Role)]) -> u8 {
+    let (mut i, mut l) = (0, 0);
     while i < ops.len() {
-        if ops[i].0.is_256() {
-            return true;
+        if ops[i].0.vl() > l {
+            l = ops[i].0.vl();
         }
         i += 1;
     }
-    false
+    l
 }
 
 impl Form {
@@ -113,14 +140,15 @@ impl Form {
     pub const fn legacy(ops: &'static [(Kind, Role)], opcode: u8) -> Form {
         Form {
             ops,
-            vex: false,
+            enc: Enc::Legacy,
             prefix: 0,
             map: Map::Base,
             opcode,
             w: false,
             digit: None,
             imm_bytes: imm_bytes_of(ops),
-            l: false,
+            l: 0,
+            mask: Mask::None,
             alts: &[],
             rev: None,
         }
@@ -128,7 +156,29 @@ impl Form {
 
     /// A VEX form: mandatory prefix (pp), map and opcode; W=0 (or WIG); L from the operands.
     pub const fn vex(ops: &'static [(Kind, Role)], prefix: u8, map: Map, opcode: u8) -> Form {
-        Form { vex: true, prefix, map, l: any_256(ops), ..Form::legacy(ops, opcode) }
+        Form { enc: Enc::Vex, prefix, map, l: widest(ops), ..Form::legacy(ops, opcode) }
+    }
+
+    /// An EVEX form: like [`Form::vex`], and the first operand takes a write mask: merging
+    /// only when it is memory or an opmask register (as the architecture allows), else merging
+    /// or zeroing. Memory operands use disp8*N with N their size (full-vector, tuple and
+    /// half/quarter-vector operands alike, as long as there is no broadcast).
+    pub const fn evex(ops: &'static [(Kind, Role)], prefix: u8, map: Map, opcode: u8) -> Form {
+        let mask = match ops[0].0 {
+            Kind::M(_) | Kind::K => Mask::Merge,
+            _ => Mask::Zero,
+        };
+        Form { enc: Enc::Evex, mask, ..Form::vex(ops, prefix, map, opcode) }
+    }
+
+    /// With vector length `l` where the operands do not imply it (`kandq` is VEX.L1).
+    pub const fn l(self, l: u8) -> Form {
+        Form { l, ..self }
+    }
+
+    /// Without write masks (`vpmovb2m`, `vpmovm2b`).
+    pub const fn unmasked(self) -> Form {
+        Form { mask: Mask::None, ..self }
     }
 
     /// With REX.W / VEX.W set.
@@ -161,14 +211,25 @@ impl Form {
         Form { rev: Some((prefix, opcode)), ..self }
     }
 
-    /// Whether `ops` are of this form's operand classes (immediates not yet range-checked).
+    /// Whether `ops` are of this form's operand classes (immediates not yet range-checked, nor
+    /// the rules of [`Masked`](super::Masked) beyond where a mask may stand).
     pub fn accepts(&self, ops: &[Operand]) -> bool {
-        self.ops.len() == ops.len() && self.ops.iter().zip(ops).all(|((k, _), op)| k.accepts(op))
+        self.ops.len() == ops.len()
+            && self.ops.iter().zip(ops).enumerate().all(|(i, ((k, _), op))| match op {
+                Operand::Masked(m) => i == 0 && self.mask != Mask::None && k.accepts(&m.target()),
+                _ => k.accepts(op),
+            })
     }
 
-    /// The operand kinds as the manual writes them, e.g. `(ymm, ymm, ymm/m256)`.
+    /// The operand kinds as the manual writes them, e.g. `(ymm, ymm, ymm/m256)` or
+    /// `(zmm {k}{z}, zmm, zmm/m512)`.
     pub fn signature(&self) -> String {
-        let kinds: Vec<String> = self.ops.iter().map(|(k, _)| k.to_string()).collect();
+        let mut kinds: Vec<String> = self.ops.iter().map(|(k, _)| k.to_string()).collect();
+        match (self.mask, kinds.first_mut()) {
+            (Mask::Merge, Some(first)) => first.push_str(" {k}"),
+            (Mask::Zero, Some(first)) => first.push_str(" {k}{z}"),
+            _ => {}
+        }
         format!("({})", kinds.join(", "))
     }
 }
@@ -193,7 +254,7 @@ impl Inst {
             // Forms differ in operand class except for memory size, which an unsized memory
             // operand leaves open; refuse to guess.
             let unsized_mem =
-                ops.iter().any(|op| matches!(op, Operand::Mem(m) if m.size().is_none()));
+                ops.iter().any(|op| matches!(op.unmasked(), Operand::Mem(m) if m.size().is_none()));
             if unsized_mem {
                 if let Some(other) =
                     self.forms.iter().find(|f| !std::ptr::eq(*f, form) && f.accepts(ops))
@@ -224,7 +285,8 @@ impl Inst {
     }
 
     /// Intel-syntax text of this instruction with `ops`, as llvm-mc and objdump accept it
-    /// (`vpand ymm0, ymm1, ymmword ptr [rax + 32]`); memory sizes come from the form.
+    /// (`vpand ymm0, ymm1, ymmword ptr [rax + 32]`, `vmovdqu8 zmm1 {k1} {z}, zmm2`); memory
+    /// sizes come from the form.
     pub fn intel(&self, ops: &[Operand]) -> Result<String, EmitError> {
         let form = self.select(ops)?;
         let mut text = String::from(self.mnemonic);
@@ -239,6 +301,10 @@ impl Inst {
                 _ => text.push_str(", "),
             }
             first = false;
+            let (op, decoration) = match op {
+                Operand::Masked(m) => (m.target(), m.decoration()),
+                _ => (*op, String::new()),
+            };
             match (op, kind.mem_size()) {
                 (Operand::Mem(m), Some(size)) => {
                     let _ = write!(text, "{}{m}", size.intel_ptr());
@@ -247,6 +313,7 @@ impl Inst {
                     let _ = write!(text, "{op}");
                 }
             }
+            text.push_str(&decoration);
         }
         Ok(text)
     }

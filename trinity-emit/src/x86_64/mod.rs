@@ -1,4 +1,5 @@
-//! x86-64 encoder: general-purpose, BMI, AVX and AVX2 instructions, labels and branches.
+//! x86-64 encoder: general-purpose, BMI, AVX, AVX2 and AVX-512 (EVEX) instructions, labels and
+//! branches.
 //!
 //! Instructions are data: [`defs`] lists every [`Inst`] (a mnemonic and its [`Form`]s: operand
 //! kinds, where each goes, opcode fields), and one encoder writes any form. [`Assembler`] has one
@@ -6,7 +7,12 @@
 //! operand order: destination first); the operands pick the form, and an operand combination no
 //! form accepts is an [`EmitError::InvalidOperand`]. Encodings match llvm-mc byte for byte,
 //! including its choice among equivalent encodings (imm8 vs imm32, the `rax` short forms,
-//! `movabs`, 2-byte VEX where possible).
+//! `movabs`, 2-byte VEX where possible, EVEX disp8*N).
+//!
+//! AVX-512 forms take [`Zmm`] registers (zmm0..zmm31) and opmask registers [`K`]; their xmm and
+//! ymm operands (shift counts, broadcast sources, extracted halves) are registers 0..=15. A
+//! destination may carry a write mask, as a [`Masked`] operand: `asm.vpaddb(Z1.mask(K1).zero(),
+//! Z2, Z3)` is `vpaddb zmm1 {k1} {z}, zmm2, zmm3`.
 //!
 //! ```
 //! use trinity_emit::x86_64::{Assembler, Cond, Gpr64::*, Mem, Ymm::*};
@@ -41,9 +47,9 @@ mod operand;
 mod regs;
 
 pub use encode::X86Fixup;
-pub use form::{Alt, Form, Inst, Map, Role};
-pub use operand::{Base, Kind, Mem, MemSize, Operand};
-pub use regs::{Cond, Gpr32, Gpr64, Gpr8, Xmm, Ymm};
+pub use form::{Alt, Enc, Form, Inst, Map, Mask, Role};
+pub use operand::{Base, Kind, Masked, Mem, MemSize, Operand};
+pub use regs::{Cond, Gpr32, Gpr64, Gpr8, Xmm, Ymm, Zmm, K};
 
 use crate::{CodeBuffer, EmitError, Label};
 

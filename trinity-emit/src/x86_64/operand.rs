@@ -1,7 +1,7 @@
 //! Operands: memory references, the generic [`Operand`] every instruction method takes, and the
 //! operand [`Kind`]s an instruction form accepts.
 
-use super::regs::{Cond, Gpr32, Gpr64, Gpr8, Xmm, Ymm};
+use super::regs::{Cond, Gpr32, Gpr64, Gpr8, Xmm, Ymm, Zmm, K};
 use crate::{EmitError, Label};
 use std::fmt;
 
@@ -97,6 +97,11 @@ impl Mem {
     /// `qword ptr`: the same operand sized 64 bits.
     pub const fn qword(self) -> Mem {
         self.sized(MemSize::Q64)
+    }
+
+    /// This operand as the destination of an EVEX store under write mask `mask` (see [`Masked`]).
+    pub const fn mask(self, mask: K) -> Masked {
+        Masked { target: Target::Mem(self), mask, zero: false }
     }
 
     /// The explicit size, if one was given.
@@ -200,6 +205,12 @@ pub enum Operand {
     Xmm(Xmm),
     /// A 256-bit vector register.
     Ymm(Ymm),
+    /// A 512-bit vector register.
+    Zmm(Zmm),
+    /// An opmask register.
+    K(K),
+    /// A destination under an EVEX write mask (`zmm1 {k1} {z}`).
+    Masked(Masked),
     /// A memory reference (its size comes from the instruction form).
     Mem(Mem),
     /// An immediate (its width and range come from the instruction form).
@@ -218,8 +229,90 @@ macro_rules! operand_from {
     )*};
 }
 
-operand_from!(Gpr64 => R64, Gpr32 => R32, Gpr8 => R8, Xmm => Xmm, Ymm => Ymm, Mem => Mem,
-    i64 => Imm, Cond => Cond);
+operand_from!(Gpr64 => R64, Gpr32 => R32, Gpr8 => R8, Xmm => Xmm, Ymm => Ymm, Zmm => Zmm,
+    K => K, Masked => Masked, Mem => Mem, i64 => Imm, Cond => Cond);
+
+/// What a write mask can apply to: a vector or opmask register, or memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Target {
+    Xmm(Xmm),
+    Ymm(Ymm),
+    Zmm(Zmm),
+    K(K),
+    Mem(Mem),
+}
+
+/// The destination of an EVEX instruction under a write mask: elements whose mask bit is clear
+/// keep their old value (merging, `zmm1 {k1}`) or become zero (zeroing, `zmm1 {k1} {z}`).
+///
+/// Made by `mask` on a register or [`Mem`] and [`Masked::zero`]. Only the first operand of a
+/// form that allows masking may be masked; the write mask cannot be `k0` (mask number 0 means
+/// "no mask"), and memory destinations and compares into a `k` register only merge. Breaking
+/// either rule is an [`EmitError::InvalidOperand`] naming the operand.
+///
+/// ```
+/// use trinity_emit::x86_64::{Gpr64::Rdi, Mem, Zmm::*, K::*};
+/// assert_eq!(Z1.mask(K2).zero().to_string(), "zmm1 {k2} {z}");
+/// assert_eq!(Mem::base(Rdi).mask(K1).to_string(), "[rdi] {k1}");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Masked {
+    target: Target,
+    mask: K,
+    zero: bool,
+}
+
+impl Masked {
+    /// The same destination with zeroing-masking (`{z}`) instead of merging.
+    pub const fn zero(self) -> Masked {
+        Masked { zero: true, ..self }
+    }
+
+    /// The register or memory the mask applies to, as an operand.
+    pub const fn target(&self) -> Operand {
+        match self.target {
+            Target::Xmm(r) => Operand::Xmm(r),
+            Target::Ymm(r) => Operand::Ymm(r),
+            Target::Zmm(r) => Operand::Zmm(r),
+            Target::K(r) => Operand::K(r),
+            Target::Mem(m) => Operand::Mem(m),
+        }
+    }
+
+    /// The write mask register.
+    pub const fn mask_reg(&self) -> K {
+        self.mask
+    }
+
+    /// Whether masked-off elements are zeroed (`{z}`) rather than kept.
+    pub const fn zeroing(&self) -> bool {
+        self.zero
+    }
+
+    /// The decoration as Intel syntax writes it after the operand: ` {k1}` or ` {k1} {z}`.
+    pub fn decoration(&self) -> String {
+        format!(" {{{}}}{}", self.mask, if self.zero { " {z}" } else { "" })
+    }
+}
+
+impl fmt::Display for Masked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.target(), self.decoration())
+    }
+}
+
+macro_rules! maskable {
+    ($($t:ident),*) => {$(
+        impl $t {
+            /// This register as a destination under write mask `mask` (see [`Masked`]).
+            pub const fn mask(self, mask: K) -> Masked {
+                Masked { target: Target::$t(self), mask, zero: false }
+            }
+        }
+    )*};
+}
+
+maskable!(Xmm, Ymm, Zmm, K);
 
 impl From<i32> for Operand {
     fn from(x: i32) -> Operand {
@@ -243,6 +336,9 @@ impl fmt::Display for Operand {
             Operand::R8(r) => r.fmt(f),
             Operand::Xmm(r) => r.fmt(f),
             Operand::Ymm(r) => r.fmt(f),
+            Operand::Zmm(r) => r.fmt(f),
+            Operand::K(r) => r.fmt(f),
+            Operand::Masked(m) => m.fmt(f),
             Operand::Mem(m) => m.fmt(f),
             Operand::Imm(i) => i.fmt(f),
             Operand::Cond(c) => c.fmt(f),
@@ -267,6 +363,8 @@ pub enum MemSize {
     X128,
     /// 256 bits.
     Y256,
+    /// 512 bits.
+    Z512,
 }
 
 impl MemSize {
@@ -280,6 +378,22 @@ impl MemSize {
             MemSize::Q64 => "qword ptr ",
             MemSize::X128 => "xmmword ptr ",
             MemSize::Y256 => "ymmword ptr ",
+            MemSize::Z512 => "zmmword ptr ",
+        }
+    }
+
+    /// The size in bytes (0 for `Addr`): the EVEX disp8 scale N of a full (non-broadcast)
+    /// memory operand of this size.
+    pub const fn bytes(self) -> u8 {
+        match self {
+            MemSize::Addr => 0,
+            MemSize::B8 => 1,
+            MemSize::W16 => 2,
+            MemSize::D32 => 4,
+            MemSize::Q64 => 8,
+            MemSize::X128 => 16,
+            MemSize::Y256 => 32,
+            MemSize::Z512 => 64,
         }
     }
 
@@ -292,6 +406,7 @@ impl MemSize {
             MemSize::Q64 => "64",
             MemSize::X128 => "128",
             MemSize::Y256 => "256",
+            MemSize::Z512 => "512",
         }
     }
 }
@@ -324,6 +439,14 @@ pub enum Kind {
     Xm(MemSize),
     /// A ymm register or 256-bit memory.
     Ym,
+    /// A zmm register.
+    Z,
+    /// A zmm register or 512-bit memory.
+    Zm,
+    /// An opmask register.
+    K,
+    /// An opmask register or memory of the given size.
+    Km(MemSize),
     /// A signed 8-bit immediate, -128..=127.
     I8,
     /// An unsigned 8-bit immediate (shuffle/blend controls, byte shifts), 0..=255.
@@ -354,11 +477,12 @@ impl Kind {
     /// The memory size when this kind accepts memory.
     pub const fn mem_size(self) -> Option<MemSize> {
         match self {
-            Kind::M(s) | Kind::Xm(s) => Some(s),
+            Kind::M(s) | Kind::Xm(s) | Kind::Km(s) => Some(s),
             Kind::Rm64 => Some(MemSize::Q64),
             Kind::Rm32 => Some(MemSize::D32),
             Kind::Rm8 => Some(MemSize::B8),
             Kind::Ym => Some(MemSize::Y256),
+            Kind::Zm => Some(MemSize::Z512),
             _ => None,
         }
     }
@@ -371,6 +495,8 @@ impl Kind {
             | (Kind::R8 | Kind::Rm8, Operand::R8(_))
             | (Kind::X | Kind::Xm(_), Operand::Xmm(_))
             | (Kind::Y | Kind::Ym, Operand::Ymm(_))
+            | (Kind::Z | Kind::Zm, Operand::Zmm(_))
+            | (Kind::K | Kind::Km(_), Operand::K(_))
             | (Kind::Cc, Operand::Cond(_)) => true,
             (Kind::Cl, Operand::R8(r)) => *r == Gpr8::Cl,
             (_, Operand::Mem(m)) => match (self.mem_size(), m.size) {
@@ -383,9 +509,14 @@ impl Kind {
         }
     }
 
-    /// Whether this kind is (or may be) a 256-bit vector, which selects VEX.L = 1.
-    pub const fn is_256(self) -> bool {
-        matches!(self, Kind::Y | Kind::Ym | Kind::M(MemSize::Y256))
+    /// The vector length code of this kind (VEX.L, EVEX.L'L): 2 for 512-bit vectors, 1 for
+    /// 256-bit ones, 0 otherwise.
+    pub const fn vl(self) -> u8 {
+        match self {
+            Kind::Z | Kind::Zm | Kind::M(MemSize::Z512) => 2,
+            Kind::Y | Kind::Ym | Kind::M(MemSize::Y256) => 1,
+            _ => 0,
+        }
     }
 }
 
@@ -405,6 +536,10 @@ impl fmt::Display for Kind {
             Kind::Rm8 => f.write_str("r/m8"),
             Kind::Xm(s) => write!(f, "xmm/m{}", s.bits()),
             Kind::Ym => f.write_str("ymm/m256"),
+            Kind::Z => f.write_str("zmm"),
+            Kind::Zm => f.write_str("zmm/m512"),
+            Kind::K => f.write_str("k"),
+            Kind::Km(s) => write!(f, "k/m{}", s.bits()),
             Kind::I8 | Kind::U8 => f.write_str("imm8"),
             Kind::I32 => f.write_str("imm32"),
             Kind::I64 => f.write_str("imm64"),
@@ -415,6 +550,14 @@ impl fmt::Display for Kind {
 }
 
 impl Operand {
+    /// The operand without its write mask: the target of a [`Masked`], else the operand itself.
+    pub const fn unmasked(&self) -> Operand {
+        match self {
+            Operand::Masked(m) => m.target(),
+            _ => *self,
+        }
+    }
+
     /// A short description of the operand's class for error messages (`r64`, `xmm`, `mem`, ...).
     pub fn class(&self) -> &'static str {
         match self {
@@ -423,6 +566,9 @@ impl Operand {
             Operand::R8(_) => "r8",
             Operand::Xmm(_) => "xmm",
             Operand::Ymm(_) => "ymm",
+            Operand::Zmm(_) => "zmm",
+            Operand::K(_) => "k",
+            Operand::Masked(_) => "masked",
             Operand::Mem(_) => "mem",
             Operand::Imm(_) => "imm",
             Operand::Cond(_) => "cc",

@@ -1,8 +1,9 @@
 //! Registers and condition codes.
 //!
 //! Each register class is its own type, so a 32-bit register cannot be passed where a 64-bit one
-//! is meant without the compiler noticing in typed code. The hardware number (0..=15) is the
-//! enum discriminant; bit 3 goes into REX/VEX, bits 0..=2 into ModRM/SIB/opcode.
+//! is meant without the compiler noticing in typed code. The hardware number is the enum
+//! discriminant; bits 0..=2 go into ModRM/SIB/opcode, bit 3 into REX/VEX/EVEX, and bit 4
+//! (zmm16..zmm31 only) into EVEX.
 
 use std::fmt;
 
@@ -20,21 +21,21 @@ macro_rules! reg_enum {
 
         impl $name {
             /// Every register of this class, in hardware-number order.
-            pub const ALL: [$name; 16] = [$($name::$var),+];
+            pub const ALL: [$name; [$($text),+].len()] = [$($name::$var),+];
 
-            /// The hardware register number, 0..=15.
+            /// The hardware register number, below `ALL.len()`.
             pub const fn num(self) -> u8 {
                 self as u8
             }
 
-            /// The register with hardware number `n & 15`.
+            /// The register with hardware number `n` modulo `ALL.len()` (a power of two).
             pub const fn from_num(n: u8) -> Self {
-                Self::ALL[(n & 15) as usize]
+                Self::ALL[n as usize % Self::ALL.len()]
             }
 
             /// The assembler name (Intel and AT&T without the `%`).
             pub const fn name(self) -> &'static str {
-                const NAMES: [&str; 16] = [$($text),+];
+                const NAMES: &[&str] = &[$($text),+];
                 NAMES[self as usize]
             }
         }
@@ -77,10 +78,26 @@ reg_enum! {
 }
 
 reg_enum! {
-    /// A 256-bit AVX register (AVX2; registers 16..=31 of AVX-512 are not offered).
+    /// A 256-bit AVX register (registers 16..=31 of AVX-512 are not offered: use [`Zmm`]).
     Ymm: Y0 = "ymm0", Y1 = "ymm1", Y2 = "ymm2", Y3 = "ymm3", Y4 = "ymm4", Y5 = "ymm5",
     Y6 = "ymm6", Y7 = "ymm7", Y8 = "ymm8", Y9 = "ymm9", Y10 = "ymm10", Y11 = "ymm11",
     Y12 = "ymm12", Y13 = "ymm13", Y14 = "ymm14", Y15 = "ymm15",
+}
+
+reg_enum! {
+    /// A 512-bit AVX-512 register (EVEX-encoded instructions only).
+    Zmm: Z0 = "zmm0", Z1 = "zmm1", Z2 = "zmm2", Z3 = "zmm3", Z4 = "zmm4", Z5 = "zmm5",
+    Z6 = "zmm6", Z7 = "zmm7", Z8 = "zmm8", Z9 = "zmm9", Z10 = "zmm10", Z11 = "zmm11",
+    Z12 = "zmm12", Z13 = "zmm13", Z14 = "zmm14", Z15 = "zmm15", Z16 = "zmm16", Z17 = "zmm17",
+    Z18 = "zmm18", Z19 = "zmm19", Z20 = "zmm20", Z21 = "zmm21", Z22 = "zmm22", Z23 = "zmm23",
+    Z24 = "zmm24", Z25 = "zmm25", Z26 = "zmm26", Z27 = "zmm27", Z28 = "zmm28", Z29 = "zmm29",
+    Z30 = "zmm30", Z31 = "zmm31",
+}
+
+reg_enum! {
+    /// An AVX-512 opmask register. `k0` is an ordinary operand of the `k*` instructions but
+    /// cannot be a write mask (in EVEX, mask number 0 means "no mask").
+    K: K0 = "k0", K1 = "k1", K2 = "k2", K3 = "k3", K4 = "k4", K5 = "k5", K6 = "k6", K7 = "k7",
 }
 
 impl Gpr64 {
@@ -99,12 +116,20 @@ impl Ymm {
     pub const fn xmm(self) -> Xmm {
         Xmm::from_num(self as u8)
     }
+    /// The 512-bit register whose low half this is.
+    pub const fn zmm(self) -> Zmm {
+        Zmm::from_num(self as u8)
+    }
 }
 
 impl Xmm {
     /// The 256-bit register whose low half this is.
     pub const fn ymm(self) -> Ymm {
         Ymm::from_num(self as u8)
+    }
+    /// The 512-bit register whose low quarter this is.
+    pub const fn zmm(self) -> Zmm {
+        Zmm::from_num(self as u8)
     }
 }
 
