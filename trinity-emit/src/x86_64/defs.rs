@@ -141,6 +141,20 @@ macro_rules! vshift {
     };
 }
 
+/// A VEX shift by immediate (as [`vshift!`]) or by the count in the low 64 bits of an xmm
+/// register or 128-bit memory operand, `op v, v, xmm/m128` at `66 0F $reg_opcode /r` (counts
+/// above the element width give zero).
+macro_rules! vshift_or_count {
+    ($opcode:literal, $digit:literal, $reg_opcode:literal) => {
+        &[
+            vex(VMI_X, 0x66, M0F, $opcode).digit($digit),
+            vex(VMI_Y, 0x66, M0F, $opcode).digit($digit),
+            vex(RVM_X, 0x66, M0F, $reg_opcode),
+            vex(&[(Y, Reg), (Y, Vvvv), (Xm(X128), Rm)], 0x66, M0F, $reg_opcode),
+        ]
+    };
+}
+
 /// A scalar double operation `op xmm, xmm, xmm/m64` at `F2 0F opcode`.
 macro_rules! sd {
     ($opcode:literal) => {
@@ -494,10 +508,10 @@ instructions! {
     VPSRLD vpsrld(dst, src, count) = "vpsrld" vshift!(0x72, 2);
     /// shift 32-bit elements right (arithmetic) by an immediate.
     VPSRAD vpsrad(dst, src, count) = "vpsrad" vshift!(0x72, 4);
-    /// shift 64-bit elements left by an immediate.
-    VPSLLQ vpsllq(dst, src, count) = "vpsllq" vshift!(0x73, 6);
-    /// shift 64-bit elements right (logical) by an immediate.
-    VPSRLQ vpsrlq(dst, src, count) = "vpsrlq" vshift!(0x73, 2);
+    /// shift 64-bit elements left by an immediate or by the count in an xmm register.
+    VPSLLQ vpsllq(dst, src, count) = "vpsllq" vshift_or_count!(0x73, 6, 0xF3);
+    /// shift 64-bit elements right (logical) by an immediate or by the count in an xmm register.
+    VPSRLQ vpsrlq(dst, src, count) = "vpsrlq" vshift_or_count!(0x73, 2, 0xD3);
     /// shift each 128-bit lane right by whole bytes.
     VPSRLDQ vpsrldq(dst, src, bytes) = "vpsrldq" vshift!(0x73, 3);
     /// shift each 128-bit lane left by whole bytes.
