@@ -14,8 +14,9 @@ mod support;
 use permute_cases::{expected, operand, shifts, vectors};
 use support::{Edge, Guarded, HarnessedPermuteBy};
 use trinity::emit::kernels::permute_by::{generate_permute_by, PermuteByKernel, PermuteBySpec};
-use trinity::emit::kernels::{CallConv, KernelError, Layout, Tier};
+use trinity::emit::kernels::{CallConv, KernelError, Layout, Tier, MAX_DIM};
 use trinity::runtime::exec::Arena;
+use trinity::runtime::DenseVector;
 
 fn kernel(layout: Layout, dim: usize) -> PermuteByKernel {
     let spec = PermuteBySpec::new(layout, dim as u32, Tier::Avx2);
@@ -85,6 +86,26 @@ fn large_dimensions_match_reference() {
         return;
     }
     println!("{} permute_by calls checked", check_dims([10000, 59049, 65537]));
+}
+
+/// D = 2^24: the longest copies and planes, a shift of each class.
+#[test]
+fn max_dim_matches_reference() {
+    if !support::host_has_avx2() {
+        return;
+    }
+    let arena = Arena::new();
+    let dim = MAX_DIM as usize;
+    let v = DenseVector::random(dim, 9).unwrap();
+    for layout in Layout::ALL {
+        let h = HarnessedPermuteBy::new(&arena, &kernel(layout, dim));
+        let input = operand(layout, &v);
+        let mut out = vec![0x5a; input.len()];
+        for shift in [0, 1, 64, 4096, 4097, dim as i64 / 2 + 8, dim as i64 - 1, -4097] {
+            assert_eq!(h.call(&mut out, &input, shift), 0, "{layout:?}: clobbered");
+            assert!(out == expected(layout, &v, shift), "{layout:?} at MAX_DIM, shift {shift}");
+        }
+    }
 }
 
 /// The extreme i64 shifts reduce like any other.

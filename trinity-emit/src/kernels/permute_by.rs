@@ -29,8 +29,9 @@
 //!   `k = 64q + r` and `D - k = 64p + t`, word `i` of the result ORs up to four source words,
 //!   `v[i - q] << r`, `v[i - q - 1] >> (64 - r)`, `v[i + p] >> t` and `v[i + p + 1] << (64 - t)`,
 //!   each only where its source index is inside the plane. Below `lo = min(q, W - p - 1)` only
-//!   the last two terms are in range, from `hi = max(q + 1, W - p)` on only the first two; both
-//!   runs are a funnel shift `x[j] >> a | x[j + 1] << (64 - a)` over a window of the plane
+//!   the last two terms are in range, from `hi = q + 1` on only the first two count (the third
+//!   is in range at word `q + 1` when `W - p = q + 2`, but then reads the last word's
+//!   `D mod 64` valid bits shifted right by `t > D mod 64`: zero); both runs are a funnel shift `x[j] >> a | x[j + 1] << (64 - a)` over a window of the plane
 //!   (`a` = `t`, or `64 - r`), and vector shifts by a register count, which give zero for a count
 //!   of 64, cover `r = 0` and `t = 0` without a branch. The one or two words in between check
 //!   each term's index. The last word is masked to its `D mod 64` valid bits.
@@ -123,18 +124,18 @@ pub fn generate_permute_by(spec: &PermuteBySpec) -> Result<PermuteByKernel, Kern
 
 #[cfg(test)]
 mod tests {
-    /// Words `0..lo` take only the `v >> (D - k)` terms, `hi..W` only the `v << k` terms, and
-    /// one or two words lie between: the case split both generators make at run time.
+    /// Words `0..lo` take only the `v >> (D - k)` terms, `hi..W` only the `v << k` terms (any
+    /// other term in range there is zero), and one or two words lie between: the case split
+    /// both generators make at run time.
     #[test]
     fn plane_ranges_split_the_terms() {
         for dim in (1u32..=300).chain([1000, 1023, 1024, 1025, 10000]) {
             let w = i64::from(dim.div_ceil(64));
             for shift in 0..dim {
                 let q = i64::from(shift / 64);
-                let p = i64::from((dim - shift) / 64);
-                let m = w - p;
-                let lo = q.min(m - 1).max(0);
-                let hi = (q + 1).max(m);
+                let (p, t) = (i64::from((dim - shift) / 64), (dim - shift) % 64);
+                let lo = q.min(w - p - 1).max(0);
+                let hi = q + 1;
                 assert!((1..=2).contains(&(hi - lo)) && hi <= w, "{dim} {shift}: {lo} {hi}");
                 let valid = |s: i64| (0..w).contains(&s);
                 for i in 0..w {
@@ -142,7 +143,14 @@ mod tests {
                     if i < lo {
                         assert_eq!(terms, [false, false, true, true], "{dim} {shift} word {i}");
                     } else if i >= hi {
-                        assert_eq!(terms, [true, true, false, false], "{dim} {shift} word {i}");
+                        assert_eq!(terms[..2], [true, true], "{dim} {shift} word {i}");
+                        assert!(!terms[3], "{dim} {shift} word {i}");
+                        // v[W - 1] >> t is zero: its valid bits are all below t.
+                        let valid_bits = (dim - 1) % 64 + 1;
+                        assert!(
+                            !terms[2] || i + p == w - 1 && t >= valid_bits,
+                            "{dim} {shift} {i}"
+                        );
                     }
                 }
             }

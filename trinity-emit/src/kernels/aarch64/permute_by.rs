@@ -141,14 +141,10 @@ fn bits(g: &mut Gen, dim: usize) -> R {
     g.a.dup_gpr(d2(RIGHT_T), Rt::X(x(9)))?;
     g.a.add_imm::<X>(xs(9), xs(9), 64)?;
     g.a.dup_gpr(d2(LEFT_64_T), Rt::X(x(9)))?;
-    // m = W - p (x12); hi = max(q + 1, m); lo = min(q, max(m - 1, 0)) (m is 0 only when k is 0).
-    g.a.mov_imm(x(12), words as u64)?;
-    sub(g, 12, 12, 11)?;
+    // hi = q + 1; lo = min(q, W - p - 1), unsigned, so that -1 (k = 0 with 64 | D) gives 0.
     g.a.add_imm::<X>(xs(13), xs(3), 1)?;
-    cmp(g, 13, 12)?;
-    g.a.csel(x(13), x(13), x(12), Cond::Hs);
-    g.a.subs_imm::<X>(x(14), xs(12), 1)?;
-    g.a.csel(x(14), x(14), XZR, Cond::Hs);
+    g.a.mov_imm(x(14), (words - 1) as u64)?;
+    sub(g, 14, 14, 11)?;
     cmp(g, 14, 3)?;
     g.a.csel(x(14), x(14), x(3), Cond::Lo);
     for plane in 0..2 {

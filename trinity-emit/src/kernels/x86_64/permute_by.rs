@@ -173,14 +173,10 @@ fn bits(g: &mut Gen, dim: usize) -> R {
         g.a.add(reg, 64)?;
         g.a.vmovq(back, reg)?;
     }
-    // m = W - p; hi = max(q + 1, m); lo = min(q, max(m - 1, 0)) (m is 0 only when k is 0).
-    g.a.mov(R10, words as i64)?;
-    g.a.sub(R10, R9)?;
+    // hi = q + 1; lo = min(q, W - p - 1), unsigned, so that -1 (k = 0 with 64 | D) gives 0.
     g.a.lea(R11, at(Rax, 1))?;
-    g.a.cmp(R11, R10)?;
-    g.a.cmovcc(Cond::B, R11, R10)?;
-    g.a.cmp(R10, 1)?;
-    g.a.adc(R10, -1)?;
+    g.a.mov(R10, (words - 1) as i64)?;
+    g.a.sub(R10, R9)?;
     g.a.cmp(R10, Rax)?;
     g.a.cmovcc(Cond::A, R10, Rax)?;
     for plane in 0..2 {
