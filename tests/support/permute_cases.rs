@@ -8,6 +8,8 @@ use trinity::runtime::{reference, DenseVector};
 
 #[path = "scan_cases.rs"]
 mod scan_cases;
+// Not every suite takes the shared dimensions.
+#[allow(unused_imports)]
 pub use scan_cases::{dims, operand};
 
 /// The shifts tested at `dim`, every one below it: all of them up to D = 70; otherwise every

@@ -212,6 +212,9 @@ fn funnel(g: &mut Gen, max: usize, right: u8, left: u8) -> R {
     g.a.bind(done)
 }
 
+/// Emits one step of a computation.
+type Step = fn(&mut Gen) -> R;
+
 /// Words lo..hi (one or two): each of the four terms where its source index is inside the
 /// plane. Clobbers x9, x10, x12, v0 and v1.
 fn middle(g: &mut Gen, words: usize) -> R {
@@ -225,7 +228,7 @@ fn middle(g: &mut Gen, words: usize) -> R {
         }
         g.a.movi(b16(0), 0)?;
         // Per term: how x10 becomes its source index (from the previous term's) and its count.
-        let terms: [(fn(&mut Gen) -> R, u8); 4] = [
+        let terms: [(Step, u8); 4] = [
             (|g| sub(g, 10, 12, 3), LEFT_R),
             (|g| g.a.sub_imm::<X>(xs(10), xs(10), 1), RIGHT_64_R),
             (|g| add_shifted(g, 10, 12, 11, 0), RIGHT_T),

@@ -243,6 +243,9 @@ fn funnel(g: &mut Gen, max: usize, right: Xmm, left: Xmm) -> R {
     g.a.bind(done)
 }
 
+/// Emits one step of a computation.
+type Step = fn(&mut Gen) -> R;
+
 /// Words lo..hi (one or two) of the plane at `base`: each of the four terms where its source
 /// index is inside the plane. Clobbers rcx, r8, xmm0 and xmm1.
 fn middle(g: &mut Gen, words: usize, base: i32) -> R {
@@ -256,7 +259,7 @@ fn middle(g: &mut Gen, words: usize, base: i32) -> R {
         g.a.vpxor(Xmm::X0, Xmm::X0, Xmm::X0)?;
         // Per term: how r8 becomes its source index (from the previous term's), its count,
         // and whether it shifts left.
-        let terms: [(fn(&mut Gen) -> R, Xmm, bool); 4] = [
+        let terms: [(Step, Xmm, bool); 4] = [
             (|g| g.a.mov(R8, Rcx).and_then(|_| g.a.sub(R8, Rax)), R_, true),
             (|g| g.a.dec(R8), R_BACK, false),
             (|g| g.a.lea(R8, indexed(Rcx, R9, 1, 0)), T, false),
