@@ -23,18 +23,19 @@
 //! # How
 //!
 //! - Dense: two copies, `out[k..D] = v[0..D-k]` and `out[0..k] = v[D-k..D]`, each of a run-time
-//!   length: wide vector moves with an overlapping last one, two overlapping moves of the
-//!   largest power of two below a short length, `rep movsb` for long copies on x86-64.
+//!   length: wide vector moves with an overlapping last one, else two overlapping moves of 16,
+//!   8 or 4 bytes, or bytes 0, `len / 2` and `len - 1`; `rep movsb` for long copies on x86-64.
 //! - Bitsliced, per plane: `out = (v << k) | (v >> (D - k))` as a `D`-bit integer. With
 //!   `k = 64q + r` and `D - k = 64p + t`, word `i` of the result ORs up to four source words,
 //!   `v[i - q] << r`, `v[i - q - 1] >> (64 - r)`, `v[i + p] >> t` and `v[i + p + 1] << (64 - t)`,
 //!   each only where its source index is inside the plane. Below `lo = min(q, W - p - 1)` only
-//!   the last two terms are in range, from `hi = q + 1` on only the first two count (the third
-//!   is in range at word `q + 1` when `W - p = q + 2`, but then reads the last word's
-//!   `D mod 64` valid bits shifted right by `t > D mod 64`: zero); both runs are a funnel shift `x[j] >> a | x[j + 1] << (64 - a)` over a window of the plane
-//!   (`a` = `t`, or `64 - r`), and vector shifts by a register count, which give zero for a count
-//!   of 64, cover `r = 0` and `t = 0` without a branch. The one or two words in between check
-//!   each term's index. The last word is masked to its `D mod 64` valid bits.
+//!   the last two terms are in range; from `hi = q + 1` on only the first two count (the third
+//!   is in range at word `q + 1` when `W - p = q + 2`, but then shifts the last word's
+//!   `D mod 64` valid bits right by `t > D mod 64`: zero). Both runs are a funnel shift
+//!   `x[j] >> a | x[j + 1] << (64 - a)` over a window of the plane (`a` = `t`, or `64 - r`), and
+//!   vector shifts by a register count, which give zero for a count of 64, cover `r = 0` and
+//!   `t = 0` without a branch. The one or two words in between check each term's index. The
+//!   last word is masked to its `D mod 64` valid bits.
 
 use std::fmt;
 
