@@ -9,31 +9,19 @@
 //! times the portable functions' baseline builds instead (the last column then compares them
 //! with the baseline plain loops).
 
-use std::hint::black_box;
-use std::time::Instant;
-use trinity::runtime::{portable, BitVector, DenseVector};
+#[path = "support/race.rs"]
+mod race;
 
-/// Fastest per-call time (ns) of each closure over 100 alternating batches of `reps` calls.
-fn race(reps: u32, fs: &mut [&mut dyn FnMut()]) -> Vec<f64> {
-    let mut best = vec![f64::MAX; fs.len()];
-    for _ in 0..100 {
-        for (b, f) in best.iter_mut().zip(fs.iter_mut()) {
-            let t = Instant::now();
-            for _ in 0..reps {
-                f();
-            }
-            *b = b.min(t.elapsed().as_nanos() as f64 / f64::from(reps));
-        }
-    }
-    best
-}
+use race::race;
+use std::hint::black_box;
+use trinity::runtime::{portable, BitVector, DenseVector};
 
 /// Race the portable function `p`, the baseline plain loop `q` and, where the CPU has AVX2,
 /// the AVX2 plain loop `h`.
 fn race_builds(p: &mut dyn FnMut(), q: &mut dyn FnMut(), h: Option<&mut dyn FnMut()>) -> Vec<f64> {
     match h {
-        Some(h) => race(200, &mut [p, q, h]),
-        None => race(200, &mut [p, q]),
+        Some(h) => race(100, 200, &mut [p, q, h]),
+        None => race(100, 200, &mut [p, q]),
     }
 }
 

@@ -7,11 +7,12 @@ use iced_x86::{Decoder, DecoderOptions, Formatter, Instruction, IntelFormatter, 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use trinity_emit::kernels::bundle::BundleKernel;
+use trinity_emit::kernels::permute_by::PermuteByKernel;
 use trinity_emit::kernels::scan::ScanKernel;
 use trinity_emit::kernels::{CallConv, Kernel, Signature};
 use trinity_emit::x86_64::{Assembler, Cond, Gpr32, Gpr64, Gpr64::*, Gpr8, Mem, Xmm, Ymm};
 use trinity_runtime::exec::call::{
-    BinaryKernel, BundleNKernel, ReduceF64Kernel, ReduceKernel, UnaryKernel,
+    self, BinaryKernel, BundleNKernel, ReduceF64Kernel, ReduceKernel, UnaryKernel,
 };
 use trinity_runtime::exec::{Arena, Code};
 
@@ -88,6 +89,12 @@ pub fn scan_harness_code(kernel: &ScanKernel, flag: &AtomicU64) -> Vec<u8> {
 
 /// [`harness_code`] for a System V n-way bundle kernel: its three arguments pass through.
 pub fn bundle_harness_code(kernel: &BundleKernel, flag: &AtomicU64) -> Vec<u8> {
+    build_harness(&kernel.code, false, &[Rdi, Rsi, Rdx], Alias::None, flag)
+        .expect("harness encodes")
+}
+
+/// [`harness_code`] for a System V permute-by kernel: its three arguments pass through.
+pub fn permute_by_harness_code(kernel: &PermuteByKernel, flag: &AtomicU64) -> Vec<u8> {
     build_harness(&kernel.code, false, &[Rdi, Rsi, Rdx], Alias::None, flag)
         .expect("harness encodes")
 }
@@ -441,6 +448,33 @@ impl HarnessedBundle {
     /// Bundle `operands` (operand bytes each) into `out`; returns the harness's clobber bits.
     pub fn call(&self, operands: &[&[u8]], out: &mut [u8]) -> u64 {
         self.kernel.call(operands, out).expect("operands fit the kernel");
+        self.flag.swap(u64::MAX, Ordering::SeqCst)
+    }
+}
+
+/// A permute-by kernel placed behind the canary harness (see [`permute_by_harness_code`]) and
+/// called through the runtime's wrapper, which reduces the shift.
+pub struct HarnessedPermuteBy {
+    kernel: call::PermuteByKernel<u8>,
+    flag: Box<AtomicU64>,
+}
+
+impl HarnessedPermuteBy {
+    /// Place `kernel` behind a harness in `arena`.
+    pub fn new(arena: &Arena, kernel: &PermuteByKernel) -> Self {
+        let flag = Box::new(AtomicU64::new(u64::MAX));
+        let code = arena.add(&permute_by_harness_code(kernel, &flag)).expect("place harness");
+        let bytes = kernel.spec.layout.operand_bytes(kernel.spec.dim);
+        // SAFETY: the harness is a System V function (out, v, shift) that calls the permute-by
+        // kernel with the same arguments; for a shift below D the kernel reads the operand
+        // bytes of v and writes those of out (its contract), and the wrapper reduces shifts.
+        let kernel = unsafe { call::PermuteByKernel::new(code, bytes, kernel.spec.dim) };
+        HarnessedPermuteBy { kernel, flag }
+    }
+
+    /// `out` = `v` rotated right by `shift` (any i64); returns the harness's clobber bits.
+    pub fn call(&self, out: &mut [u8], v: &[u8], shift: i64) -> u64 {
+        self.kernel.call(out, v, shift).expect("operands fit the kernel");
         self.flag.swap(u64::MAX, Ordering::SeqCst)
     }
 }

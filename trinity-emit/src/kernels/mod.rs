@@ -1,13 +1,14 @@
 //! What a kernel is: the request (op, layout, dimension, CPU tier, permute shift, calling
 //! convention) and the generated result. The generators for each architecture live in submodules.
-//! Scan kernels (many records against a block of queries in one call) and n-way bundle kernels
-//! (any number of operands in one call) have their own request types, in [`scan`] and
-//! [`bundle`].
+//! Scan kernels (many records against a block of queries in one call), n-way bundle kernels
+//! (any number of operands in one call) and permute kernels taking the shift at run time have
+//! their own request types, in [`scan`], [`bundle`] and [`permute_by`].
 
 use std::fmt;
 
 pub mod aarch64;
 pub mod bundle;
+pub mod permute_by;
 pub mod plan;
 pub mod scan;
 pub mod unwind;
@@ -207,10 +208,10 @@ pub enum KernelError {
         /// The block size given.
         queries: u32,
     },
-    /// Scan and n-way bundle kernels exist for the native calling convention only.
+    /// Scan, n-way bundle and permute-by kernels exist for the native calling convention only.
     #[error("{kind} kernels have no {conv:?} calling convention (only the native one)")]
     NativeOnly {
-        /// Which kernels: `scan` or `bundle_n`.
+        /// Which kernels: `scan`, `bundle_n` or `permute_by`.
         kind: &'static str,
         /// The convention asked for.
         conv: CallConv,

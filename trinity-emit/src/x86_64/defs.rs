@@ -52,6 +52,7 @@ const NONE: Shape = &[];
 // VEX operand shapes.
 const RVM_X: Shape = &[(X, Reg), (X, Vvvv), (Xm(X128), Rm)];
 const RVM_Y: Shape = &[(Y, Reg), (Y, Vvvv), (Ym, Rm)];
+const COUNT_Y: Shape = &[(Y, Reg), (Y, Vvvv), (Xm(X128), Rm)];
 const RM_X: Shape = &[(X, Reg), (Xm(X128), Rm)];
 const RM_Y: Shape = &[(Y, Reg), (Ym, Rm)];
 const MR_X: Shape = &[(m(X128), Rm), (X, Reg)];
@@ -180,8 +181,9 @@ macro_rules! zun {
 }
 
 /// A VEX shift by immediate `op v, v, imm8` at `66 0F opcode /digit ib`; after `; zmm count`
-/// also the EVEX forms by immediate (source may be memory) and by the count in an xmm
-/// (`66 0F count /r`).
+/// also the shifts by the count in the low 64 bits of an xmm register or m128 (`66 0F count
+/// /r`, VEX and EVEX; counts above the element width give zero) and the EVEX forms by
+/// immediate (source may be memory).
 macro_rules! vshift {
     ($opcode:literal, $digit:literal) => {
         &[
@@ -193,6 +195,8 @@ macro_rules! vshift {
         &[
             vex(VMI_X, 0x66, M0F, $opcode).digit($digit),
             vex(VMI_Y, 0x66, M0F, $opcode).digit($digit),
+            vex(RVM_X, 0x66, M0F, $count),
+            vex(COUNT_Y, 0x66, M0F, $count),
             evex(E_VMI, 0x66, M0F, $opcode).digit($digit)$(.$w())?,
             evex(E_COUNT, 0x66, M0F, $count)$(.$w())?,
         ]
@@ -579,9 +583,9 @@ instructions! {
     VPCMPGTQ vpcmpgtq(dst, a, b) = "vpcmpgtq" vbin!(0x66, M0F38, 0x37);
 
     // ---- AVX2 shifts ----
-    /// shift 16-bit words left by an immediate.
+    /// shift 16-bit words left by an immediate or by the count in an xmm register.
     VPSLLW vpsllw(dst, src, count) = "vpsllw" vshift!(0x71, 6; zmm 0xF1);
-    /// shift 16-bit words right (logical) by an immediate.
+    /// shift 16-bit words right (logical) by an immediate or by the count in an xmm register.
     VPSRLW vpsrlw(dst, src, count) = "vpsrlw" vshift!(0x71, 2; zmm 0xD1);
     /// shift 16-bit words right (arithmetic) by an immediate.
     VPSRAW vpsraw(dst, src, count) = "vpsraw" vshift!(0x71, 4);
@@ -591,9 +595,9 @@ instructions! {
     VPSRLD vpsrld(dst, src, count) = "vpsrld" vshift!(0x72, 2);
     /// shift 32-bit elements right (arithmetic) by an immediate.
     VPSRAD vpsrad(dst, src, count) = "vpsrad" vshift!(0x72, 4);
-    /// shift 64-bit elements left by an immediate.
+    /// shift 64-bit elements left by an immediate or by the count in an xmm register.
     VPSLLQ vpsllq(dst, src, count) = "vpsllq" vshift!(0x73, 6; zmm 0xF3 w);
-    /// shift 64-bit elements right (logical) by an immediate.
+    /// shift 64-bit elements right (logical) by an immediate or by the count in an xmm register.
     VPSRLQ vpsrlq(dst, src, count) = "vpsrlq" vshift!(0x73, 2; zmm 0xD3 w);
     /// shift each 128-bit lane right by whole bytes.
     VPSRLDQ vpsrldq(dst, src, bytes) = "vpsrldq" vshift!(0x73, 3);

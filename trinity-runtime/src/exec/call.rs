@@ -15,6 +15,7 @@ type ReduceF64Fn<T> = unsafe extern "C" fn(*const T, *const T) -> f64;
 type BinaryFn<T> = unsafe extern "C" fn(*mut T, *const T, *const T);
 type UnaryFn<T> = unsafe extern "C" fn(*mut T, *const T);
 type BundleFn<T> = unsafe extern "C" fn(*const *const T, usize, *mut T);
+type PermuteByFn<T> = unsafe extern "C" fn(*mut T, *const T, u64);
 
 fn check_len(len: usize, expected: usize) -> Result<()> {
     if len == expected {
@@ -205,6 +206,76 @@ impl<T> BundleNKernel<T> {
         // kernel's limit, and out, exclusively borrowed, overlaps no operand.
         unsafe { (self.f)(table.as_ptr(), n, out.as_mut_ptr()) };
         Ok(())
+    }
+}
+
+/// `void f(T *out, const T *v, uint64_t shift)`: a permute kernel taking the shift at run time
+/// (`trinity_emit::kernels::permute_by`), for one dimension D; `out` must not overlap `v`.
+pub struct PermuteByKernel<T> {
+    code: Code,
+    len: usize,
+    dim: u32,
+    f: PermuteByFn<T>,
+    _element: PhantomData<fn(T)>,
+}
+
+impl<T> PermuteByKernel<T> {
+    /// Wrap placed code.
+    ///
+    /// # Safety
+    /// `code` must be a complete function of the platform C calling convention with this
+    /// wrapper's signature which, for every `shift` below `dim`, reads exactly `len` elements
+    /// of `T` behind `v`, writes exactly `len` behind `out` and touches no other memory.
+    pub unsafe fn new(code: Code, len: usize, dim: u32) -> Self {
+        // SAFETY: the caller promises the entry point is a function of this type; data and
+        // function pointers have the same size on every supported platform.
+        let f = unsafe { std::mem::transmute::<*const u8, PermuteByFn<T>>(code.entry()) };
+        PermuteByKernel { code, len, dim, f, _element: PhantomData }
+    }
+
+    /// The placed code.
+    pub fn code(&self) -> &Code {
+        &self.code
+    }
+
+    /// Elements per operand.
+    pub fn operand_len(&self) -> usize {
+        self.len
+    }
+
+    /// The dimension D, which shifts are reduced by.
+    pub fn dim(&self) -> u32 {
+        self.dim
+    }
+
+    /// `out = v` rotated right by `shift` (any i64; negative rotates left), reduced to
+    /// `shift mod D` here before the call; the borrow rules make `out` and `v` distinct.
+    pub fn call(&self, out: &mut [T], v: &[T], shift: i64) -> Result<()> {
+        check_len(out.len(), self.len)?;
+        check_len(v.len(), self.len)?;
+        let shift = shift.checked_rem_euclid(i64::from(self.dim)).ok_or(Error::ZeroDimension)?;
+        // SAFETY: per `new`, for a shift below `dim` (as rem_euclid gives) the code reads `len`
+        // elements of v and writes `len` of out; the slices have that many and cannot overlap.
+        unsafe { (self.f)(out.as_mut_ptr(), v.as_ptr(), shift as u64) };
+        Ok(())
+    }
+}
+
+impl<T> Clone for PermuteByKernel<T> {
+    fn clone(&self) -> Self {
+        PermuteByKernel {
+            code: self.code.clone(),
+            len: self.len,
+            dim: self.dim,
+            f: self.f,
+            _element: PhantomData,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for PermuteByKernel<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PermuteByKernel({:?}, {} elements, D = {})", self.code, self.len, self.dim)
     }
 }
 

@@ -12,6 +12,7 @@
 //! - permute: two copies (dense) or the word runs of [`rotate_plan`].
 
 pub mod bundle;
+pub mod permute_by;
 pub mod scan;
 
 use super::plan::rotate_plan;

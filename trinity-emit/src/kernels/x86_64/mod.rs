@@ -19,12 +19,15 @@
 //!   described by it as the kernel's Win64 [`unwind`](super::unwind) data.
 
 pub mod bundle;
+pub mod permute_by;
 pub mod scan;
 
 use super::plan::{copy_pieces, rotate_plan};
 use super::unwind::{PrologueOp, PrologueStep, UnwindInfo};
 use super::{CallConv, Kernel, KernelError, KernelSpec, Layout, Op};
-use crate::x86_64::{Assembler, Cond, Gpr32, Gpr64, Gpr64::*, Gpr8, Mem, Xmm, Ymm, Ymm::*};
+use crate::x86_64::{
+    Assembler, Cond, Gpr32, Gpr64, Gpr64::*, Gpr8, Mem, Operand, Xmm, Ymm, Ymm::*,
+};
 use crate::{EmitError, Label};
 
 type R = Result<(), EmitError>;
@@ -590,26 +593,32 @@ impl Gen {
                 self.copy_bytes(dst, src, len)?;
                 continue;
             }
-            // rdi <- rsi, rcx bytes, started at the first 64-byte boundary of the
-            // destination (fast-string copies run fastest with whole destination lines); the
-            // skipped head is copied by two vectors loaded first and stored last.
             self.a.lea(Rdi, at(dst.0, dst.1))?;
             self.a.lea(Rsi, at(src.0, src.1))?;
-            self.a.vmovdqu(Y0, at(Rsi, 0))?;
-            self.a.vmovdqu(Y1, at(Rsi, VEC))?;
-            self.a.mov(Rax, Rdi)?;
-            self.a.add(Rdi, 64)?;
-            self.a.and(Rdi, -64)?;
-            self.a.mov(Rcx, Rdi)?;
-            self.a.sub(Rcx, Rax)?;
-            self.a.add(Rsi, Rcx)?;
-            self.a.neg(Rcx)?;
-            self.a.add(Rcx, len as i32)?;
-            self.a.rep_movsb()?;
-            self.a.vmovdqu(at(Rax, 0), Y0)?;
-            self.a.vmovdqu(at(Rax, VEC), Y1)?;
+            self.aligned_rep_movsb(len as i32)?;
         }
         self.epilogue()
+    }
+
+    /// Copy `len` bytes (at least 64; an immediate, or a register other than rax, rcx, rdi and
+    /// rsi) from rsi to rdi with `rep movsb` started at the first 64-byte boundary of the
+    /// destination (fast-string copies run fastest with whole destination lines); the skipped
+    /// head is copied by two vectors loaded first and stored last. Clobbers rax, rcx, rdi,
+    /// rsi, ymm0 and ymm1.
+    fn aligned_rep_movsb(&mut self, len: impl Into<Operand>) -> R {
+        self.a.vmovdqu(Y0, at(Rsi, 0))?;
+        self.a.vmovdqu(Y1, at(Rsi, VEC))?;
+        self.a.mov(Rax, Rdi)?;
+        self.a.add(Rdi, 64)?;
+        self.a.and(Rdi, -64)?;
+        self.a.mov(Rcx, Rdi)?;
+        self.a.sub(Rcx, Rax)?;
+        self.a.add(Rsi, Rcx)?;
+        self.a.neg(Rcx)?;
+        self.a.add(Rcx, len)?;
+        self.a.rep_movsb()?;
+        self.a.vmovdqu(at(Rax, 0), Y0)?;
+        self.a.vmovdqu(at(Rax, VEC), Y1)
     }
 
     // ---- bitsliced ---------------------------------------------------------------------
