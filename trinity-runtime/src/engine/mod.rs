@@ -129,7 +129,7 @@ struct Costs {
 pub struct EngineConfig {
     /// Most bytes of executable memory the engine fills with compiled kernels (pair, scan
     /// and n-way bundle kernels), counted in the whole pages each kernel takes (one 4 KiB
-    /// page for every kernel Trinity generates today). Once a kernel would not fit, the
+    /// page for a pair kernel, up to two for a scan kernel). Once a kernel would not fit, the
     /// engine compiles nothing new and serves keys without a kernel in portable Rust
     /// (counted in [`EngineStats::over_budget_ops`]); kernels already compiled keep serving.
     /// Baked kernels are program text and cost nothing. Default
@@ -138,7 +138,7 @@ pub struct EngineConfig {
 }
 
 impl EngineConfig {
-    /// 16 MiB: 4096 kernels of one 4 KiB page. An application with a few dimensions uses
+    /// 16 MiB: 4096 pair kernels of one 4 KiB page. An application with a few dimensions uses
     /// tens of kernels; the budget stops one that asks for unboundedly many distinct keys
     /// (every permute shift, every dimension) from growing without end (docs/design.md §9.1).
     pub const DEFAULT_CODE_BUDGET: usize = 16 << 20;
