@@ -5,7 +5,7 @@
 
 use super::Entry;
 use crate::kernel::Compiled;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use trinity_emit::kernels::{Layout, Op};
@@ -62,6 +62,8 @@ struct Slot {
     key: Key,
     /// The kernel in the engine's cache entry for `key`.
     kernel: *const Compiled,
+    /// This thread's tally for `key.engine`, held in [`TALLIES`].
+    tally: *const Tally,
     /// [`Count::Baked`] or [`Count::JitHit`].
     count: Count,
 }
@@ -69,6 +71,7 @@ struct Slot {
 const EMPTY: Slot = Slot {
     key: Key { engine: 0, dim: 0, shift: 0, op: Op::Dot, layout: Layout::Dense },
     kernel: std::ptr::null(),
+    tally: std::ptr::null(),
     count: Count::JitHit,
 };
 
@@ -146,42 +149,54 @@ impl Tallies {
 /// Engines a thread keeps a tally for at once; using more retires the least recent.
 const ENGINES: usize = 8;
 
-struct Recent {
-    slots: [Slot; 1 << SLOT_BITS],
-    /// (engine id, this thread's tally for it), most recently used first.
-    tallies: Vec<(u64, Arc<Tally>)>,
-}
+/// A thread's tallies: (engine id, its tally), most recently used first.
+struct Held(Vec<(u64, Arc<Tally>)>);
 
-impl Recent {
+impl Held {
     /// This thread's tally for `engine`, registered with `tallies` if it has none, moved to
     /// the front.
     fn tally(&mut self, engine: u64, tallies: &Tallies) -> &Tally {
-        match self.tallies.iter().position(|(id, _)| *id == engine) {
-            Some(i) => self.tallies[..=i].rotate_right(1),
+        match self.0.iter().position(|(id, _)| *id == engine) {
+            Some(i) => self.0[..=i].rotate_right(1),
             None => {
-                if self.tallies.len() == ENGINES {
-                    let (_, evicted) = self.tallies.pop().expect("ENGINES > 0");
-                    evicted.retired.store(true, Ordering::Release);
+                if self.0.len() == ENGINES {
+                    let (evicted, tally) = self.0.pop().expect("ENGINES > 0");
+                    forget(|id| id == evicted);
+                    tally.retired.store(true, Ordering::Release);
                 }
-                self.tallies.insert(0, (engine, tallies.register()));
+                self.0.insert(0, (engine, tallies.register()));
             }
         }
-        &self.tallies[0].1
+        &self.0[0].1
     }
 }
 
-impl Drop for Recent {
+impl Drop for Held {
     fn drop(&mut self) {
-        for (_, tally) in &self.tallies {
+        forget(|_| true);
+        for (_, tally) in &self.0 {
             tally.retired.store(true, Ordering::Release);
         }
     }
 }
 
 thread_local! {
-    static RECENT: RefCell<Recent> = const {
-        RefCell::new(Recent { slots: [EMPTY; 1 << SLOT_BITS], tallies: Vec::new() })
-    };
+    /// The thread's recent kernels, direct-mapped by [`Key::slot`]. No destructor, so it is
+    /// reachable all the thread's life and its access costs no state check.
+    static SLOTS: [Cell<Slot>; 1 << SLOT_BITS] = const { [const { Cell::new(EMPTY) }; 1 << SLOT_BITS] };
+    /// The tallies the slots point to.
+    static TALLIES: RefCell<Held> = const { RefCell::new(Held(Vec::new())) };
+}
+
+/// Empty the slots of the engines `which` names, before their tallies leave [`TALLIES`].
+fn forget(which: impl Fn(u64) -> bool) {
+    SLOTS.with(|slots| {
+        for slot in slots {
+            if which(slot.get().key.engine) {
+                slot.set(EMPTY);
+            }
+        }
+    });
 }
 
 /// The kernel this thread last ran for `key`, its call counted, or `None` (then nothing is
@@ -189,42 +204,41 @@ thread_local! {
 /// `key.engine` lives.
 #[inline]
 pub(crate) fn recent(key: &Key) -> Option<*const Compiled> {
-    RECENT
-        .try_with(|recent| {
-            let recent = recent.try_borrow().ok()?;
-            let (engine, tally) = recent.tallies.first()?;
-            let slot = &recent.slots[key.slot()];
-            if *engine != key.engine || slot.key != *key {
-                return None;
-            }
-            tally.bump(slot.count);
-            Some(slot.kernel)
-        })
-        .ok()
-        .flatten()
+    SLOTS.with(|slots| {
+        let slot = slots[key.slot()].get();
+        if slot.key != *key {
+            return None;
+        }
+        // SAFETY: a slot holding a key holds this thread's tally for the key's engine, an Arc
+        // in TALLIES; a tally leaves TALLIES only after `forget` emptied its engine's slots.
+        unsafe { &*slot.tally }.bump(slot.count);
+        Some(slot.kernel)
+    })
 }
 
 /// Count one call of `engine` (whose tallies are `tallies`) on this thread.
 pub(crate) fn count(engine: u64, tallies: &Tallies, count: Count) {
-    let counted = RECENT.try_with(|recent| {
-        let mut recent = recent.try_borrow_mut().ok()?;
-        recent.tally(engine, tallies).bump(count);
+    let counted = TALLIES.try_with(|held| {
+        let mut held = held.try_borrow_mut().ok()?;
+        held.tally(engine, tallies).bump(count);
         Some(())
     });
     if counted.ok().flatten().is_none() {
-        // This thread's state is gone (a call from a thread-local destructor) or in use.
+        // This thread's tallies are gone (a call from a thread-local destructor) or in use.
         tallies.book().folded[count as usize] += 1;
     }
 }
 
 /// Serve later calls of `key` on this thread from `entry`, which must be the entry for `key`
 /// in the cache of the engine `key.engine`: that cache keeps it in place while the engine
-/// lives.
+/// lives. Called after [`count`] counted the call, so the thread's front tally is the engine's.
 pub(crate) fn remember(key: Key, entry: &Entry) {
     let count = if entry.baked { Count::Baked } else { Count::JitHit };
-    let _ = RECENT.try_with(|recent| {
-        if let Ok(mut recent) = recent.try_borrow_mut() {
-            recent.slots[key.slot()] = Slot { key, kernel: &entry.compiled, count };
-        }
+    let _ = TALLIES.try_with(|held| {
+        let held = held.try_borrow().ok()?;
+        let (_, tally) = held.0.first().filter(|(id, _)| *id == key.engine)?;
+        let slot = Slot { key, kernel: &entry.compiled, tally: Arc::as_ptr(tally), count };
+        SLOTS.with(|slots| slots[key.slot()].set(slot));
+        Some(())
     });
 }

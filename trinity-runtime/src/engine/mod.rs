@@ -504,8 +504,9 @@ impl JitEngine {
         shift: usize,
     ) -> Option<(KernelSpec, Compiled)> {
         let spec = self.spec(op, layout, dim, shift)?;
-        let entry =
-            |entry: &Result<Entry>, _: Lookup| entry.as_ref().ok().map(|e| (spec, e.compiled.clone()));
+        let entry = |entry: &Result<Entry>, _: Lookup| {
+            entry.as_ref().ok().map(|e| (spec, e.compiled.clone()))
+        };
         self.cached(&self.kernels, &spec, || self.compile(&spec), entry)?
     }
 

@@ -253,7 +253,11 @@ impl Arena {
         let span = total.next_multiple_of(page);
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         if span > self.limit - open.placed {
-            return Err(ExecError::OverBudget { len: span, placed: open.placed, limit: self.limit });
+            return Err(ExecError::OverBudget {
+                len: span,
+                placed: open.placed,
+                limit: self.limit,
+            });
         }
         let fits = open.chunk.as_ref().is_some_and(|c| open.next + span <= c.region.len());
         if !fits {
