@@ -1,6 +1,7 @@
 //! Engine costs beside the kernels: a cache hit's dispatch overhead (engine call and kernel
 //! table call vs direct kernel call at a small D, where the kernel itself is a few
-//! nanoseconds), the first call's compile, and calls from two threads at once.
+//! nanoseconds), the first call's compile, and calls from one thread and from two at once
+//! (each on its own thread, so the per-thread kernel caches start cold).
 //!
 //! `cargo bench --bench engine -- --warm-up-time 1 --measurement-time 2`
 
@@ -63,12 +64,14 @@ fn contention(c: &mut Criterion) {
     engine.dot(&a, &b).unwrap();
     let mut group = c.benchmark_group("contention_bits_dot_64");
     let table = engine.table(64, &[]).unwrap();
-    for (name, through_table) in [("two_threads", false), ("two_threads_table", true)] {
+    let runs = [("one_thread", 1, false), ("one_thread_table", 1, true)];
+    let runs = runs.into_iter().chain([("two_threads", 2, false), ("two_threads_table", 2, true)]);
+    for (name, threads, through_table) in runs {
         group.bench_function(name, |bn| {
             bn.iter_custom(|iters| {
                 let start = Instant::now();
                 std::thread::scope(|s| {
-                    for _ in 0..2 {
+                    for _ in 0..threads {
                         s.spawn(|| {
                             for _ in 0..iters {
                                 let d = if through_table {
@@ -81,8 +84,8 @@ fn contention(c: &mut Criterion) {
                         });
                     }
                 });
-                // Per call, counting both threads' calls.
-                start.elapsed() / 2
+                // Per call, counting every thread's calls.
+                start.elapsed() / threads
             })
         });
     }

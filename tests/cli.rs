@@ -113,7 +113,15 @@ fn json_output_is_valid_json_with_one_row_per_op_and_layout() {
         assert!(row["portable_ns"].as_f64().unwrap() > 0.0, "{row}");
         assert!(row["compile_ns"].is_u64(), "{row}");
     }
-    for key in ["total_ops", "jit_hits", "jit_misses", "portable_ops", "cache_size", "code_bytes"] {
+    for key in [
+        "total_ops",
+        "jit_hits",
+        "jit_misses",
+        "portable_ops",
+        "over_budget_ops",
+        "cache_size",
+        "code_bytes",
+    ] {
         assert!(value["stats"][key].is_u64(), "stats.{key}: {value}");
     }
     assert!(value["stats"]["total_ops"].as_u64().unwrap() > 0);

@@ -426,8 +426,8 @@ pub fn random<'py>(
 }
 
 /// The engine's counters as a dict: ``total_ops`` (op calls, each counted once in exactly one
-/// of ``baked_hits``, ``jit_hits``, ``jit_misses``, ``portable_ops``), ``cache_size``
-/// (compiled kernels), ``compile_time`` (seconds), ``code_bytes``, ``hit_rate``,
+/// of ``baked_hits``, ``jit_hits``, ``jit_misses``, ``portable_ops``, ``over_budget_ops``),
+/// ``cache_size`` (compiled kernels), ``compile_time`` (seconds), ``code_bytes``, ``hit_rate``,
 /// ``backend`` (``"jit"`` or ``"portable"``), ``reason`` (why portable, else ``None``) and
 /// ``tier`` (``"avx2"``, ``"neon"``, ``"dotprod"`` or ``None``).
 #[pyfunction]
@@ -439,6 +439,7 @@ pub fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     d.set_item("jit_hits", s.jit_hits)?;
     d.set_item("jit_misses", s.jit_misses)?;
     d.set_item("portable_ops", s.portable_ops)?;
+    d.set_item("over_budget_ops", s.over_budget_ops)?;
     d.set_item("cache_size", s.cache_size)?;
     d.set_item("compile_time", s.compile_time.as_secs_f64())?;
     d.set_item("code_bytes", s.code_bytes)?;

@@ -296,7 +296,7 @@ def test_stats_count_calls():
     th.dot(a, np.stack([a, b, a]))
     after = th.stats()
     assert after["total_ops"] - before["total_ops"] == 5
-    served = ["baked_hits", "jit_hits", "jit_misses", "portable_ops"]
+    served = ["baked_hits", "jit_hits", "jit_misses", "portable_ops", "over_budget_ops"]
     assert sum(after[k] for k in served) == after["total_ops"]
     assert after["backend"] in ("jit", "portable")
     assert (after["reason"] is None) == (after["backend"] == "jit")

@@ -224,7 +224,7 @@ pub fn run(args: &RunArgs) -> Result<(String, bool), Error> {
             })
             .collect();
         let json = format!(
-            "{{\"cpu\":{},\"dim\":{},\"backend\":{},\"tier\":\"{tier}\",\"ok\":{all_ok},\"rows\":[{}],\"stats\":{{\"total_ops\":{},\"baked_hits\":{},\"jit_hits\":{},\"jit_misses\":{},\"portable_ops\":{},\"cache_size\":{},\"code_bytes\":{},\"table_fallbacks\":{}}}}}\n",
+            "{{\"cpu\":{},\"dim\":{},\"backend\":{},\"tier\":\"{tier}\",\"ok\":{all_ok},\"rows\":[{}],\"stats\":{{\"total_ops\":{},\"baked_hits\":{},\"jit_hits\":{},\"jit_misses\":{},\"portable_ops\":{},\"over_budget_ops\":{},\"cache_size\":{},\"code_bytes\":{},\"table_fallbacks\":{}}}}}\n",
             json_string(&cpu_name()),
             args.dim,
             json_string(&backend),
@@ -234,6 +234,7 @@ pub fn run(args: &RunArgs) -> Result<(String, bool), Error> {
             stats.jit_hits,
             stats.jit_misses,
             stats.portable_ops,
+            stats.over_budget_ops,
             stats.cache_size,
             stats.code_bytes,
             table.stats().fallback_ops

@@ -47,7 +47,7 @@ mod table;
 mod vector;
 mod vsa;
 
-pub use engine::{EngineStats, JitEngine};
+pub use engine::{EngineConfig, EngineStats, JitEngine};
 pub use memory::{Hit, ItemMemory, Metric};
 pub use table::{KernelTable, TableStats};
 pub use vsa::Vsa;

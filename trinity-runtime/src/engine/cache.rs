@@ -70,6 +70,11 @@ impl<K: Eq + Hash + Clone, V> OnceMap<K, V> {
         with(value, if built { Lookup::Miss } else { Lookup::Hit })
     }
 
+    /// Call `with` on the value for `key` if one is built; insert and build nothing.
+    pub(crate) fn with_built<R>(&self, key: &K, with: impl FnOnce(&V) -> R) -> Option<R> {
+        self.slots.load().get(key).and_then(|slot| slot.get()).map(with)
+    }
+
     /// Number of keys with an entry (built or being built).
     pub(crate) fn len(&self) -> usize {
         self.slots.load().len()

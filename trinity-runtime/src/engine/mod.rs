@@ -2,16 +2,19 @@
 //! and falls back to portable Rust wherever no kernel can run.
 
 mod cache;
+mod local;
 
 use crate::cpu::{detect_tier, native_conv};
 use crate::exec::call::{BundleNKernel, ScanKernel};
-use crate::exec::{self, Arena, Backend};
+use crate::exec::{self, Arena, Backend, Code, ExecError};
 use crate::kernel::{Compiled, CompiledBundle, KernelFn};
 use crate::reference::shift_mod;
 use crate::vector::{same_dim, sealed::Internal, sealed::Sealed};
 use crate::{baked, DenseSlice, DenseVector, Error, Result, Vector};
 use cache::{Lookup, OnceMap};
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use local::{Count, Key, Tallies};
+use std::hash::Hash;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use trinity_emit::kernels::bundle::{generate_bundle, BundleSpec, MAX_OPERANDS};
@@ -28,8 +31,10 @@ use trinity_emit::kernels::{self, KernelSpec, Layout, Op, Tier};
 /// - `jit_misses`: the call that compiled its key's kernel (once per key, however many
 ///   threads ask at the same time), however the call was then served.
 /// - `portable_ops`: served by portable Rust: no tier, JIT off with nothing baked for the key,
-///   `bundle_n`, or a key whose compile failed (failures are cached, so a key is attempted
-///   once).
+///   `bundle_n` of more operands than one kernel takes, or a key whose compile failed
+///   (failures are cached, so a key is attempted once).
+/// - `over_budget_ops`: served by portable Rust because the key has no kernel and the
+///   engine's code budget ([`EngineConfig::code_budget`]) is spent, so none is compiled.
 ///
 /// `total_ops` is their sum. [`JitEngine::table`] makes no op call: the kernels it compiles
 /// show in the three below, and calls through the table are not counted here.
@@ -46,12 +51,13 @@ use trinity_emit::kernels::{self, KernelSpec, Layout, Op, Tier};
 /// let stats = engine.stats();
 /// assert_eq!(stats.total_ops, 2);
 /// // Each op is served by a kernel (one cache lookup each) or by portable Rust.
-/// assert_eq!(stats.portable_ops + stats.baked_hits + stats.jit_hits + stats.jit_misses, 2);
+/// let kernels = stats.baked_hits + stats.jit_hits + stats.jit_misses;
+/// assert_eq!(kernels + stats.portable_ops + stats.over_budget_ops, 2);
 /// # Ok::<(), trinity_runtime::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct EngineStats {
-    /// Op calls: the sum of the four counters below.
+    /// Op calls: the sum of the five counters below.
     pub total_ops: u64,
     /// Op calls served by baked kernels.
     pub baked_hits: u64,
@@ -59,13 +65,15 @@ pub struct EngineStats {
     pub jit_hits: u64,
     /// Op calls that compiled their kernel.
     pub jit_misses: u64,
-    /// Op calls served by portable Rust.
+    /// Op calls served by portable Rust, except those counted in `over_budget_ops`.
     pub portable_ops: u64,
+    /// Op calls served by portable Rust because the code budget was spent.
+    pub over_budget_ops: u64,
     /// Kernel keys cached (compiled or failed), scan and n-way bundle kernels included.
     pub cache_size: usize,
     /// Time spent compiling.
     pub compile_time: Duration,
-    /// Bytes of code placed.
+    /// Bytes of code placed (each kernel also takes whole pages: the budget counts those).
     pub code_bytes: u64,
     /// Which backend runs kernels.
     pub backend: Backend,
@@ -100,14 +108,52 @@ impl EngineStats {
     }
 }
 
+/// What compiling has cost (op calls are counted per thread, in [`Tallies`]).
 #[derive(Default)]
-struct Counters {
-    baked_hits: AtomicU64,
-    jit_hits: AtomicU64,
-    jit_misses: AtomicU64,
-    portable_ops: AtomicU64,
+struct Costs {
     compile_nanos: AtomicU64,
     code_bytes: AtomicU64,
+}
+
+/// How an engine is set up: [`JitEngine::with_config`].
+///
+/// ```
+/// use trinity_runtime::{EngineConfig, JitEngine};
+/// let config = EngineConfig::default().code_budget(1 << 20);
+/// assert_eq!(config.code_budget, 1 << 20);
+/// let engine = JitEngine::with_config(config);
+/// assert_eq!(engine.stats().over_budget_ops, 0);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EngineConfig {
+    /// Most bytes of executable memory the engine fills with compiled kernels (pair, scan
+    /// and n-way bundle kernels), counted in the whole pages each kernel takes (one 4 KiB
+    /// page for a pair kernel, up to two for a scan kernel). Once a kernel would not fit, the
+    /// engine compiles nothing new and serves keys without a kernel in portable Rust
+    /// (counted in [`EngineStats::over_budget_ops`]); kernels already compiled keep serving.
+    /// Baked kernels are program text and cost nothing. Default
+    /// [`DEFAULT_CODE_BUDGET`](Self::DEFAULT_CODE_BUDGET).
+    pub code_budget: usize,
+}
+
+impl EngineConfig {
+    /// 16 MiB: 4096 pair kernels of one 4 KiB page. An application with a few dimensions uses
+    /// tens of kernels; the budget stops one that asks for unboundedly many distinct keys
+    /// (every permute shift, every dimension) from growing without end (docs/design.md §9.1).
+    pub const DEFAULT_CODE_BUDGET: usize = 16 << 20;
+
+    /// This config with the code budget `bytes`.
+    pub fn code_budget(mut self, bytes: usize) -> Self {
+        self.code_budget = bytes;
+        self
+    }
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig { code_budget: Self::DEFAULT_CODE_BUDGET }
+    }
 }
 
 /// Compiles, caches and runs kernels. `Send + Sync`; share one engine (or use
@@ -124,6 +170,8 @@ struct Counters {
 /// # Ok::<(), trinity_runtime::Error>(())
 /// ```
 pub struct JitEngine {
+    /// This engine's identity in threads' recent-kernel caches ([`local`]).
+    id: u64,
     backend: Backend,
     tier: Option<Tier>,
     arena: Arena,
@@ -132,7 +180,11 @@ pub struct JitEngine {
     scans: OnceMap<ScanSpec, std::result::Result<ScanKernel, Error>>,
     /// n-way bundle kernels (JIT only: none are baked).
     bundles: OnceMap<BundleSpec, std::result::Result<CompiledBundle, Error>>,
-    counters: Counters,
+    tallies: Tallies,
+    costs: Costs,
+    /// Set when the arena first refuses a kernel for the code budget: from then on no new
+    /// key enters the caches.
+    spent: AtomicBool,
 }
 
 /// A cached kernel and where it came from.
@@ -159,16 +211,38 @@ impl JitEngine {
     /// println!("{:?}", engine.stats().backend);
     /// ```
     pub fn new() -> Self {
+        Self::with_config(EngineConfig::default())
+    }
+
+    /// [`new`](Self::new) with `config`.
+    ///
+    /// ```
+    /// use trinity_runtime::{DenseVector, EngineConfig, JitEngine};
+    /// let engine = JitEngine::with_config(EngineConfig::default().code_budget(0));
+    /// let a = DenseVector::random(100, 1)?;
+    /// assert_eq!(engine.dot(&a, &a)?, trinity_runtime::reference::dot(&a, &a)?);
+    /// engine.dot(&a, &a)?;
+    /// let stats = engine.stats();
+    /// assert_eq!(stats.code_bytes, 0, "nothing placed");
+    /// if stats.backend == trinity_runtime::exec::Backend::Jit && stats.tier.is_some() {
+    ///     assert_eq!(stats.over_budget_ops, 2);
+    ///     assert_eq!(stats.cache_size, 1, "only the key the arena refused");
+    /// }
+    /// # Ok::<(), trinity_runtime::Error>(())
+    /// ```
+    pub fn with_config(config: EngineConfig) -> Self {
+        let budget = config.code_budget;
         match (exec::probe(), detect_tier()) {
-            (Backend::Jit, Some(tier)) => Self::with_backend(Backend::Jit, Some(tier)),
+            (Backend::Jit, Some(tier)) => Self::with_backend(Backend::Jit, Some(tier), budget),
             (Backend::Jit, None) => Self::with_backend(
                 Backend::Portable {
                     reason: "this CPU has no supported tier (docs/design.md §4)".into(),
                 },
                 None,
+                budget,
             ),
             (portable @ Backend::Portable { .. }, tier) => {
-                Self::with_backend(portable.clone(), tier)
+                Self::with_backend(portable.clone(), tier, budget)
             }
         }
     }
@@ -185,18 +259,22 @@ impl JitEngine {
     /// # Ok::<(), trinity_runtime::Error>(())
     /// ```
     pub fn portable() -> Self {
-        Self::with_backend(Backend::Portable { reason: "portable engine requested".into() }, None)
+        let reason = "portable engine requested".into();
+        Self::with_backend(Backend::Portable { reason }, None, 0)
     }
 
-    fn with_backend(backend: Backend, tier: Option<Tier>) -> Self {
+    fn with_backend(backend: Backend, tier: Option<Tier>, code_budget: usize) -> Self {
         JitEngine {
+            id: local::new_engine_id(),
             backend,
             tier,
-            arena: Arena::new(),
+            arena: Arena::with_limit(code_budget),
             kernels: OnceMap::new(),
             scans: OnceMap::new(),
             bundles: OnceMap::new(),
-            counters: Counters::default(),
+            tallies: Tallies::default(),
+            costs: Costs::default(),
+            spent: AtomicBool::new(false),
         }
     }
 
@@ -218,18 +296,17 @@ impl JitEngine {
     /// assert_eq!(engine.stats().total_ops, 0);
     /// ```
     pub fn stats(&self) -> EngineStats {
-        let c = &self.counters;
-        let (baked_hits, jit_hits) = (c.baked_hits.load(Relaxed), c.jit_hits.load(Relaxed));
-        let (jit_misses, portable_ops) = (c.jit_misses.load(Relaxed), c.portable_ops.load(Relaxed));
+        let counts = self.tallies.sum();
         EngineStats {
-            total_ops: baked_hits + jit_hits + jit_misses + portable_ops,
-            baked_hits,
-            jit_hits,
-            jit_misses,
-            portable_ops,
+            total_ops: counts.iter().sum(),
+            baked_hits: counts[Count::Baked as usize],
+            jit_hits: counts[Count::JitHit as usize],
+            jit_misses: counts[Count::JitMiss as usize],
+            portable_ops: counts[Count::Portable as usize],
+            over_budget_ops: counts[Count::OverBudget as usize],
             cache_size: self.kernels.len() + self.scans.len() + self.bundles.len(),
-            compile_time: Duration::from_nanos(c.compile_nanos.load(Relaxed)),
-            code_bytes: c.code_bytes.load(Relaxed),
+            compile_time: Duration::from_nanos(self.costs.compile_nanos.load(Relaxed)),
+            code_bytes: self.costs.code_bytes.load(Relaxed),
             backend: self.backend.clone(),
             tier: self.tier,
         }
@@ -263,44 +340,115 @@ impl JitEngine {
         }
         let started = Instant::now();
         let kernel = kernels::generate(spec)?;
-        let code = self.arena.add(&kernel.code)?;
-        self.counters.compile_nanos.fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
-        self.counters.code_bytes.fetch_add(kernel.code.len() as u64, Relaxed);
+        let code = self.place(&kernel.code, started)?;
         // SAFETY: trinity-emit generated this code for `spec`.
         Ok(Entry { compiled: unsafe { Compiled::new(spec, code) }, baked: false })
+    }
+
+    /// Place generated code in the arena, counting its bytes and the compile time since
+    /// `started`; the arena's refusal for the code budget marks the budget spent.
+    fn place(&self, code: &[u8], started: Instant) -> Result<Code> {
+        let placed = self.arena.add(code);
+        if let Err(ExecError::OverBudget { .. }) = placed {
+            self.spent.store(true, Relaxed);
+        }
+        let code = placed?;
+        self.costs.compile_nanos.fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
+        self.costs.code_bytes.fetch_add(code.len() as u64, Relaxed);
+        Ok(code)
+    }
+
+    /// The one gate for new kernels of every kind: `with` the entry for `key` in `map`, built
+    /// now if no thread has built it and the code budget is not spent. `None` when `key` has
+    /// no built entry and the budget is spent: nothing is built or inserted, so the keys
+    /// refused cost no memory.
+    fn cached<K: Eq + Hash + Clone, T, R>(
+        &self,
+        map: &OnceMap<K, Result<T>>,
+        key: &K,
+        build: impl FnOnce() -> Result<T>,
+        with: impl FnOnce(&Result<T>, Lookup) -> R,
+    ) -> Option<R> {
+        if self.spent.load(Relaxed) {
+            return map.with_built(key, |entry| with(entry, Lookup::Hit));
+        }
+        Some(map.with(key, build, with))
+    }
+
+    /// Count one op call of this engine.
+    fn count(&self, count: Count) {
+        local::count(self.id, &self.tallies, count);
     }
 
     /// Run `jit` with the kernel for `(op, V::LAYOUT, dim, shift)`, compiling it on first use,
     /// or `fallback` when portable Rust serves the call; `state` goes to whichever runs. Counts
     /// the op.
+    ///
+    /// The thread's recent kernels come first: a hit there costs a few compares and no shared
+    /// write. Otherwise the engine's cache serves the key, and its kernel becomes the
+    /// thread's recent one.
+    #[inline]
     fn dispatch<V: Vector, S, R>(
         &self,
         op: Op,
         dim: usize,
         shift: usize,
         state: S,
+        jit: impl Fn(&KernelFn<V::Elem>, S) -> Option<R>,
+        fallback: impl FnOnce(S) -> R,
+    ) -> R {
+        let key = Key { engine: self.id, dim, shift, op, layout: V::LAYOUT };
+        let mut state = Some(state);
+        if let Some(compiled) = local::recent(&key) {
+            // SAFETY: `recent` returns what `remember` stored for `key`: the kernel in this
+            // engine's cache entry for it (`key.engine` is this engine's id, and ids are never
+            // reused). The cache never removes or moves an entry while the engine lives, and
+            // `&self` keeps it alive for this call.
+            let compiled = unsafe { &*compiled };
+            // `remember` took a kernel of `V`'s layout for this op, so `jit` runs it.
+            if let Some(result) = V::kernel(compiled).and_then(|f| jit(f, state.take()?)) {
+                return result;
+            }
+        }
+        self.dispatch_cached::<V, S, R>(key, state.expect("no kernel ran"), jit, fallback)
+    }
+
+    /// [`dispatch`](Self::dispatch) through the engine's cache.
+    #[inline(never)]
+    fn dispatch_cached<V: Vector, S, R>(
+        &self,
+        key: Key,
+        state: S,
         jit: impl FnOnce(&KernelFn<V::Elem>, S) -> Option<R>,
         fallback: impl FnOnce(S) -> R,
     ) -> R {
-        let Some(spec) = self.spec(op, V::LAYOUT, dim, shift) else {
-            self.counters.portable_ops.fetch_add(1, Relaxed);
+        let Some(spec) = self.spec(key.op, key.layout, key.dim, key.shift) else {
+            self.count(Count::Portable);
             return fallback(state);
         };
         let mut state = Some(state);
-        let kernel = |entry: &std::result::Result<Entry, Error>, lookup: Lookup| {
+        let kernel = |entry: &Result<Entry>, lookup: Lookup| {
             let f = entry.as_ref().ok().and_then(|e| V::kernel(&e.compiled));
-            let counter = match (entry, lookup, f) {
-                (Ok(Entry { baked: true, .. }), _, Some(_)) => &self.counters.baked_hits,
-                (_, Lookup::Miss, _) => &self.counters.jit_misses,
-                (_, Lookup::Hit, None) => &self.counters.portable_ops,
-                (_, Lookup::Hit, Some(_)) => &self.counters.jit_hits,
-            };
-            counter.fetch_add(1, Relaxed);
-            jit(f?, state.take().expect("state is taken once"))
+            self.count(match (entry, lookup, f) {
+                (Ok(Entry { baked: true, .. }), _, Some(_)) => Count::Baked,
+                (Err(Error::Exec(ExecError::OverBudget { .. })), _, _) => Count::OverBudget,
+                (_, Lookup::Miss, _) => Count::JitMiss,
+                (_, Lookup::Hit, None) => Count::Portable,
+                (_, Lookup::Hit, Some(_)) => Count::JitHit,
+            });
+            let result = jit(f?, state.take().expect("state is taken once"))?;
+            if let Ok(entry) = entry {
+                local::remember(key, entry);
+            }
+            Some(result)
         };
-        match self.kernels.with(&spec, || self.compile(&spec), kernel) {
-            Some(result) => result,
-            None => fallback(state.take().expect("the kernel did not run")),
+        match self.cached(&self.kernels, &spec, || self.compile(&spec), kernel) {
+            Some(Some(result)) => result,
+            Some(None) => fallback(state.take().expect("the kernel did not run")),
+            None => {
+                self.count(Count::OverBudget);
+                fallback(state.take().expect("nothing ran"))
+            }
         }
     }
 
@@ -337,15 +485,13 @@ impl JitEngine {
         let compile = || {
             let started = Instant::now();
             let kernel = generate_scan(&spec)?;
-            let code = self.arena.add(&kernel.code)?;
-            self.counters.compile_nanos.fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
-            self.counters.code_bytes.fetch_add(kernel.code.len() as u64, Relaxed);
+            let code = self.place(&kernel.code, started)?;
             let bytes = layout.operand_bytes(spec.dim);
             // SAFETY: trinity-emit generated this code for `spec`: a scan over vectors of
             // `bytes` bytes, `queries` at a time.
             Ok(unsafe { ScanKernel::new(code, bytes, queries) })
         };
-        self.scans.with(&spec, compile, |entry, _| entry.as_ref().ok().cloned())
+        self.cached(&self.scans, &spec, compile, |entry, _| entry.as_ref().ok().cloned())?
     }
 
     /// The kernel for `(op, layout, dim, shift)`, from the cache or compiled (or found baked)
@@ -358,10 +504,10 @@ impl JitEngine {
         shift: usize,
     ) -> Option<(KernelSpec, Compiled)> {
         let spec = self.spec(op, layout, dim, shift)?;
-        let entry = |entry: &std::result::Result<Entry, Error>, _: Lookup| {
+        let entry = |entry: &Result<Entry>, _: Lookup| {
             entry.as_ref().ok().map(|e| (spec, e.compiled.clone()))
         };
-        self.kernels.with(&spec, || self.compile(&spec), entry)
+        self.cached(&self.kernels, &spec, || self.compile(&spec), entry)?
     }
 
     fn reduce<V: Vector>(&self, op: Op, a: &V, b: &V) -> Result<i64> {
@@ -562,21 +708,12 @@ impl JitEngine {
             let operands: Vec<&[i8]> = vectors.iter().map(|v| v.as_slice()).collect();
             return f.call(&operands, out);
         }
-        self.counters.portable_ops.fetch_add(1, Relaxed);
         let mut sums = vec![0i32; first.dim()];
         for v in vectors {
             crate::portable::dense_accumulate(&mut sums, v.as_slice());
         }
         crate::portable::dense_signs(out, &sums);
         Ok(())
-    }
-
-    fn count_lookup(&self, lookup: Lookup) {
-        let counter = match lookup {
-            Lookup::Hit => &self.counters.jit_hits,
-            Lookup::Miss => &self.counters.jit_misses,
-        };
-        counter.fetch_add(1, Relaxed);
     }
 
     /// Dot product: the sum of `a[i] * b[i]`.
@@ -741,7 +878,6 @@ impl JitEngine {
             f.call(&operands, out.elems_mut(Internal(())))?;
             return Ok(out);
         }
-        self.counters.portable_ops.fetch_add(1, Relaxed);
         let mut sums = vec![0i32; first.dim()];
         for v in vectors {
             v.accumulate(&mut sums);
@@ -749,37 +885,55 @@ impl JitEngine {
         Ok(V::from_signs(&sums, Internal(())))
     }
 
-    /// The n-way bundle kernel of `V`'s layout for `n` operands of dimension `dim`, its use
-    /// counted as a JIT hit or miss; `None` (nothing counted) where the caller must count in
-    /// portable Rust: no kernel can run or be generated here, or `n` exceeds
-    /// [`MAX_OPERANDS`].
+    /// The n-way bundle kernel of `V`'s layout for `n` operands of dimension `dim`, or `None`
+    /// where the caller serves the call in portable Rust (no kernel can run or be generated
+    /// here, the code budget is spent, or `n` exceeds [`MAX_OPERANDS`]). Counts the call.
     fn bundle_kernel_for<V: Vector>(&self, dim: usize, n: usize) -> Option<BundleNKernel<V::Elem>> {
-        if n > MAX_OPERANDS {
-            return None;
+        let found = match n {
+            0..=MAX_OPERANDS => self.bundle_kernel(V::LAYOUT, dim),
+            _ => Err(Count::Portable),
+        };
+        let kernel = found.and_then(|(compiled, lookup)| {
+            Ok((V::bundle_kernel(&compiled).ok_or(Count::Portable)?.clone(), lookup))
+        });
+        match kernel {
+            Ok((f, Lookup::Hit)) => {
+                self.count(Count::JitHit);
+                Some(f)
+            }
+            Ok((f, Lookup::Miss)) => {
+                self.count(Count::JitMiss);
+                Some(f)
+            }
+            Err(count) => {
+                self.count(count);
+                None
+            }
         }
-        let (compiled, lookup) = self.bundle_kernel(V::LAYOUT, dim)?;
-        let f = V::bundle_kernel(&compiled)?.clone();
-        self.count_lookup(lookup);
-        Some(f)
     }
 
     /// The n-way bundle kernel for `layout` and `dim`, cached, and whether it was in the cache;
-    /// `None` where generated code cannot run here or the kernel cannot be generated.
-    fn bundle_kernel(&self, layout: Layout, dim: usize) -> Option<(CompiledBundle, Lookup)> {
-        let tier = self.tier.filter(|_| self.backend == Backend::Jit)?;
-        let spec = BundleSpec::new(layout, u32::try_from(dim).ok()?, tier);
+    /// or what a call served without it counts as.
+    fn bundle_kernel(
+        &self,
+        layout: Layout,
+        dim: usize,
+    ) -> std::result::Result<(CompiledBundle, Lookup), Count> {
+        let tier = self.tier.filter(|_| self.backend == Backend::Jit).ok_or(Count::Portable)?;
+        let spec = BundleSpec::new(layout, u32::try_from(dim).map_err(|_| Count::Portable)?, tier);
         let compile = || {
             let started = Instant::now();
             let kernel = generate_bundle(&spec)?;
-            let code = self.arena.add(&kernel.code)?;
-            self.counters.compile_nanos.fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
-            self.counters.code_bytes.fetch_add(kernel.code.len() as u64, Relaxed);
+            let code = self.place(&kernel.code, started)?;
             // SAFETY: trinity-emit generated this code for `spec`.
             Ok(unsafe { CompiledBundle::new(&spec, code) })
         };
-        self.bundles.with(&spec, compile, |entry, lookup| {
-            entry.as_ref().ok().map(|compiled| (compiled.clone(), lookup))
-        })
+        let found = self.cached(&self.bundles, &spec, compile, |entry, lookup| match entry {
+            Ok(compiled) => Ok((compiled.clone(), lookup)),
+            Err(Error::Exec(ExecError::OverBudget { .. })) => Err(Count::OverBudget),
+            Err(_) => Err(Count::Portable),
+        });
+        found.unwrap_or(Err(Count::OverBudget))
     }
 
     /// Right rotation: `c[(i + k) mod D] = v[i]`, for any `k` (negative rotates left).

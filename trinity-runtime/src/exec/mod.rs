@@ -6,6 +6,7 @@
 //! touched. [`Arena::add_many`] packs several kernels into the same pages with one seal;
 //! [`Arena::add`] places one kernel starting on a fresh page. A [`Code`] handle keeps its chunk
 //! mapped: the memory is unmapped when the arena and every handle into the chunk are gone.
+//! [`Arena::with_limit`] bounds the pages an arena places (the engine's code budget).
 //!
 //! [`probe`] checks once whether this process may execute generated code at all; where the
 //! system refuses (SELinux `deny_execmem`, PaX MPROTECT, hardened runtimes) or
@@ -48,6 +49,16 @@ pub enum ExecError {
     /// Nothing to place.
     #[error("no code to place")]
     Empty,
+    /// Placing the code would pass the arena's limit ([`Arena::with_limit`]).
+    #[error("placing {len} bytes of pages would pass the code budget of {limit} bytes ({placed} placed)")]
+    OverBudget {
+        /// Bytes of whole pages the placement needs.
+        len: usize,
+        /// Bytes of pages placed so far.
+        placed: usize,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 fn os_error(e: &std::io::Error) -> (i32, String) {
@@ -159,6 +170,8 @@ struct Open {
     next: usize,
     mapped: usize,
     chunks: usize,
+    /// Bytes of pages placed (sealed), in every chunk.
+    placed: usize,
 }
 
 /// A W^X code arena shared by many kernels. `Send + Sync`: placement is serialised by a lock,
@@ -178,6 +191,8 @@ struct Open {
 /// ```
 pub struct Arena {
     open: Mutex<Open>,
+    /// Most bytes of pages `add_many` places in all.
+    limit: usize,
 }
 
 impl Default for Arena {
@@ -189,7 +204,22 @@ impl Default for Arena {
 impl Arena {
     /// An empty arena; nothing is mapped until code is added.
     pub fn new() -> Self {
-        Arena { open: Mutex::new(Open { chunk: None, next: 0, mapped: 0, chunks: 0 }) }
+        Self::with_limit(usize::MAX)
+    }
+
+    /// An empty arena that places at most `limit` bytes of pages in all (each placement
+    /// counted as the whole pages it takes, which is what it makes resident); a placement
+    /// that would pass it fails with [`ExecError::OverBudget`] and places nothing.
+    ///
+    /// ```
+    /// use trinity_runtime::exec::{Arena, ExecError};
+    /// let arena = Arena::with_limit(1);
+    /// assert!(matches!(arena.add(&[0xc3]), Err(ExecError::OverBudget { placed: 0, limit: 1, .. })));
+    /// assert_eq!(arena.placed_bytes(), 0);
+    /// ```
+    pub fn with_limit(limit: usize) -> Self {
+        let open = Open { chunk: None, next: 0, mapped: 0, chunks: 0, placed: 0 };
+        Arena { open: Mutex::new(open), limit }
     }
 
     /// Place one kernel; it starts on a fresh page of the open chunk.
@@ -222,6 +252,13 @@ impl Arena {
         }
         let span = total.next_multiple_of(page);
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        if span > self.limit - open.placed {
+            return Err(ExecError::OverBudget {
+                len: span,
+                placed: open.placed,
+                limit: self.limit,
+            });
+        }
         let fits = open.chunk.as_ref().is_some_and(|c| open.next + span <= c.region.len());
         if !fits {
             let len = span.max(CHUNK_BYTES);
@@ -248,6 +285,7 @@ impl Arena {
             ExecError::Protect { len: span, errno, message }
         })?;
         open.next = base + span;
+        open.placed += span;
         Ok(codes
             .iter()
             .zip(offsets)
@@ -263,6 +301,22 @@ impl Arena {
     /// Bytes of address space this arena has mapped (chunks still alive or not).
     pub fn mapped_bytes(&self) -> usize {
         self.open.lock().unwrap_or_else(|p| p.into_inner()).mapped
+    }
+
+    /// Bytes of pages this arena has placed code in (whole pages per placement), the measure
+    /// [`with_limit`](Self::with_limit) bounds.
+    ///
+    /// ```
+    /// use trinity_runtime::exec::Arena;
+    /// let arena = Arena::new();
+    /// arena.add(&[0xc3])?;
+    /// arena.add(&[0xc3])?;
+    /// let page = arena.placed_bytes() / 2;
+    /// assert!(page >= 4096 && page.is_power_of_two(), "each add takes whole pages of its own");
+    /// # Ok::<(), trinity_runtime::exec::ExecError>(())
+    /// ```
+    pub fn placed_bytes(&self) -> usize {
+        self.open.lock().unwrap_or_else(|p| p.into_inner()).placed
     }
 
     /// Number of chunks (mappings) this arena has created.
