@@ -10,8 +10,8 @@ pub mod aarch64;
 pub mod bundle;
 pub mod plan;
 pub mod scan;
-pub mod unwind;
 pub mod tuning;
+pub mod unwind;
 pub mod variant;
 pub mod x86_64;
 
