@@ -383,6 +383,7 @@ mod imp {
 
     /// Harley-Seal state for one stream of 256-bit vectors: bit-sliced counters of weight
     /// 1, 2, 4, 8 and the popcount total of the weight-16 carries.
+    #[derive(Clone, Copy)]
     struct HarleySeal {
         ones: __m256i,
         twos: __m256i,
@@ -404,11 +405,11 @@ mod imp {
     }
 
     impl HarleySeal {
-        #[inline(always)]
-        unsafe fn new() -> Self {
-            let z = _mm256_setzero_si256();
+        // SAFETY: an all-zero __m256i is a valid value (the transmute needs no AVX).
+        const ZERO: HarleySeal = {
+            let z: __m256i = unsafe { std::mem::transmute([0u64; 4]) };
             HarleySeal { ones: z, twos: z, fours: z, eights: z, total: z }
-        }
+        };
 
         /// Add 16 vectors.
         #[inline(always)]
@@ -457,7 +458,9 @@ mod imp {
         let w = a.len() / 2;
         let (ap, am) = a.split_at(w);
         let (bp, bm) = b.split_at(w);
-        let mut state: [HarleySeal; N] = std::array::from_fn(|_| HarleySeal::new());
+        // Plain loops, not closures: a closure would not inherit the caller's AVX2 and its
+        // intrinsics would become calls.
+        let mut state = [HarleySeal::ZERO; N];
         let blocks = w / 64; // 16 vectors of 4 words
         let at = |s: &[u64], i: usize| _mm256_loadu_si256(s.as_ptr().add(4 * i).cast());
         for block in 0..blocks {
@@ -473,7 +476,10 @@ mod imp {
                 state.add16(stream);
             }
         }
-        let mut sums = state.map(|s| s.sum());
+        let mut sums = [0i64; N];
+        for q in 0..N {
+            sums[q] = state[q].sum();
+        }
         for i in 64 * blocks..w {
             let terms = scalar([ap[i], am[i], bp[i], bm[i]]);
             for q in 0..N {
