@@ -50,6 +50,7 @@ fn main() -> ExitCode {
         Some(Command::Disasm(args)) => cli::disasm::run(args).map(|text| (text, true)),
         Some(Command::Bake(args)) => cli::bake::run(args).map(|text| (text, true)),
         Some(Command::SearchBench(args)) => cli::search_bench::run(args).map(|text| (text, true)),
+        Some(Command::Tune(args)) => cli::tune::run(args).map(|text| (text, true)),
     };
     match result {
         Ok((text, passed)) => {

@@ -362,6 +362,7 @@ fn help_is_complete_with_exit_codes() {
                 "disasm",
                 "bake",
                 "encoders",
+                "tune",
                 "--dim",
                 "--ops",
                 "--layout",
@@ -385,6 +386,7 @@ fn help_is_complete_with_exit_codes() {
                 "--tier",
                 "-o, --output",
                 "--header",
+                "--wisdom",
                 "linux",
                 "macos",
                 "windows",
@@ -396,6 +398,7 @@ fn help_is_complete_with_exit_codes() {
             ],
         ),
         (&["encoders", "--help"], &[]),
+        (&["tune", "--help"], &["--ops", "--layouts", "--dims", "--rounds", "--out", "--quiet"]),
     ];
     for &(args, needles) in cases {
         let (code, out, err) = trinity(args);
@@ -454,4 +457,86 @@ fn search_bench_reports_one_row_per_query_and_thread_count() {
     let (code, _, err) = trinity(&["search-bench", "--queries", "0"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--queries"), "{err}");
+}
+
+/// `trinity tune` writes a wisdom file of this CPU's family whose choices are variants of the
+/// specs asked for; `bake --wisdom` generates exactly the chosen variant; a bad wisdom file is
+/// refused naming the file, the line and the bad value.
+#[test]
+fn tune_writes_wisdom_and_bake_generates_its_choices() {
+    use trinity::emit::kernels::tuning::Wisdom;
+    use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Popcount, Tier, Variant};
+    let dir = scratch("tune");
+    if trinity::runtime::cpu::detect_tier() == Some(Tier::Avx2) {
+        let out = dir.join("tuned.wisdom");
+        let (code, text, err) = trinity(&[
+            "tune",
+            "--ops",
+            "dot,bind",
+            "--layouts",
+            "bits",
+            "--dims",
+            "100,5000",
+            "--rounds",
+            "2",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{text}{err}");
+        let wisdom = Wisdom::read(&out).unwrap();
+        assert_eq!(wisdom.cpu, trinity::runtime::cpu::detect_family());
+        let dims: Vec<u32> = wisdom.choices.iter().map(|c| c.dim).collect();
+        assert_eq!(dims, [100, 5000], "bind has one variant: not tuned\n{text}");
+        for c in &wisdom.choices {
+            assert_eq!((c.op, c.layout), (Op::Dot, Layout::Bits));
+            assert!(Variant::candidates(&c.spec()).contains(&c.variant), "{c:?}");
+        }
+    } else {
+        println!("SKIPPED the tune half: needs an AVX2 CPU");
+    }
+    let wisdom = dir.join("hand.wisdom");
+    std::fs::write(&wisdom, "trinity-wisdom 1\ncpu other\navx2 bits dot 10000 harley-seal\n")
+        .unwrap();
+    let object = bake(
+        &dir,
+        "hs.o",
+        &[
+            "--dim",
+            "10000",
+            "--ops",
+            "dot",
+            "--layout",
+            "bits",
+            "--os",
+            "linux",
+            "--arch",
+            "x86_64",
+            "--wisdom",
+            wisdom.to_str().unwrap(),
+        ],
+    );
+    let baked =
+        only_kernel_bytes(&object::File::parse(&*object).unwrap(), "trinity_bits_dot_10000");
+    let mut spec = KernelSpec::new(Op::Dot, Layout::Bits, 10000, Tier::Avx2);
+    assert_ne!(baked, generate(&spec).unwrap().code, "not the default variant");
+    spec.variant = Variant { popcount: Popcount::HarleySeal, unroll: 0 };
+    assert_eq!(baked, generate(&spec).unwrap().code);
+
+    let bad = dir.join("bad.wisdom");
+    std::fs::write(&bad, "trinity-wisdom 1\ncpu other\n\navx2 bits dot 10000 fast\n").unwrap();
+    let (code, _, err) = trinity(&[
+        "bake",
+        "--dim",
+        "10000",
+        "--wisdom",
+        bad.to_str().unwrap(),
+        "-o",
+        dir.join("x.o").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("{}:4: \"fast\" is not a kernel variant", bad.display())),
+        "{err}"
+    );
 }

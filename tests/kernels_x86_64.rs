@@ -9,7 +9,9 @@ mod support;
 
 use std::collections::BTreeSet;
 use support::{Alias, Edge, Guarded, Harnessed};
-use trinity_emit::kernels::{generate, CallConv, Kernel, KernelSpec, Layout, Op, Tier, MAX_DIM};
+use trinity_emit::kernels::{
+    generate, CallConv, Kernel, KernelSpec, Layout, Op, Tier, Variant, MAX_DIM,
+};
 use trinity_runtime::exec::Arena;
 use trinity_runtime::{reference, BitVector, DenseVector};
 
@@ -29,6 +31,18 @@ fn spec(op: Op, layout: Layout, dim: usize, shift: usize, conv: CallConv) -> Ker
 fn kernel(op: Op, layout: Layout, dim: usize, shift: usize, conv: CallConv) -> Kernel {
     let s = spec(op, layout, dim, shift, conv);
     generate(&s).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+/// The kernels of every variant of a spec (`Variant::candidates`), so each runs every check.
+fn variants(s: KernelSpec) -> Vec<Kernel> {
+    let all = Variant::candidates(&s);
+    assert!(!all.is_empty() && all[0] == Variant::DEFAULT, "{s}: the default comes first");
+    all.into_iter()
+        .map(|variant| {
+            let s = KernelSpec { variant, ..s };
+            generate(&s).unwrap_or_else(|e| panic!("{s}: {e}"))
+        })
+        .collect()
 }
 
 /// Vectors of one dimension to test with, as (name, trits).
@@ -232,7 +246,9 @@ fn check_dims(dims: impl IntoIterator<Item = usize>, conv: CallConv) -> usize {
         let vs = vectors(dim, dim as u64);
         for layout in Layout::ALL {
             for op in REDUCE.into_iter().chain(ELEMENTWISE) {
-                calls += check_kernel(&arena, &kernel(op, layout, dim, 0, conv), &vs, "");
+                for k in variants(spec(op, layout, dim, 0, conv)) {
+                    calls += check_kernel(&arena, &k, &vs, "");
+                }
             }
             let extra = if dim <= 1025 { 4 } else { 1 };
             for k in permute_shifts(dim, dim as u64, extra) {
@@ -291,8 +307,10 @@ fn max_dim_matches_reference() {
         ("all -1".to_string(), minus),
     ];
     for layout in Layout::ALL {
-        for op in REDUCE {
-            let k = kernel(op, layout, dim, 0, CallConv::Native);
+        for k in
+            REDUCE.into_iter().flat_map(|op| variants(spec(op, layout, dim, 0, CallConv::Native)))
+        {
+            let op = k.spec.op;
             let h = Harnessed::new(&arena, &k, Alias::None);
             for (i, j) in [(0, 0), (1, 1), (1, 2), (0, 2)] {
                 let (a, b) = (&vs[i].1, &vs[j].1);
@@ -506,7 +524,7 @@ fn guard_pages_catch_no_access_outside_operands() {
     let arena = Arena::new();
     let dims = [
         1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 127, 129, 191, 255, 257, 1000,
-        1025, 4099,
+        1025, 4096, 4099, 6000, 8257,
     ];
     let mut calls = 0;
     for dim in dims {
@@ -523,7 +541,8 @@ fn guard_pages_catch_no_access_outside_operands() {
                 let mut specs: Vec<KernelSpec> = Op::ALL
                     .into_iter()
                     .filter(|&op| op != Op::Permute)
-                    .map(|op| spec(op, layout, dim, 0, CallConv::Native))
+                    .flat_map(|op| variants(spec(op, layout, dim, 0, CallConv::Native)))
+                    .map(|k| k.spec)
                     .collect();
                 specs.extend(
                     shifts.iter().map(|&k| spec(Op::Permute, layout, dim, k, CallConv::Native)),

@@ -55,6 +55,10 @@ guarded! { /// Bitsliced dot product with Harley-Seal carry-save popcounts (a po
 fn bits_dot_harley_seal(a: &[u64], b: &[u64]) -> i64 = bits_dot_harley_seal; }
 guarded! { /// Bitsliced hamming distance.
 fn bits_hamming(a: &[u64], b: &[u64]) -> i64 = bits_hamming; }
+guarded! { /// Bitsliced hamming distance with Harley-Seal carry-save popcounts.
+fn bits_hamming_harley_seal(a: &[u64], b: &[u64]) -> i64 = bits_hamming_harley_seal; }
+guarded! { /// Bitsliced cosine similarity with Harley-Seal carry-save popcounts.
+fn bits_cosine_harley_seal(a: &[u64], b: &[u64]) -> f64 = bits_cosine_harley_seal; }
 guarded! { /// Bitsliced cosine similarity.
 fn bits_cosine(a: &[u64], b: &[u64]) -> f64 = bits_cosine; }
 guarded! { /// Bitsliced bind into `out`.
@@ -359,16 +363,7 @@ mod imp {
     #[target_feature(enable = "avx2,popcnt")]
     pub unsafe fn bits_dot(a: &[u64], b: &[u64]) -> i64 {
         // Products are +1 where the signs agree and -1 where they differ.
-        let [pos, neg] = bits_reduce(
-            a,
-            b,
-            |[ap, am, bp, bm]| {
-                let or = _mm256_or_si256;
-                let and = _mm256_and_si256;
-                [or(and(ap, bp), and(am, bm)), or(and(ap, bm), and(am, bp))]
-            },
-            |[ap, am, bp, bm]| [(ap & bp) | (am & bm), (ap & bm) | (am & bp)],
-        );
+        let [pos, neg] = bits_reduce(a, b, |v| dot_lanes(v), dot_words);
         pos - neg
     }
 
@@ -388,6 +383,7 @@ mod imp {
 
     /// Harley-Seal state for one stream of 256-bit vectors: bit-sliced counters of weight
     /// 1, 2, 4, 8 and the popcount total of the weight-16 carries.
+    #[derive(Clone, Copy)]
     struct HarleySeal {
         ones: __m256i,
         twos: __m256i,
@@ -409,11 +405,11 @@ mod imp {
     }
 
     impl HarleySeal {
-        #[inline(always)]
-        unsafe fn new() -> Self {
-            let z = _mm256_setzero_si256();
+        // SAFETY: an all-zero __m256i is a valid value (the transmute needs no AVX).
+        const ZERO: HarleySeal = {
+            let z: __m256i = unsafe { std::mem::transmute([0u64; 4]) };
             HarleySeal { ones: z, twos: z, fours: z, eights: z, total: z }
-        }
+        };
 
         /// Add 16 vectors.
         #[inline(always)]
@@ -450,59 +446,105 @@ mod imp {
         }
     }
 
-    #[target_feature(enable = "avx2,popcnt")]
-    pub unsafe fn bits_dot_harley_seal(a: &[u64], b: &[u64]) -> i64 {
+    /// Popcounts of N per-word quantities over the two planes of `a` and `b`, by Harley-Seal:
+    /// blocks of 16 vectors through the carry-save tree, the last words by scalar `popcnt`.
+    #[inline(always)]
+    unsafe fn harley_seal_reduce<const N: usize>(
+        a: &[u64],
+        b: &[u64],
+        lane: impl Fn([__m256i; 4]) -> [__m256i; N],
+        scalar: impl Fn([u64; 4]) -> [u64; N],
+    ) -> [i64; N] {
         let w = a.len() / 2;
         let (ap, am) = a.split_at(w);
         let (bp, bm) = b.split_at(w);
-        let (mut pos, mut neg) = (HarleySeal::new(), HarleySeal::new());
+        // Plain loops, not closures: a closure would not inherit the caller's AVX2 and its
+        // intrinsics would become calls.
+        let mut state = [HarleySeal::ZERO; N];
         let blocks = w / 64; // 16 vectors of 4 words
         let at = |s: &[u64], i: usize| _mm256_loadu_si256(s.as_ptr().add(4 * i).cast());
         for block in 0..blocks {
-            let mut p = [_mm256_setzero_si256(); 16];
-            let mut n = [_mm256_setzero_si256(); 16];
+            let mut d = [[_mm256_setzero_si256(); 16]; N];
             for k in 0..16 {
                 let i = 16 * block + k;
-                let (xp, xm, yp, ym) = (at(ap, i), at(am, i), at(bp, i), at(bm, i));
-                p[k] = _mm256_or_si256(_mm256_and_si256(xp, yp), _mm256_and_si256(xm, ym));
-                n[k] = _mm256_or_si256(_mm256_and_si256(xp, ym), _mm256_and_si256(xm, yp));
+                let terms = lane([at(ap, i), at(am, i), at(bp, i), at(bm, i)]);
+                for (stream, term) in d.iter_mut().zip(terms) {
+                    stream[k] = term;
+                }
             }
-            pos.add16(&p);
-            neg.add16(&n);
+            for (state, stream) in state.iter_mut().zip(&d) {
+                state.add16(stream);
+            }
         }
-        let mut rest = 0i64;
+        let mut sums = [0i64; N];
+        for q in 0..N {
+            sums[q] = state[q].sum();
+        }
         for i in 64 * blocks..w {
-            let (x, y) = ((ap[i] & bp[i]) | (am[i] & bm[i]), (ap[i] & bm[i]) | (am[i] & bp[i]));
-            rest += i64::from(x.count_ones()) - i64::from(y.count_ones());
+            let terms = scalar([ap[i], am[i], bp[i], bm[i]]);
+            for q in 0..N {
+                sums[q] += i64::from(terms[q].count_ones());
+            }
         }
-        pos.sum() - neg.sum() + rest
+        sums
+    }
+
+    #[target_feature(enable = "avx2,popcnt")]
+    pub unsafe fn bits_dot_harley_seal(a: &[u64], b: &[u64]) -> i64 {
+        let [pos, neg] = harley_seal_reduce(a, b, |v| dot_lanes(v), dot_words);
+        pos - neg
+    }
+
+    #[target_feature(enable = "avx2,popcnt")]
+    pub unsafe fn bits_hamming_harley_seal(a: &[u64], b: &[u64]) -> i64 {
+        let [differ] = harley_seal_reduce(a, b, |v| hamming_lanes(v), hamming_words);
+        differ
+    }
+
+    #[target_feature(enable = "avx2,popcnt")]
+    pub unsafe fn bits_cosine_harley_seal(a: &[u64], b: &[u64]) -> f64 {
+        let [pos, neg, na, nb] = harley_seal_reduce(a, b, |v| cosine_lanes(v), cosine_words);
+        cosine_of(pos - neg, na, nb)
+    }
+
+    // What each bitsliced reduction counts per position, per vector and per word.
+    #[inline(always)]
+    unsafe fn dot_lanes([ap, am, bp, bm]: [__m256i; 4]) -> [__m256i; 2] {
+        let or = _mm256_or_si256;
+        let and = _mm256_and_si256;
+        [or(and(ap, bp), and(am, bm)), or(and(ap, bm), and(am, bp))]
+    }
+    fn dot_words([ap, am, bp, bm]: [u64; 4]) -> [u64; 2] {
+        [(ap & bp) | (am & bm), (ap & bm) | (am & bp)]
+    }
+    #[inline(always)]
+    unsafe fn hamming_lanes([ap, am, bp, bm]: [__m256i; 4]) -> [__m256i; 1] {
+        [_mm256_or_si256(_mm256_xor_si256(ap, bp), _mm256_xor_si256(am, bm))]
+    }
+    fn hamming_words([ap, am, bp, bm]: [u64; 4]) -> [u64; 1] {
+        [(ap ^ bp) | (am ^ bm)]
+    }
+    #[inline(always)]
+    unsafe fn cosine_lanes(v: [__m256i; 4]) -> [__m256i; 4] {
+        let [pos, neg] = dot_lanes(v);
+        let [ap, am, bp, bm] = v;
+        [pos, neg, _mm256_or_si256(ap, am), _mm256_or_si256(bp, bm)]
+    }
+    fn cosine_words(v: [u64; 4]) -> [u64; 4] {
+        let [pos, neg] = dot_words(v);
+        let [ap, am, bp, bm] = v;
+        [pos, neg, ap | am, bp | bm]
     }
 
     #[target_feature(enable = "avx2,popcnt")]
     pub unsafe fn bits_hamming(a: &[u64], b: &[u64]) -> i64 {
-        let [differ] = bits_reduce(
-            a,
-            b,
-            |[ap, am, bp, bm]| {
-                [_mm256_or_si256(_mm256_xor_si256(ap, bp), _mm256_xor_si256(am, bm))]
-            },
-            |[ap, am, bp, bm]| [(ap ^ bp) | (am ^ bm)],
-        );
+        let [differ] = bits_reduce(a, b, |v| hamming_lanes(v), hamming_words);
         differ
     }
 
     #[target_feature(enable = "avx2,popcnt")]
     pub unsafe fn bits_cosine(a: &[u64], b: &[u64]) -> f64 {
-        let [pos, neg, na, nb] = bits_reduce(
-            a,
-            b,
-            |[ap, am, bp, bm]| {
-                let or = _mm256_or_si256;
-                let and = _mm256_and_si256;
-                [or(and(ap, bp), and(am, bm)), or(and(ap, bm), and(am, bp)), or(ap, am), or(bp, bm)]
-            },
-            |[ap, am, bp, bm]| [(ap & bp) | (am & bm), (ap & bm) | (am & bp), ap | am, bp | bm],
-        );
+        let [pos, neg, na, nb] = bits_reduce(a, b, |v| cosine_lanes(v), cosine_words);
         cosine_of(pos - neg, na, nb)
     }
 

@@ -7,6 +7,7 @@ use super::{
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::Args;
 use std::path::PathBuf;
+use trinity_emit::kernels::tuning::{Planner, Wisdom};
 use trinity_emit::kernels::{generate, spec_set, Arch, Kernel, Layout, Op, Tier};
 use trinity_emit::object_file::{c_header, call_conv_for, write_object, ObjectFormat};
 
@@ -48,6 +49,10 @@ pub struct BakeArgs {
     /// Where to write the C header (optional).
     #[arg(long)]
     pub header: Option<PathBuf>,
+    /// Generate the variants this wisdom file (`trinity tune`) chose, whatever CPU it was
+    /// measured on (default: every kernel's default variant).
+    #[arg(long)]
+    pub wisdom: Option<PathBuf>,
 }
 
 /// Generate the kernels and write the files; returns a one-line summary.
@@ -63,10 +68,17 @@ pub fn run(args: &BakeArgs) -> Result<String, Error> {
     }
     let shifts = or_default(&args.permute, &[1]);
     let specs = spec_set(&args.dim, &ops, &layouts, &shifts, tier);
+    let planner = match &args.wisdom {
+        Some(path) => {
+            Planner::with_wisdom(Wisdom::read(path).map_err(|e| Error::Failed(e.to_string()))?)
+        }
+        None => Planner::defaults(),
+    };
     let kernels = specs
         .into_iter()
         .map(|mut spec| {
             spec.conv = call_conv_for(format, arch);
+            spec.variant = planner.choose(&spec);
             generate(&spec).map_err(|e| Error::Failed(format!("{spec}: {e}")))
         })
         .collect::<Result<Vec<Kernel>, Error>>()?;

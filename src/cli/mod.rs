@@ -8,6 +8,7 @@ pub mod bake;
 pub mod disasm;
 pub mod run;
 pub mod search_bench;
+pub mod tune;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand};
@@ -52,6 +53,10 @@ pub enum Command {
     /// beside the machine's read bandwidth measured in the same run.
     #[command(name = "search-bench", after_help = EXIT_CODES)]
     SearchBench(search_bench::SearchBenchArgs),
+    /// Time every variant of the reductions at the given dimensions on this machine and
+    /// write the fastest as a wisdom file (read through TRINITY_WISDOM, bake --wisdom).
+    #[command(after_help = EXIT_CODES)]
+    Tune(tune::TuneArgs),
 }
 
 /// Why a command failed; [`Error::exit_code`] turns it into the documented exit code.

@@ -22,6 +22,7 @@
 //! into `OUT_DIR`, and prints the `cargo:` lines that link the library. Symbols follow
 //! docs/design.md §3 (`trinity_bits_dot_10000`); declare them with `extern "C"` (Rust) or include the header (C).
 
+use crate::kernels::tuning::{Planner, Wisdom};
 use crate::kernels::{generate, spec_set, Arch, Kernel, KernelError, Layout, Op, Tier};
 use crate::object_file::{c_header, call_conv_for, write_object, ObjectError, ObjectFormat};
 use std::path::{Path, PathBuf};
@@ -94,6 +95,7 @@ pub struct Bake {
     layouts: Vec<Layout>,
     shifts: Vec<i64>,
     tier: Option<Tier>,
+    planner: Planner,
 }
 
 impl Bake {
@@ -107,6 +109,7 @@ impl Bake {
             layouts: Layout::ALL.to_vec(),
             shifts: vec![1],
             tier: None,
+            planner: Planner::defaults(),
         }
     }
 
@@ -140,6 +143,13 @@ impl Bake {
         self
     }
 
+    /// Generate the variants `wisdom` (from `trinity tune`, e.g. [`Wisdom::read`]) chose, its
+    /// CPU family's built-in table filling the gaps (default: every kernel's default variant).
+    pub fn wisdom(mut self, wisdom: Wisdom) -> Self {
+        self.planner = Planner::with_wisdom(wisdom);
+        self
+    }
+
     /// Generate the kernels for `arch` and `format`.
     pub fn kernels(&self, arch: Arch, format: ObjectFormat) -> Result<Vec<Kernel>, BuildError> {
         let tier = match (self.tier, arch) {
@@ -156,6 +166,7 @@ impl Bake {
             .into_iter()
             .map(|mut spec| {
                 spec.conv = conv;
+                spec.variant = self.planner.choose(&spec);
                 generate(&spec)
             })
             .collect::<Result<_, _>>()?)

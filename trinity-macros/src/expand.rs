@@ -61,6 +61,7 @@ fn spec_tokens(spec: &KernelSpec) -> TokenStream {
     let (op, layout) = (variant(&spec.op), variant(&spec.layout));
     let (tier, conv) = (variant(&spec.tier), variant(&spec.conv));
     let (dim, shift) = (spec.dim, spec.shift);
+    let (popcount, unroll) = (variant(&spec.variant.popcount), spec.variant.unroll);
     quote! {
         ::trinity::emit::kernels::KernelSpec {
             op: ::trinity::emit::kernels::Op::#op,
@@ -69,6 +70,10 @@ fn spec_tokens(spec: &KernelSpec) -> TokenStream {
             tier: ::trinity::emit::kernels::Tier::#tier,
             shift: #shift,
             conv: ::trinity::emit::kernels::CallConv::#conv,
+            variant: ::trinity::emit::kernels::Variant {
+                popcount: ::trinity::emit::kernels::Popcount::#popcount,
+                unroll: #unroll,
+            },
         }
     }
 }

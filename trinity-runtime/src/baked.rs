@@ -14,7 +14,7 @@ use crate::exec::Code;
 use crate::kernel::Compiled;
 use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
-use trinity_emit::kernels::KernelSpec;
+use trinity_emit::kernels::{KernelSpec, Variant};
 
 /// One kernel baked into the program: what it computes, its symbol and where its code is.
 ///
@@ -82,7 +82,8 @@ pub fn registry() -> &'static [BakedKernel] {
     &BAKED_KERNELS
 }
 
-/// The baked kernel for `spec` (its tier and calling convention included), if one is linked in.
+/// The baked kernel for `spec` (its tier and calling convention included, its variant not), if
+/// one is linked in.
 ///
 /// ```
 /// use trinity_emit::kernels::{KernelSpec, Layout, Op, Tier};
@@ -91,5 +92,11 @@ pub fn registry() -> &'static [BakedKernel] {
 /// ```
 pub fn find(spec: &KernelSpec) -> Option<&'static BakedKernel> {
     static INDEX: OnceLock<FxHashMap<KernelSpec, &'static BakedKernel>> = OnceLock::new();
-    INDEX.get_or_init(|| registry().iter().map(|k| (k.spec, k)).collect()).get(spec).copied()
+    // A baked kernel serves its spec whatever variant was asked for: every variant computes
+    // the same results, and the attribute bakes the default.
+    let key = |s: &KernelSpec| KernelSpec { variant: Variant::DEFAULT, ..*s };
+    INDEX
+        .get_or_init(|| registry().iter().map(|k| (key(&k.spec), k)).collect())
+        .get(&key(spec))
+        .copied()
 }

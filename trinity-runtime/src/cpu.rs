@@ -1,6 +1,9 @@
-//! What this CPU and platform run: the best kernel tier (docs/design.md §4) and the calling
-//! convention kernels must follow.
+//! What this CPU and platform run: the best kernel tier (docs/design.md §4), the calling
+//! convention kernels must follow, and the CPU family and planner that choose kernel variants.
 
+use std::path::Path;
+use std::sync::OnceLock;
+use trinity_emit::kernels::tuning::{CpuFamily, Planner, Wisdom, WisdomError};
 use trinity_emit::kernels::{CallConv, Tier};
 
 /// The best tier this CPU supports, if any (docs/design.md §4).
@@ -49,4 +52,87 @@ pub(crate) fn preference(cpu: Option<Tier>, tier: Tier) -> Option<u8> {
         (Tier::DotProd, Tier::DotProd) => Some(2),
         _ => None,
     }
+}
+
+/// This CPU's family, for choosing kernel variants (docs/design.md §5.2): from the CPUID
+/// vendor and family on x86-64, from MIDR_EL1 (as Linux shows it in sysfs) on AArch64.
+///
+/// ```
+/// let family = trinity_runtime::cpu::detect_family();
+/// println!("{}", family.name());
+/// ```
+pub fn detect_family() -> CpuFamily {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: CPUID exists on every x86-64 CPU; leaves 0 and 1 always answer. (`__cpuid`
+        // is a safe function from Rust 1.87 on.)
+        #[allow(unused_unsafe)]
+        let (vendor, signature) = unsafe {
+            use std::arch::x86_64::__cpuid;
+            let zero = __cpuid(0);
+            let name: Vec<u8> =
+                [zero.ebx, zero.edx, zero.ecx].iter().flat_map(|r| r.to_le_bytes()).collect();
+            (name, __cpuid(1).eax)
+        };
+        let base = (signature >> 8) & 0xf;
+        let family = if base == 0xf { base + ((signature >> 20) & 0xff) } else { base };
+        match (&vendor[..], family) {
+            (b"AuthenticAMD", 0x17..) => CpuFamily::AmdZen,
+            (b"GenuineIntel", 6) => CpuFamily::IntelCore,
+            _ => CpuFamily::Other,
+        }
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        let path = "/sys/devices/system/cpu/cpu0/regs/identification/midr_el1";
+        let midr = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|t| u64::from_str_radix(t.trim().trim_start_matches("0x"), 16).ok());
+        match midr.map(|m| ((m >> 24) & 0xff, (m >> 4) & 0xfff)) {
+            // Arm's Neoverse N1, V1, N2, V2, N3 part numbers; its other cores are Cortex.
+            Some((0x41, 0xd0c | 0xd40 | 0xd49 | 0xd4f | 0xd8e)) => CpuFamily::ArmNeoverse,
+            Some((0x41, _)) => CpuFamily::ArmCortex,
+            _ => CpuFamily::Other,
+        }
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        CpuFamily::Other
+    }
+}
+
+/// The environment variable naming a wisdom file (`trinity tune`) the engine plans with.
+pub const WISDOM_ENV: &str = "TRINITY_WISDOM";
+
+/// The planner the engine chooses kernel variants with, made on first use: the wisdom file
+/// named by `TRINITY_WISDOM` if it is set, else the built-in table of [`detect_family`]. A
+/// wisdom file that cannot be read or parsed, or was measured on another CPU family, is
+/// ignored with a warning on stderr (the engine has no caller to return an error to); check a
+/// file first with [`load_wisdom`].
+pub fn planner() -> &'static Planner {
+    static PLANNER: OnceLock<Planner> = OnceLock::new();
+    PLANNER.get_or_init(|| match std::env::var_os(WISDOM_ENV) {
+        None => Planner::new(detect_family()),
+        Some(path) => match load_wisdom(Path::new(&path)) {
+            Ok(wisdom) => Planner::with_wisdom(wisdom),
+            Err(e) => {
+                eprintln!("trinity: ignoring {WISDOM_ENV}: {e}");
+                Planner::new(detect_family())
+            }
+        },
+    })
+}
+
+/// Read a wisdom file and check that it was measured on this CPU's family.
+pub fn load_wisdom(path: &Path) -> Result<Wisdom, WisdomError> {
+    let wisdom = Wisdom::read(path)?;
+    let here = detect_family();
+    if wisdom.cpu != here {
+        return Err(WisdomError::OtherCpu {
+            path: path.display().to_string(),
+            found: wisdom.cpu,
+            here,
+        });
+    }
+    Ok(wisdom)
 }

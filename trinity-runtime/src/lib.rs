@@ -27,6 +27,7 @@
 //   engine                the JIT engine: cache, stats, dispatch, portable fallback
 //   table                 KernelTable (from an engine, or from baked kernels)
 //   vsa                   the Vsa trait over a table
+//   tune                  timing kernel variants (trinity tune, the variant bench)
 //   encode                bundler, codebook, levels and encoders of symbols, sequences, records
 //   memory                the item memory: stored records, top-k search, persistence
 // `error`, the error type every module returns, also wraps exec's errors and names packed's
@@ -44,6 +45,7 @@ pub mod portable;
 pub mod random;
 pub mod reference;
 mod table;
+pub mod tune;
 mod vector;
 mod vsa;
 

@@ -11,8 +11,12 @@ pub mod bundle;
 pub mod permute_by;
 pub mod plan;
 pub mod scan;
+pub mod tuning;
 pub mod unwind;
+pub mod variant;
 pub mod x86_64;
+
+pub use variant::{Popcount, Variant};
 
 /// The largest dimension any kernel is generated for (2^24), as in the design contract.
 pub const MAX_DIM: u32 = 1 << 24;
@@ -202,6 +206,14 @@ pub enum KernelError {
         /// The tier asked for.
         tier: Tier,
     },
+    /// The variant is not one the generator has for the spec ([`Variant::candidates`]).
+    #[error("variant {variant} does not exist for {spec}")]
+    BadVariant {
+        /// The variant asked for.
+        variant: Variant,
+        /// The spec asked for (with the default variant).
+        spec: KernelSpec,
+    },
     /// A scan kernel's query block is not one of [`scan::QUERY_BLOCKS`].
     #[error("query block {queries} is not one of {:?}", scan::QUERY_BLOCKS)]
     BadQueryBlock {
@@ -245,19 +257,30 @@ pub struct KernelSpec {
     pub shift: u32,
     /// The calling convention.
     pub conv: CallConv,
+    /// How the code is generated ([`Variant::DEFAULT`] unless a planner chose another); not
+    /// part of the symbol: every variant computes the same results.
+    pub variant: Variant,
 }
 
 impl KernelSpec {
     /// A spec for a non-permute op with the native calling convention.
     pub fn new(op: Op, layout: Layout, dim: u32, tier: Tier) -> Self {
-        KernelSpec { op, layout, dim, tier, shift: 0, conv: CallConv::Native }
+        KernelSpec {
+            op,
+            layout,
+            dim,
+            tier,
+            shift: 0,
+            conv: CallConv::Native,
+            variant: Variant::DEFAULT,
+        }
     }
 
     /// A permute spec; `shift` is any signed rotation and is reduced mod `dim` here
     /// (a zero `dim` is left for [`validate`](Self::validate) to reject).
     pub fn permute(layout: Layout, dim: u32, tier: Tier, shift: i64) -> Self {
         let shift = if dim == 0 { 0 } else { shift.rem_euclid(i64::from(dim)) as u32 };
-        KernelSpec { op: Op::Permute, layout, dim, tier, shift, conv: CallConv::Native }
+        KernelSpec { shift, ..KernelSpec::new(Op::Permute, layout, dim, tier) }
     }
 
     /// Check the spec's fields against each other.
@@ -270,6 +293,10 @@ impl KernelSpec {
         }
         if self.conv == CallConv::Win64 && self.tier.arch() != Arch::X86_64 {
             return Err(KernelError::BadCallConv { conv: self.conv, tier: self.tier });
+        }
+        let plain = KernelSpec { variant: Variant::DEFAULT, ..*self };
+        if !Variant::candidates(&plain).contains(&self.variant) {
+            return Err(KernelError::BadVariant { variant: self.variant, spec: plain });
         }
         Ok(())
     }
@@ -323,6 +350,9 @@ impl fmt::Display for KernelSpec {
         write!(f, "{} [{}]", self.symbol(), self.tier.name())?;
         if self.conv == CallConv::Win64 {
             f.write_str(" (win64)")?;
+        }
+        if self.variant != Variant::DEFAULT {
+            write!(f, " ({})", self.variant)?;
         }
         Ok(())
     }

@@ -330,6 +330,7 @@ impl JitEngine {
         let mut spec = KernelSpec::new(op, layout, dim as u32, tier);
         spec.shift = shift as u32;
         spec.conv = native_conv();
+        spec.variant = crate::cpu::planner().choose(&spec);
         (self.backend == Backend::Jit || baked::find(&spec).is_some()).then_some(spec)
     }
 

@@ -24,7 +24,7 @@ pub mod scan;
 
 use super::plan::{copy_pieces, rotate_plan};
 use super::unwind::{PrologueOp, PrologueStep, UnwindInfo};
-use super::{CallConv, Kernel, KernelError, KernelSpec, Layout, Op};
+use super::{CallConv, Kernel, KernelError, KernelSpec, Layout, Op, Popcount};
 use crate::x86_64::{
     Assembler, Cond, Gpr32, Gpr64, Gpr64::*, Gpr8, Mem, Operand, Xmm, Ymm, Ymm::*,
 };
@@ -38,12 +38,17 @@ pub fn generate(spec: &KernelSpec) -> Result<Kernel, KernelError> {
     let steps = g.prologue()?;
     match (spec.layout, spec.op) {
         (Layout::Dense, Op::Dot | Op::Hamming | Op::Cosine) => {
-            g.dense_reduce(spec.op, spec.dim as usize)?
+            g.dense_reduce(spec.op, spec.dim as usize, spec.variant.unroll)?
         }
         (Layout::Dense, Op::Bind | Op::Bundle) => g.dense_binary(spec.op, spec.dim as usize)?,
         (Layout::Dense, Op::Permute) => g.dense_permute(spec.dim as usize, spec.shift as usize)?,
         (Layout::Bits, Op::Dot | Op::Hamming | Op::Cosine) => {
-            g.bits_reduce(spec.op, spec.dim as usize)?
+            let (op, dim) = (spec.op, spec.dim as usize);
+            match spec.variant.popcount {
+                Popcount::Nibble => g.bits_reduce(op, dim, spec.variant.unroll)?,
+                Popcount::HarleySeal => g.bits_reduce_harley_seal(op, dim)?,
+                Popcount::Scalar => g.bits_reduce_popcnt(op, dim)?,
+            }
         }
         (Layout::Bits, Op::Bind | Op::Bundle) => g.bits_binary(spec.op, spec.dim as usize)?,
         (Layout::Bits, Op::Permute) => g.bits_permute(spec.dim, spec.shift)?,
@@ -59,7 +64,8 @@ pub fn generate(spec: &KernelSpec) -> Result<Kernel, KernelError> {
 /// nonvolatile register. The body never moves `rsp`, so these (and the epilogue, which undoes
 /// them in reverse) are all a Win64 unwinder needs to know.
 ///
-/// - Win64 keeps rdi and rsi callee-saved: pushed first when `rep movsb` needs them;
+/// - Win64 keeps rdi and rsi callee-saved: pushed first when `rep movsb` or the scalar
+///   popcount variant needs them;
 /// - one allocation holds the stack scratch at `[rsp, rsp + 96)` for short dense operands,
 ///   then, on Win64, the xmm6-xmm15 save area, padded so that `rsp` is 16-byte aligned after
 ///   the prologue (Win64 frames keep it so, and the unwinder restores xmm slots as aligned
@@ -69,7 +75,10 @@ fn frame(spec: &KernelSpec) -> Vec<PrologueOp> {
     let (dim, win64) = (spec.dim as usize, spec.conv == CallConv::Win64);
     let mut ops = Vec::new();
     let dense = spec.layout == Layout::Dense;
-    if win64 && dense && spec.op == Op::Permute && uses_rep_movsb(dim, spec.shift as usize) {
+    let rep_movsb = dense && spec.op == Op::Permute && uses_rep_movsb(dim, spec.shift as usize);
+    // The scalar popcount variant needs every volatile GPR System V has.
+    let scalar = spec.variant.popcount == Popcount::Scalar;
+    if win64 && (rep_movsb || scalar) {
         ops.extend([PrologueOp::Push(Rdi), PrologueOp::Push(Rsi)]);
     }
     let scratch = if dense && spec.op != Op::Permute && staged(dim) { STACK_SCRATCH } else { 0 };
@@ -120,6 +129,77 @@ struct Gen {
     frame: Vec<PrologueOp>,
     /// Constant tables placed after the code: (label, bytes).
     consts: Vec<(Label, Vec<u8>)>,
+}
+
+/// A bitsliced plane: `a`'s +1 and -1 planes, then `b`'s.
+#[derive(Clone, Copy)]
+enum Plane {
+    Ap,
+    Am,
+    Bp,
+    Bm,
+}
+
+impl Plane {
+    const ALL: [Plane; 4] = [Plane::Ap, Plane::Am, Plane::Bp, Plane::Bm];
+
+    /// The plane's base register and offset, given the operands and the -1 plane's offset.
+    fn of(self, a: Gpr64, b: Gpr64, minus: usize) -> (Gpr64, usize) {
+        match self {
+            Plane::Ap => (a, 0),
+            Plane::Am => (a, minus),
+            Plane::Bp => (b, 0),
+            Plane::Bm => (b, minus),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Logic {
+    And,
+    Or,
+    Xor,
+}
+
+/// What a bitsliced reduction counts: the positions where `logic` of any one of the term's
+/// pairs of planes is set ([`Term::formula`]).
+#[derive(Clone, Copy)]
+enum Term {
+    /// Both nonzero with the same sign (product +1).
+    Agree,
+    /// Both nonzero with opposite signs (product -1).
+    Differ,
+    /// The trits differ.
+    Unequal,
+    /// `a` is nonzero.
+    NonzeroA,
+    /// `b` is nonzero.
+    NonzeroB,
+}
+
+impl Term {
+    fn formula(self) -> (Logic, &'static [(Plane, Plane)]) {
+        use Plane::*;
+        match self {
+            Term::Agree => (Logic::And, &[(Ap, Bp), (Am, Bm)]),
+            Term::Differ => (Logic::And, &[(Ap, Bm), (Am, Bp)]),
+            Term::Unequal => (Logic::Xor, &[(Ap, Bp), (Am, Bm)]),
+            Term::NonzeroA => (Logic::Or, &[(Ap, Am)]),
+            Term::NonzeroB => (Logic::Or, &[(Bp, Bm)]),
+        }
+    }
+}
+
+/// The sums a bitsliced reduction computes, each of term counts with a sign (`true`:
+/// subtracted): the result for dot and hamming; for cosine the dot, then each operand's count of
+/// nonzero trits.
+fn sums(op: Op) -> Vec<Vec<(Term, bool)>> {
+    let dot = vec![(Term::Agree, false), (Term::Differ, true)];
+    match op {
+        Op::Hamming => vec![vec![(Term::Unequal, false)]],
+        Op::Dot => vec![dot],
+        _ => vec![dot, vec![(Term::NonzeroA, false)], vec![(Term::NonzeroB, false)]],
+    }
 }
 
 /// How a reduction combines its accumulators into the result.
@@ -354,7 +434,9 @@ impl Gen {
         }
     }
 
-    fn dense_reduce(&mut self, op: Op, dim: usize) -> R {
+    /// A dense reduction with `unroll` independent accumulators per quantity (0: the default,
+    /// 4, or 2 for cosine).
+    fn dense_reduce(&mut self, op: Op, dim: usize, unroll: u8) -> R {
         let [a0, b0, _] = self.args();
         let short = staged(dim);
         let (a, aoff, b, boff, lanes) = if short {
@@ -367,7 +449,11 @@ impl Gen {
         // narrow accumulators Y0.. (unroll x quantities), wide totals after them, temporaries
         // Y12..Y15.
         let quantities = if op == Op::Cosine { 3 } else { 1 };
-        let unroll = if op == Op::Cosine { 2 } else { 4 };
+        let unroll = match (unroll, op) {
+            (0, Op::Cosine) => 2,
+            (0, _) => 4,
+            (u, _) => usize::from(u),
+        };
         let narrow = |u: usize, q: usize| Ymm::ALL[u * quantities + q];
         let wide = |q: usize| Ymm::ALL[unroll * quantities + q];
         let (ta, tb) = (Y12, Y13);
@@ -676,80 +762,99 @@ impl Gen {
         }
     }
 
-    /// Per-byte popcount of `v` added to `acc` (nibble lookup; `lut` and `low` preloaded).
-    fn popcount_into(&mut self, acc: Ymm, v: Ymm, tmp: Ymm, lut: Ymm, low: Ymm) -> R {
+    /// Per-byte popcounts of the low and high nibbles of `v`, left in `v` and `tmp` (`lut` and
+    /// `low` preloaded).
+    fn nibble_counts(&mut self, v: Ymm, tmp: Ymm, lut: Ymm, low: Ymm) -> R {
         self.a.vpsrlw(tmp, v, 4)?;
         self.a.vpand(v, v, low)?;
         self.a.vpand(tmp, tmp, low)?;
         self.a.vpshufb(v, lut, v)?;
-        self.a.vpshufb(tmp, lut, tmp)?;
+        self.a.vpshufb(tmp, lut, tmp)
+    }
+
+    /// Per-byte popcount of `v` added to `acc` (nibble lookup; `lut` and `low` preloaded).
+    fn popcount_into(&mut self, acc: Ymm, v: Ymm, tmp: Ymm, lut: Ymm, low: Ymm) -> R {
+        self.nibble_counts(v, tmp, lut, low)?;
         self.a.vpaddb(acc, acc, v)?;
         self.a.vpaddb(acc, acc, tmp)
     }
 
-    fn bits_reduce(&mut self, op: Op, dim: usize) -> R {
+    /// Load the nibble popcount table (once per 128-bit lane: `vpshufb` looks up within lanes).
+    fn nibble_table(&mut self, dst: Ymm) -> R {
+        let table: Vec<u8> = (0u8..32).map(|n| (n % 16).count_ones() as u8).collect();
+        let label = self.constant(table);
+        self.a.vmovdqu(dst, Mem::label(label))
+    }
+
+    /// `dst` = the vector `term` of bitsliced reductions, for four words of each plane; `src`
+    /// gives each plane's operand (a register, or memory, which is loaded into `dst` or `tmp`
+    /// first). Clobbers `tmp`.
+    fn term(&mut self, term: Term, dst: Ymm, tmp: Ymm, src: &dyn Fn(Plane) -> Operand) -> R {
+        let (logic, pairs) = term.formula();
+        for (k, &(x, y)) in pairs.iter().enumerate() {
+            let d = if k == 0 { dst } else { tmp };
+            let x = match src(x) {
+                Operand::Ymm(x) => x,
+                memory => {
+                    self.a.vmovdqu(d, memory)?;
+                    d
+                }
+            };
+            match logic {
+                Logic::And => self.a.vpand(d, x, src(y))?,
+                Logic::Or => self.a.vpor(d, x, src(y))?,
+                Logic::Xor => self.a.vpxor(d, x, src(y))?,
+            }
+            if k > 0 {
+                self.a.vpor(dst, dst, tmp)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The nibble-lookup reduction, `unroll` vectors per loop iteration (0: one).
+    fn bits_reduce(&mut self, op: Op, dim: usize, unroll: u8) -> R {
         let [a, b, _] = self.args();
         let words = dim.div_ceil(64);
         let minus = 8 * words;
-        let quantities = match op {
-            Op::Hamming => 1,
-            Op::Dot => 2,
-            _ => 4,
-        };
         // Y0..: byte counters per quantity; Y4..: u64 totals; Y8..Y11 inputs; Y12 tmp,
-        // Y13 tmp, Y14 lut, Y15 low-nibble mask (also reused by load_words' xmm15 for 3-word
-        // tails, so that tail is loaded before Y15 matters... it is reloaded after).
+        // Y13 tmp, Y14 lut, Y15 low-nibble mask (also load_words' xmm15 scratch for 3-word
+        // tails, after which it is reloaded).
+        let counted_terms: &[(usize, Term)] = match op {
+            Op::Hamming => &[(0, Term::Unequal)],
+            Op::Dot => &[(0, Term::Agree), (1, Term::Differ)],
+            _ => &[(2, Term::NonzeroA), (3, Term::NonzeroB), (0, Term::Agree), (1, Term::Differ)],
+        };
+        let quantities = counted_terms.len();
         let counter = |q: usize| Ymm::ALL[q];
         let total = |q: usize| Ymm::ALL[4 + q];
-        let (ap, am, bp, bm) = (Y8, Y9, Y10, Y11);
+        let planes = [Y8, Y9, Y10, Y11];
         let (t0, t1, lut, low) = (Y12, Y13, Y14, Y15);
         for q in 0..quantities {
             self.a.vpxor(counter(q), counter(q), counter(q))?;
             self.a.vpxor(total(q), total(q), total(q))?;
         }
-        // The popcount of each nibble, once per 128-bit lane (vpshufb looks up within lanes).
-        let table: Vec<u8> = (0u8..32).map(|n| (n % 16).count_ones() as u8).collect();
-        let lut_label = self.constant(table);
-        self.a.vmovdqu(lut, Mem::label(lut_label))?;
+        self.nibble_table(lut)?;
         let load_low = |g: &mut Gen| -> R {
             let l = g.constant(vec![0x0f; VEC]);
             g.a.vmovdqu(low, Mem::label(l))
         };
         load_low(self)?;
         let body = |g: &mut Gen, index: Option<Gpr64>, disp: usize, count: usize| -> R {
-            g.load_words(ap, a, index, disp, count)?;
-            g.load_words(am, a, index, minus + disp, count)?;
-            g.load_words(bp, b, index, disp, count)?;
-            g.load_words(bm, b, index, minus + disp, count)?;
+            for (plane, reg) in Plane::ALL.into_iter().zip(planes) {
+                let (base, off) = plane.of(a, b, minus);
+                g.load_words(reg, base, index, off + disp, count)?;
+            }
             if count == 3 {
                 // load_words used xmm15 (the low-nibble mask) as scratch.
                 load_low(g)?;
             }
-            match op {
-                Op::Hamming => {
-                    g.a.vpxor(t0, ap, bp)?;
-                    g.a.vpxor(t1, am, bm)?;
-                    g.a.vpor(t0, t0, t1)?;
-                    g.popcount_into(counter(0), t0, t1, lut, low)
-                }
-                _ => {
-                    if op == Op::Cosine {
-                        g.a.vpor(t0, ap, am)?;
-                        g.popcount_into(counter(2), t0, t1, lut, low)?;
-                        g.a.vpor(t0, bp, bm)?;
-                        g.popcount_into(counter(3), t0, t1, lut, low)?;
-                    }
-                    // Signs agree: +1; differ: -1.
-                    g.a.vpand(t0, ap, bp)?;
-                    g.a.vpand(t1, am, bm)?;
-                    g.a.vpor(t0, t0, t1)?;
-                    g.popcount_into(counter(0), t0, t1, lut, low)?;
-                    g.a.vpand(t0, ap, bm)?;
-                    g.a.vpand(t1, am, bp)?;
-                    g.a.vpor(t0, t0, t1)?;
-                    g.popcount_into(counter(1), t0, t1, lut, low)
-                }
+            let src = |p: Plane| Operand::Ymm(planes[p as usize]);
+            for &(q, term) in counted_terms {
+                g.term(term, t0, t1, &src)?;
+                g.popcount_into(counter(q), t0, t1, lut, low)?;
             }
+            Ok(())
         };
         let flush = |g: &mut Gen| -> R {
             g.a.vpxor(t0, t0, t0)?;
@@ -760,15 +865,26 @@ impl Gen {
             }
             Ok(())
         };
-        // Byte counters take at most 8 per vector: flush every 31 vectors.
+        // Byte counters take at most 8 per vector: flush every 31 vectors (or fewer, a whole
+        // number of unrolled iterations).
+        let unroll = usize::from(unroll.max(1));
+        let per_block = 31 / unroll;
         let vectors = words / 4;
         let tail = words % 4;
-        let blocks = vectors / 31;
-        let rest = vectors % 31;
+        let blocks = vectors / (per_block * unroll);
+        let rest = vectors % (per_block * unroll);
         self.a.xor(Gpr32::R9d, Gpr32::R9d)?;
-        let whole = |g: &mut Gen| body(g, Some(R9), 0, 4);
-        self.blocked(blocks, 31, VEC, whole, flush)?;
-        self.counted(rest, VEC, whole)?;
+        let unrolled = |g: &mut Gen| -> R {
+            for u in 0..unroll {
+                body(g, Some(R9), u * VEC, 4)?;
+            }
+            Ok(())
+        };
+        self.blocked(blocks, per_block, unroll * VEC, unrolled, flush)?;
+        self.counted(rest / unroll, unroll * VEC, unrolled)?;
+        for u in 0..rest % unroll {
+            body(self, Some(R9), u * VEC, 4)?;
+        }
         if tail > 0 {
             // A partial vector: its counters get one more addition (31 + 1 is still < 32).
             body(self, None, 8 * 4 * vectors, tail)?;
@@ -784,6 +900,227 @@ impl Gen {
                 self.a.sub(Rax, R9)?;
                 self.cosine_from(Rax, R10, R11)?;
             }
+        }
+        self.epilogue()
+    }
+
+    /// The Harley-Seal reduction: each of the op's [`sums`] in a pass of its own over the
+    /// operands, its result left in rax, r8 and r11 in turn.
+    fn bits_reduce_harley_seal(&mut self, op: Op, dim: usize) -> R {
+        let outs = [Rax, R8, R11];
+        for (sum, out) in sums(op).iter().zip(outs) {
+            self.harley_seal_sum(sum, dim, out)?;
+        }
+        self.finish_sums(op, outs)
+    }
+
+    /// One sum of signed term counts by Harley-Seal carry-save adders, into `out`.
+    ///
+    /// Per term (stream, at most two) the bit-sliced counters of weight 1, 2, 4 and 8 live in
+    /// Y0-Y3 (Y4-Y7 for the second); Y8 holds the u64 total of weight-16 carries (added or
+    /// subtracted per the term's sign), Y9-Y11 the pending carries of the adder tree, Y12-Y15
+    /// the adder's inputs and scratch. Each block of 16 vectors runs one stream's tree, then
+    /// the next stream's over the same vectors. The tail (up to 15 whole vectors and 1 to 3
+    /// words) is counted with the nibble lookup, so no byte outside the operands is read.
+    fn harley_seal_sum(&mut self, sum: &[(Term, bool)], dim: usize, out: Gpr64) -> R {
+        let [a, b, _] = self.args();
+        let words = dim.div_ceil(64);
+        let minus = 8 * words;
+        let level = |s: usize, weight: usize| Ymm::ALL[4 * s + weight];
+        let total = Y8;
+        let (p0, p1, p2) = (Y9, Y10, Y11);
+        let (x, y, u, t) = (Y12, Y13, Y14, Y15);
+        for s in 0..sum.len() {
+            for w in 0..4 {
+                self.a.vpxor(level(s, w), level(s, w), level(s, w))?;
+            }
+        }
+        self.a.vpxor(total, total, total)?;
+        // `v` (bytes) summed per u64 lane into `total`, with the term's sign.
+        let accumulate = |g: &mut Gen, v: Ymm, negative: bool| -> R {
+            g.a.vpxor(t, t, t)?;
+            g.a.vpsadbw(v, v, t)?;
+            if negative {
+                g.a.vpsubq(total, total, v)
+            } else {
+                g.a.vpaddq(total, total, v)
+            }
+        };
+        let load_low = |g: &mut Gen, low: Ymm| -> R {
+            let l = g.constant(vec![0x0f; VEC]);
+            g.a.vmovdqu(low, Mem::label(l))
+        };
+        // The per-byte popcount of `v`, in place (x, y and u as scratch).
+        let byte_counts = |g: &mut Gen, v: Ymm| -> R {
+            g.nibble_table(y)?;
+            load_low(g, u)?;
+            g.nibble_counts(v, x, y, u)?;
+            g.a.vpaddb(v, v, x)
+        };
+        let memory = |k: usize| {
+            move |p: Plane| {
+                let (base, off) = p.of(a, b, minus);
+                Operand::Mem(at_index(base, R9, off + k * VEC))
+            }
+        };
+        let vectors = words / 4;
+        let blocks = vectors / 16;
+        self.a.xor(Gpr32::R9d, Gpr32::R9d)?;
+        self.counted(blocks, 16 * VEC, |g| {
+            for (s, &(term, negative)) in sum.iter().enumerate() {
+                let [ones, twos, fours, eights] = [0, 1, 2, 3].map(|w| level(s, w));
+                for half in 0..2 {
+                    for quarter in 0..2 {
+                        let k = 8 * half + 4 * quarter;
+                        g.term(term, x, u, &memory(k))?;
+                        g.term(term, y, u, &memory(k + 1))?;
+                        g.csa(ones, x, y, p0)?;
+                        g.term(term, x, u, &memory(k + 2))?;
+                        g.term(term, y, u, &memory(k + 3))?;
+                        g.csa(ones, x, y, x)?;
+                        g.csa(twos, p0, x, [p1, p0][quarter])?;
+                    }
+                    g.csa(fours, p1, p0, [p2, p1][half])?;
+                }
+                g.csa(eights, p2, p1, p2)?;
+                byte_counts(g, p2)?;
+                accumulate(g, p2, negative)?;
+            }
+            Ok(())
+        })?;
+        // Weight the carries by 16, then add each stream's counters by their weights (per
+        // byte at most 8 * (8 + 4 + 2 + 1) = 120).
+        self.a.vpsllq(total, total, 4)?;
+        for (s, &(_, negative)) in sum.iter().enumerate() {
+            let acc = level(s, 3);
+            byte_counts(self, acc)?;
+            for w in (0..3).rev() {
+                self.a.vpaddb(acc, acc, acc)?;
+                byte_counts(self, level(s, w))?;
+                self.a.vpaddb(acc, acc, level(s, w))?;
+            }
+            accumulate(self, acc, negative)?;
+        }
+        // The tail: byte counters Y0 and Y4 (at most 16 vectors of 8 each), planes in
+        // Y1-Y3 and Y5, the table in Y14 and the mask in Y15.
+        let counter = |s: usize| level(s, 0);
+        let planes = [Y1, Y2, Y3, Y5];
+        let (lut, low) = (Y14, Y15);
+        let rest = vectors - 16 * blocks;
+        let tail = words % 4;
+        if rest + tail == 0 {
+            return self.hsum(total, true, out);
+        }
+        self.nibble_table(lut)?;
+        load_low(self, low)?;
+        for s in 0..sum.len() {
+            self.a.vpxor(counter(s), counter(s), counter(s))?;
+        }
+        self.counted(rest, VEC, |g| {
+            for (s, &(term, _)) in sum.iter().enumerate() {
+                g.term(term, x, y, &memory(0))?;
+                g.popcount_into(counter(s), x, y, lut, low)?;
+            }
+            Ok(())
+        })?;
+        if tail > 0 {
+            for (plane, reg) in Plane::ALL.into_iter().zip(planes) {
+                let (base, off) = plane.of(a, b, minus);
+                self.load_words(reg, base, None, off + 8 * 4 * vectors, tail)?;
+            }
+            // load_words may have used xmm15 as scratch.
+            load_low(self, low)?;
+            let src = |p: Plane| Operand::Ymm(planes[p as usize]);
+            for (s, &(term, _)) in sum.iter().enumerate() {
+                self.term(term, x, y, &src)?;
+                self.popcount_into(counter(s), x, y, lut, low)?;
+            }
+        }
+        for (s, &(_, negative)) in sum.iter().enumerate() {
+            accumulate(self, counter(s), negative)?;
+        }
+        self.hsum(total, true, out)
+    }
+
+    /// Carry-save adder of bit vectors: `h` becomes the sum bits of `h + x + y`, `carry` the
+    /// carry bits. `carry` may be `x`; Y14 and Y15 are scratch.
+    fn csa(&mut self, h: Ymm, x: Ymm, y: Ymm, carry: Ymm) -> R {
+        let (u, t) = (Y14, Y15);
+        self.a.vpxor(u, h, x)?;
+        self.a.vpand(carry, h, x)?;
+        self.a.vpand(t, u, y)?;
+        self.a.vpor(carry, carry, t)?;
+        self.a.vpxor(h, u, y)
+    }
+
+    /// The scalar `popcnt` reduction: four words per step, one pass. Accumulators are the
+    /// three volatile GPRs left after the operand pointers, r8 and r11 (terms), r9 and r10
+    /// (the loop): a single sum spreads its words over all three, cosine's three sums take
+    /// one each.
+    fn bits_reduce_popcnt(&mut self, op: Op, dim: usize) -> R {
+        let [a, b, _] = self.args();
+        let words = dim.div_ceil(64);
+        let minus = 8 * words;
+        let accs: Vec<Gpr64> =
+            [Rax, Rcx, Rdx, Rsi, Rdi].into_iter().filter(|&r| r != a && r != b).collect();
+        let (t0, t1) = (R8, R11);
+        let sums = sums(op);
+        for &acc in &accs {
+            self.a.xor(acc.d(), acc.d())?;
+        }
+        let word = |g: &mut Gen, index: Option<Gpr64>, disp: usize, k: usize| -> R {
+            let src = |p: Plane| {
+                let (base, off) = p.of(a, b, minus);
+                match index {
+                    Some(i) => at_index(base, i, off + disp),
+                    None => at(base, off + disp),
+                }
+            };
+            for (q, sum) in sums.iter().enumerate() {
+                let acc = if sums.len() == 1 { accs[k % accs.len()] } else { accs[q] };
+                for &(term, negative) in sum {
+                    let (logic, pairs) = term.formula();
+                    for (n, &(x, y)) in pairs.iter().enumerate() {
+                        let d = if n == 0 { t0 } else { t1 };
+                        g.a.mov(d, src(x))?;
+                        match logic {
+                            Logic::And => g.a.and(d, src(y))?,
+                            Logic::Or => g.a.or(d, src(y))?,
+                            Logic::Xor => g.a.xor(d, src(y))?,
+                        }
+                        if n > 0 {
+                            g.a.or(t0, t1)?;
+                        }
+                    }
+                    g.a.popcnt(t0, t0)?;
+                    if negative {
+                        g.a.sub(acc, t0)?;
+                    } else {
+                        g.a.add(acc, t0)?;
+                    }
+                }
+            }
+            Ok(())
+        };
+        self.a.xor(Gpr32::R9d, Gpr32::R9d)?;
+        self.counted(words / 4, 4 * 8, |g| (0..4).try_for_each(|k| word(g, Some(R9), 8 * k, k)))?;
+        for w in words / 4 * 4..words {
+            word(self, None, 8 * w, w % 4)?;
+        }
+        if sums.len() == 1 {
+            for &acc in &accs[1..] {
+                self.a.add(accs[0], acc)?;
+            }
+        }
+        self.finish_sums(op, [accs[0], accs[1], accs[2]])
+    }
+
+    /// End a reduction whose [`sums`] are in `outs` (the first in rax): cosine combines them.
+    fn finish_sums(&mut self, op: Op, outs: [Gpr64; 3]) -> R {
+        if op == Op::Cosine {
+            self.cosine_from(outs[0], outs[1], outs[2])?;
+        } else if outs[0] != Rax {
+            self.a.mov(Rax, outs[0])?;
         }
         self.epilogue()
     }

@@ -1,0 +1,152 @@
+//! Timing kernel variants on this machine (docs/design.md §5.2, §9.4): what `trinity tune`
+//! and the variant bench measure with. Nothing here runs unless called; the engine never
+//! times anything itself.
+
+use crate::exec::call::{ReduceF64Kernel, ReduceKernel};
+use crate::exec::Arena;
+use crate::{reference, BitVector, DenseVector, Error, Result};
+use std::hint::black_box;
+use std::time::Instant;
+use trinity_emit::kernels::{generate, KernelError, KernelSpec, Layout, Op, Variant};
+
+/// The fastest per-call time, in nanoseconds, of each contender over `rounds` rounds, each
+/// running every contender `reps` times in turn (alternating, so a slow spell of a shared
+/// machine hits all alike; the minimum is what noise disturbs least).
+///
+/// ```
+/// let mut n = 0u64;
+/// let times = trinity_runtime::tune::fastest_of(3, 10, &mut [&mut || n += 1, &mut || ()]);
+/// assert_eq!((times.len(), n), (2, 30));
+/// ```
+pub fn fastest_of(rounds: u32, reps: u32, contenders: &mut [&mut dyn FnMut()]) -> Vec<f64> {
+    let mut best = vec![f64::MAX; contenders.len()];
+    for _ in 0..rounds {
+        for (f, best) in contenders.iter_mut().zip(&mut best) {
+            let t = Instant::now();
+            for _ in 0..reps {
+                f();
+            }
+            *best = best.min(t.elapsed().as_nanos() as f64 / f64::from(reps.max(1)));
+        }
+    }
+    best
+}
+
+/// Calls per timed batch at dimension `dim`: batches of roughly 20 µs of work or more.
+pub fn reps_for(dim: u32) -> u32 {
+    (2_000_000 / dim.max(1)).clamp(10, 10_000)
+}
+
+/// One variant's time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timing {
+    /// The variant.
+    pub variant: Variant,
+    /// Its fastest per-call time, in nanoseconds.
+    pub nanos: f64,
+}
+
+/// A reduction kernel bound to its operands: each call returns its result as `f64`.
+pub type BoundCall = Box<dyn FnMut() -> f64 + Send>;
+
+/// The kernel of each of `variants` of `spec` (a dot, hamming or cosine spec), generated,
+/// placed and bound to copies of the operands `a` and `b` in the spec's layout.
+///
+/// Errors: the op is not a reduction, or the spec's tier or convention is not what this
+/// machine runs (`KernelError::Unsupported`); the dimensions differ from the spec's; a variant
+/// cannot be generated or placed.
+pub fn bind_variants(
+    spec: &KernelSpec,
+    variants: &[Variant],
+    a: &DenseVector,
+    b: &DenseVector,
+) -> Result<Vec<BoundCall>> {
+    let plain = KernelSpec { variant: Variant::DEFAULT, ..*spec };
+    let runs_here = crate::cpu::preference(crate::cpu::detect_tier(), spec.tier).is_some()
+        && spec.conv == crate::cpu::native_conv();
+    if !matches!(spec.op, Op::Dot | Op::Hamming | Op::Cosine) || !runs_here {
+        return Err(KernelError::Unsupported { spec: plain }.into());
+    }
+    for v in [a, b] {
+        if v.dim() != spec.dim as usize {
+            return Err(Error::DimensionMismatch { left: spec.dim as usize, right: v.dim() });
+        }
+    }
+    let (da, db) = (a.as_slice().to_vec(), b.as_slice().to_vec());
+    let (wa, wb) = (BitVector::from(a).words().to_vec(), BitVector::from(b).words().to_vec());
+    let arena = Arena::new();
+    let mut calls: Vec<BoundCall> = Vec::new();
+    for &variant in variants {
+        let spec = KernelSpec { variant, ..plain };
+        let code = arena.add(&generate(&spec)?.code)?;
+        // SAFETY: in every arm, trinity-emit generated this code for `spec`, a reduction of the
+        // handle's shape over operands of this length, for a tier and convention this machine
+        // runs (checked above).
+        let call: BoundCall = unsafe {
+            match (spec.layout, spec.op) {
+                (Layout::Dense, Op::Cosine) => {
+                    let (f, x, y) = (ReduceF64Kernel::new(code, da.len()), da.clone(), db.clone());
+                    Box::new(move || f.call(black_box(&x), black_box(&y)).unwrap_or(f64::NAN))
+                }
+                (Layout::Dense, _) => {
+                    let (f, x, y) = (ReduceKernel::new(code, da.len()), da.clone(), db.clone());
+                    Box::new(move || {
+                        f.call(black_box(&x), black_box(&y)).map_or(f64::NAN, |r| r as f64)
+                    })
+                }
+                (Layout::Bits, Op::Cosine) => {
+                    let (f, x, y) = (ReduceF64Kernel::new(code, wa.len()), wa.clone(), wb.clone());
+                    Box::new(move || f.call(black_box(&x), black_box(&y)).unwrap_or(f64::NAN))
+                }
+                (Layout::Bits, _) => {
+                    let (f, x, y) = (ReduceKernel::new(code, wa.len()), wa.clone(), wb.clone());
+                    Box::new(move || {
+                        f.call(black_box(&x), black_box(&y)).map_or(f64::NAN, |r| r as f64)
+                    })
+                }
+            }
+        };
+        calls.push(call);
+    }
+    Ok(calls)
+}
+
+/// The reference result of a reduction `op` on `a` and `b`, as `f64`.
+pub fn reference_result(op: Op, a: &DenseVector, b: &DenseVector) -> Result<f64> {
+    Ok(match op {
+        Op::Dot => reference::dot(a, b)? as f64,
+        Op::Hamming => reference::hamming(a, b)? as f64,
+        _ => reference::cosine(a, b)?,
+    })
+}
+
+/// Time every variant of `spec` ([`Variant::candidates`]; its own variant is ignored) on
+/// seeded random operands, after checking each variant's result against the reference:
+/// `rounds` alternating rounds of [`reps_for`] calls. Returns the timings in candidate order.
+///
+/// Errors: those of [`bind_variants`], and `KernelError::Unsupported` naming a variant whose
+/// result is wrong (a generator bug).
+pub fn race_variants(spec: &KernelSpec, rounds: u32) -> Result<Vec<Timing>> {
+    let plain = KernelSpec { variant: Variant::DEFAULT, ..*spec };
+    let dim = spec.dim as usize;
+    let (a, b) = (DenseVector::random(dim, 1)?, DenseVector::random(dim, 2)?);
+    let want = reference_result(spec.op, &a, &b)?;
+    let variants = Variant::candidates(&plain);
+    let mut calls = bind_variants(&plain, &variants, &a, &b)?;
+    for (call, &variant) in calls.iter_mut().zip(&variants) {
+        if call().to_bits() != want.to_bits() {
+            return Err(KernelError::Unsupported { spec: KernelSpec { variant, ..plain } }.into());
+        }
+    }
+    let mut timed: Vec<Box<dyn FnMut()>> = calls
+        .into_iter()
+        .map(|mut call| {
+            Box::new(move || {
+                black_box(call());
+            }) as Box<dyn FnMut()>
+        })
+        .collect();
+    let mut refs: Vec<&mut dyn FnMut()> = timed.iter_mut().map(|c| &mut **c as _).collect();
+    let times = fastest_of(rounds, reps_for(spec.dim), &mut refs);
+    Ok(variants.into_iter().zip(times).map(|(variant, nanos)| Timing { variant, nanos }).collect())
+}
