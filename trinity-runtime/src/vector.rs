@@ -562,8 +562,8 @@ pub(crate) mod sealed {
     // can name the trait, so nothing outside can reach `kernel`.
     #![allow(private_interfaces)]
 
-    use crate::exec::call::BundleNKernel;
-    use crate::kernel::{Compiled, CompiledBundle, KernelFn};
+    use crate::exec::call::{BundleNKernel, PermuteByKernel};
+    use crate::kernel::{Compiled, CompiledBundle, CompiledPermuteBy, KernelFn};
     use crate::{portable, BitVector, DenseVector};
     use trinity_emit::kernels::Op;
 
@@ -581,6 +581,8 @@ pub(crate) mod sealed {
         fn kernel(compiled: &Compiled) -> Option<&KernelFn<Self::Elem>>;
         /// The typed n-way bundle kernel in `compiled`, if it is of this layout.
         fn bundle_kernel(compiled: &CompiledBundle) -> Option<&BundleNKernel<Self::Elem>>;
+        /// The typed run-time-shift permute kernel in `compiled`, if it is of this layout.
+        fn permute_by_kernel(compiled: &CompiledPermuteBy) -> Option<&PermuteByKernel<Self::Elem>>;
         /// Portable dot or hamming.
         fn portable_reduce(op: Op, a: &[Self::Elem], b: &[Self::Elem]) -> i64;
         /// Portable cosine.
@@ -617,6 +619,12 @@ pub(crate) mod sealed {
             match compiled {
                 CompiledBundle::Dense(f) => Some(f),
                 CompiledBundle::Bits(_) => None,
+            }
+        }
+        fn permute_by_kernel(compiled: &CompiledPermuteBy) -> Option<&PermuteByKernel<i8>> {
+            match compiled {
+                CompiledPermuteBy::Dense(f) => Some(f),
+                CompiledPermuteBy::Bits(_) => None,
             }
         }
         fn portable_reduce(op: Op, a: &[i8], b: &[i8]) -> i64 {
@@ -671,6 +679,12 @@ pub(crate) mod sealed {
             match compiled {
                 CompiledBundle::Bits(f) => Some(f),
                 CompiledBundle::Dense(_) => None,
+            }
+        }
+        fn permute_by_kernel(compiled: &CompiledPermuteBy) -> Option<&PermuteByKernel<u64>> {
+            match compiled {
+                CompiledPermuteBy::Bits(f) => Some(f),
+                CompiledPermuteBy::Dense(_) => None,
             }
         }
         fn portable_reduce(op: Op, a: &[u64], b: &[u64]) -> i64 {

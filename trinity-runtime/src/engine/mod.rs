@@ -5,9 +5,9 @@ mod cache;
 mod local;
 
 use crate::cpu::{detect_tier, native_conv};
-use crate::exec::call::{BundleNKernel, ScanKernel};
+use crate::exec::call::{BundleNKernel, PermuteByKernel, ScanKernel};
 use crate::exec::{self, Arena, Backend, Code, ExecError};
-use crate::kernel::{Compiled, CompiledBundle, KernelFn};
+use crate::kernel::{Compiled, CompiledBundle, CompiledPermuteBy, KernelFn};
 use crate::reference::shift_mod;
 use crate::vector::{same_dim, sealed::Internal, sealed::Sealed};
 use crate::{baked, DenseSlice, DenseVector, Error, Result, Vector};
@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use trinity_emit::kernels::bundle::{generate_bundle, BundleSpec, MAX_OPERANDS};
+use trinity_emit::kernels::permute_by::{generate_permute_by, PermuteBySpec};
 use trinity_emit::kernels::scan::{generate_scan, ScanMetric, ScanSpec};
 use trinity_emit::kernels::{self, KernelSpec, Layout, Op, Tier};
 
@@ -180,6 +181,8 @@ pub struct JitEngine {
     scans: OnceMap<ScanSpec, std::result::Result<ScanKernel, Error>>,
     /// n-way bundle kernels (JIT only: none are baked).
     bundles: OnceMap<BundleSpec, std::result::Result<CompiledBundle, Error>>,
+    /// Permute kernels taking the shift at run time (JIT only: none are baked).
+    permutes: OnceMap<PermuteBySpec, std::result::Result<CompiledPermuteBy, Error>>,
     tallies: Tallies,
     costs: Costs,
     /// Set when the arena first refuses a kernel for the code budget: from then on no new
@@ -272,6 +275,7 @@ impl JitEngine {
             kernels: OnceMap::new(),
             scans: OnceMap::new(),
             bundles: OnceMap::new(),
+            permutes: OnceMap::new(),
             tallies: Tallies::default(),
             costs: Costs::default(),
             spent: AtomicBool::new(false),
@@ -304,7 +308,10 @@ impl JitEngine {
             jit_misses: counts[Count::JitMiss as usize],
             portable_ops: counts[Count::Portable as usize],
             over_budget_ops: counts[Count::OverBudget as usize],
-            cache_size: self.kernels.len() + self.scans.len() + self.bundles.len(),
+            cache_size: self.kernels.len()
+                + self.scans.len()
+                + self.bundles.len()
+                + self.permutes.len(),
             compile_time: Duration::from_nanos(self.costs.compile_nanos.load(Relaxed)),
             code_bytes: self.costs.code_bytes.load(Relaxed),
             backend: self.backend.clone(),
@@ -668,22 +675,7 @@ impl JitEngine {
     /// ```
     pub fn permute_slices(&self, out: &mut [i8], v: DenseSlice<'_>, k: i64) -> Result<()> {
         same_dim(out.len(), v.dim())?;
-        let (v, dim) = (v.as_slice(), v.dim());
-        let shift = shift_mod(k, dim);
-        self.dispatch::<DenseVector, _, _>(
-            Op::Permute,
-            dim,
-            shift,
-            out,
-            |k, out| match k {
-                KernelFn::Unary(f) => Some(f.call(out, v)),
-                _ => None,
-            },
-            |out| {
-                DenseVector::portable_permute(out, v, dim, shift);
-                Ok(())
-            },
-        )
+        self.permute_elems::<DenseVector>(out, v.as_slice(), v.dim(), k)
     }
 
     /// [`bundle_n`](Self::bundle_n) of dense operands borrowed in place, into `out` (of their
@@ -891,49 +883,67 @@ impl JitEngine {
     /// here, the code budget is spent, or `n` exceeds [`MAX_OPERANDS`]). Counts the call.
     fn bundle_kernel_for<V: Vector>(&self, dim: usize, n: usize) -> Option<BundleNKernel<V::Elem>> {
         let found = match n {
-            0..=MAX_OPERANDS => self.bundle_kernel(V::LAYOUT, dim),
+            0..=MAX_OPERANDS => {
+                self.jit_only(&self.bundles, V::LAYOUT, dim, BundleSpec::new, |spec| {
+                    let started = Instant::now();
+                    let code = self.place(&generate_bundle(spec)?.code, started)?;
+                    // SAFETY: trinity-emit generated this code for `spec`.
+                    Ok(unsafe { CompiledBundle::new(spec, code) })
+                })
+            }
             _ => Err(Count::Portable),
         };
-        let kernel = found.and_then(|(compiled, lookup)| {
-            Ok((V::bundle_kernel(&compiled).ok_or(Count::Portable)?.clone(), lookup))
-        });
-        match kernel {
-            Ok((f, Lookup::Hit)) => {
-                self.count(Count::JitHit);
-                Some(f)
-            }
-            Ok((f, Lookup::Miss)) => {
-                self.count(Count::JitMiss);
-                Some(f)
-            }
-            Err(count) => {
-                self.count(count);
-                None
-            }
-        }
+        self.counted(found.map(|(c, lookup)| (V::bundle_kernel(&c).cloned(), lookup)))
     }
 
-    /// The n-way bundle kernel for `layout` and `dim`, cached, and whether it was in the cache;
-    /// or what a call served without it counts as.
-    fn bundle_kernel(
+    /// The run-time-shift permute kernel of `V`'s layout for dimension `dim`, or `None` where
+    /// the caller serves the call otherwise (no kernel can run or be generated here, or the
+    /// code budget is spent). Counts the call.
+    fn permute_by_kernel<V: Vector>(&self, dim: usize) -> Option<PermuteByKernel<V::Elem>> {
+        let found = self.jit_only(&self.permutes, V::LAYOUT, dim, PermuteBySpec::new, |spec| {
+            let started = Instant::now();
+            let code = self.place(&generate_permute_by(spec)?.code, started)?;
+            // SAFETY: trinity-emit generated this code for `spec`.
+            Ok(unsafe { CompiledPermuteBy::new(spec, code) })
+        });
+        self.counted(found.map(|(c, lookup)| (V::permute_by_kernel(&c).cloned(), lookup)))
+    }
+
+    /// Count a call served by a JIT-only kernel (or without one) and hand the kernel over.
+    fn counted<T>(&self, found: std::result::Result<(Option<T>, Lookup), Count>) -> Option<T> {
+        let (count, kernel) = match found {
+            Ok((Some(f), Lookup::Hit)) => (Count::JitHit, Some(f)),
+            Ok((Some(f), Lookup::Miss)) => (Count::JitMiss, Some(f)),
+            Ok((None, _)) => (Count::Portable, None),
+            Err(count) => (count, None),
+        };
+        self.count(count);
+        kernel
+    }
+
+    /// A JIT-only kernel (n-way bundle, run-time-shift permute) for `layout` and `dim` from
+    /// `map`, compiled with `compile` on first use, and whether it was cached; or what a call
+    /// served without it counts as.
+    fn jit_only<S: Eq + Hash + Clone, C: Clone>(
         &self,
+        map: &OnceMap<S, Result<C>>,
         layout: Layout,
         dim: usize,
-    ) -> std::result::Result<(CompiledBundle, Lookup), Count> {
+        spec: impl FnOnce(Layout, u32, Tier) -> S,
+        compile: impl FnOnce(&S) -> Result<C>,
+    ) -> std::result::Result<(C, Lookup), Count> {
         let tier = self.tier.filter(|_| self.backend == Backend::Jit).ok_or(Count::Portable)?;
-        let spec = BundleSpec::new(layout, u32::try_from(dim).map_err(|_| Count::Portable)?, tier);
-        let compile = || {
-            let started = Instant::now();
-            let kernel = generate_bundle(&spec)?;
-            let code = self.place(&kernel.code, started)?;
-            // SAFETY: trinity-emit generated this code for `spec`.
-            Ok(unsafe { CompiledBundle::new(&spec, code) })
-        };
-        let found = self.cached(&self.bundles, &spec, compile, |entry, lookup| match entry {
-            Ok(compiled) => Ok((compiled.clone(), lookup)),
-            Err(Error::Exec(ExecError::OverBudget { .. })) => Err(Count::OverBudget),
-            Err(_) => Err(Count::Portable),
-        });
+        let spec = spec(layout, u32::try_from(dim).map_err(|_| Count::Portable)?, tier);
+        let found = self.cached(
+            map,
+            &spec,
+            || compile(&spec),
+            |entry, lookup| match entry {
+                Ok(compiled) => Ok((compiled.clone(), lookup)),
+                Err(Error::Exec(ExecError::OverBudget { .. })) => Err(Count::OverBudget),
+                Err(_) => Err(Count::Portable),
+            },
+        );
         found.unwrap_or(Err(Count::OverBudget))
     }
 
@@ -978,18 +988,42 @@ impl JitEngine {
     /// ```
     pub fn permute_into<V: Vector>(&self, out: &mut V, v: &V, k: i64) -> Result<()> {
         same_dim(out.dim(), v.dim())?;
-        let shift = shift_mod(k, v.dim());
+        self.permute_elems::<V>(out.elems_mut(Internal(())), v.elems(), v.dim(), k)
+    }
+
+    /// `out = permute(v, k)` on the elements of valid operands of `V`'s layout and dimension
+    /// `dim`: a fixed-shift kernel where the program baked one for this shift, else the
+    /// run-time-shift kernel of `dim` (one for every shift, so distinct shifts compile nothing
+    /// new), else portable Rust (docs/design.md §9.1).
+    fn permute_elems<V: Vector>(
+        &self,
+        out: &mut [V::Elem],
+        v: &[V::Elem],
+        dim: usize,
+        k: i64,
+    ) -> Result<()> {
+        let shift = shift_mod(k, dim);
+        let baked = || {
+            self.spec(Op::Permute, V::LAYOUT, dim, shift).is_some_and(|s| baked::find(&s).is_some())
+        };
+        if self.backend == Backend::Jit && !baked() {
+            match self.permute_by_kernel::<V>(dim) {
+                Some(f) => f.call(out, v, k)?,
+                None => V::portable_permute(out, v, dim, shift),
+            }
+            return Ok(());
+        }
         self.dispatch::<V, _, _>(
             Op::Permute,
-            v.dim(),
+            dim,
             shift,
             out,
             |k, out| match k {
-                KernelFn::Unary(f) => Some(f.call(out.elems_mut(Internal(())), v.elems())),
+                KernelFn::Unary(f) => Some(f.call(out, v)),
                 _ => None,
             },
             |out| {
-                V::portable_permute(out.elems_mut(Internal(())), v.elems(), v.dim(), shift);
+                V::portable_permute(out, v, dim, shift);
                 Ok(())
             },
         )
