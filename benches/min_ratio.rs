@@ -9,34 +9,19 @@
 mod yardstick;
 
 use std::hint::black_box;
-use std::time::Instant;
 use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Tier};
 use trinity::runtime::exec::call::{BinaryKernel, ReduceF64Kernel, ReduceKernel, UnaryKernel};
 use trinity::runtime::exec::{Arena, Code};
+use trinity::runtime::tune::fastest_of;
 use trinity::runtime::{BitVector, DenseVector};
 use yardstick::Ops;
 
 /// Fastest per-call time (ns) of `jit` and `yard` over 200 alternating batches of `reps` calls.
 fn race(reps: u32, mut jit: impl FnMut(), mut yard: impl FnMut()) -> (f64, f64) {
-    let (mut best_jit, mut best_yard) = (f64::MAX, f64::MAX);
-    for _ in 0..200 {
-        let t = Instant::now();
-        for _ in 0..reps {
-            jit();
-        }
-        best_jit = best_jit.min(t.elapsed().as_nanos() as f64 / f64::from(reps));
-        let t = Instant::now();
-        for _ in 0..reps {
-            yard();
-        }
-        best_yard = best_yard.min(t.elapsed().as_nanos() as f64 / f64::from(reps));
-    }
-    (best_jit, best_yard)
+    let t = fastest_of(200, reps, &mut [&mut jit, &mut yard]);
+    (t[0], t[1])
 }
 
-/// Race the kernel `code` (generated for `op` at `dim`, permute by 1) against the yardstick on
-/// operands `x`, `y`. The map ops of both write the same `out`, so its alignment favours
-/// neither (separate buffers once made alignment, not code, decide a 15% gap).
 fn race_op<T>(
     op: Op,
     code: Code,

@@ -6,15 +6,12 @@
 //!
 //! `cargo bench --bench permute_by`
 
-#[path = "support/race.rs"]
-mod race;
-
-use race::race;
 use std::hint::black_box;
 use trinity::emit::kernels::permute_by::{generate_permute_by, PermuteBySpec};
 use trinity::emit::kernels::{generate, KernelSpec, Layout, Tier};
 use trinity::runtime::exec::call::{PermuteByKernel, UnaryKernel};
 use trinity::runtime::exec::Arena;
+use trinity::runtime::tune::fastest_of;
 use trinity::runtime::{BitVector, DenseVector};
 
 const DIM: usize = 10000;
@@ -34,7 +31,7 @@ fn bench<T: Copy + Default>(arena: &Arena, layout: Layout, v: &[T]) {
         // SAFETY: as above, for the fixed-shift kernel of `spec`.
         let fixed = unsafe { UnaryKernel::<T>::new(code, n) };
         let out = std::cell::RefCell::new(&mut out);
-        let t = race(
+        let t = fastest_of(
             200,
             2000,
             &mut [

@@ -9,19 +9,16 @@
 //! times the portable functions' baseline builds instead (the last column then compares them
 //! with the baseline plain loops).
 
-#[path = "support/race.rs"]
-mod race;
-
-use race::race;
 use std::hint::black_box;
+use trinity::runtime::tune::fastest_of;
 use trinity::runtime::{portable, BitVector, DenseVector};
 
 /// Race the portable function `p`, the baseline plain loop `q` and, where the CPU has AVX2,
 /// the AVX2 plain loop `h`.
 fn race_builds(p: &mut dyn FnMut(), q: &mut dyn FnMut(), h: Option<&mut dyn FnMut()>) -> Vec<f64> {
     match h {
-        Some(h) => race(100, 200, &mut [p, q, h]),
-        None => race(100, 200, &mut [p, q]),
+        Some(h) => fastest_of(100, 200, &mut [p, q, h]),
+        None => fastest_of(100, 200, &mut [p, q]),
     }
 }
 

@@ -346,17 +346,16 @@ impl JitEngine {
         if let Some(kernel) = baked::find(spec) {
             return Ok(Entry { compiled: kernel.compiled(), baked: true });
         }
-        let started = Instant::now();
-        let kernel = kernels::generate(spec)?;
-        let code = self.place(&kernel.code, started)?;
+        let code = self.place(|| Ok(kernels::generate(spec)?.code))?;
         // SAFETY: trinity-emit generated this code for `spec`.
         Ok(Entry { compiled: unsafe { Compiled::new(spec, code) }, baked: false })
     }
 
-    /// Place generated code in the arena, counting its bytes and the compile time since
-    /// `started`; the arena's refusal for the code budget marks the budget spent.
-    fn place(&self, code: &[u8], started: Instant) -> Result<Code> {
-        let placed = self.arena.add(code);
+    /// Generate code and place it in the arena, counting its bytes and the time both took;
+    /// the arena's refusal for the code budget marks the budget spent.
+    fn place(&self, generate: impl FnOnce() -> Result<Vec<u8>>) -> Result<Code> {
+        let started = Instant::now();
+        let placed = self.arena.add(&generate()?);
         if let Err(ExecError::OverBudget { .. }) = placed {
             self.spent.store(true, Relaxed);
         }
@@ -491,9 +490,7 @@ impl JitEngine {
             u32::try_from(queries).ok()?,
         );
         let compile = || {
-            let started = Instant::now();
-            let kernel = generate_scan(&spec)?;
-            let code = self.place(&kernel.code, started)?;
+            let code = self.place(|| Ok(generate_scan(&spec)?.code))?;
             let bytes = layout.operand_bytes(spec.dim);
             // SAFETY: trinity-emit generated this code for `spec`: a scan over vectors of
             // `bytes` bytes, `queries` at a time.
@@ -885,8 +882,7 @@ impl JitEngine {
         let found = match n {
             0..=MAX_OPERANDS => {
                 self.jit_only(&self.bundles, V::LAYOUT, dim, BundleSpec::new, |spec| {
-                    let started = Instant::now();
-                    let code = self.place(&generate_bundle(spec)?.code, started)?;
+                    let code = self.place(|| Ok(generate_bundle(spec)?.code))?;
                     // SAFETY: trinity-emit generated this code for `spec`.
                     Ok(unsafe { CompiledBundle::new(spec, code) })
                 })
@@ -901,8 +897,7 @@ impl JitEngine {
     /// code budget is spent). Counts the call.
     fn permute_by_kernel<V: Vector>(&self, dim: usize) -> Option<PermuteByKernel<V::Elem>> {
         let found = self.jit_only(&self.permutes, V::LAYOUT, dim, PermuteBySpec::new, |spec| {
-            let started = Instant::now();
-            let code = self.place(&generate_permute_by(spec)?.code, started)?;
+            let code = self.place(|| Ok(generate_permute_by(spec)?.code))?;
             // SAFETY: trinity-emit generated this code for `spec`.
             Ok(unsafe { CompiledPermuteBy::new(spec, code) })
         });
