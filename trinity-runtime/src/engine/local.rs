@@ -30,29 +30,39 @@ pub(crate) fn new_engine_id() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-/// One op call's kernel key in one engine (the engine fixes the tier and convention).
+/// One op call's kernel key in one engine (the engine fixes the tier and convention), packed
+/// in two words so that a slot compares in two instructions: the engine id with the op and
+/// layout, and the dimension with the shift (both below 2^32: D <= MAX_DIM, shift < D).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Key {
-    pub(crate) engine: u64,
-    pub(crate) dim: usize,
-    pub(crate) shift: usize,
-    pub(crate) op: Op,
-    pub(crate) layout: Layout,
+    engine_op: u64,
+    dim_shift: u64,
 }
 
 /// Slots per thread (a power of two).
 const SLOT_BITS: u32 = 6;
 
 impl Key {
-    /// The key's slot: a multiplicative hash of its fields, a few instructions.
+    /// The key of `op` on `layout` at `dim` (and `shift`, for permute) in engine `engine`.
+    #[inline]
+    pub(crate) fn new(engine: u64, op: Op, layout: Layout, dim: usize, shift: usize) -> Key {
+        debug_assert!(dim < 1 << 32 && shift < 1 << 32 && engine < 1 << 56);
+        Key {
+            engine_op: engine << 8 | (op as u64) << 1 | layout as u64,
+            dim_shift: dim as u64 | (shift as u64) << 32,
+        }
+    }
+
+    /// The engine id.
+    fn engine(&self) -> u64 {
+        self.engine_op >> 8
+    }
+
+    /// The key's slot: a multiplicative hash of its words, a few instructions.
     #[inline]
     fn slot(&self) -> usize {
         const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
-        let fields = self.engine.wrapping_mul(GOLDEN)
-            ^ self.dim as u64
-            ^ (self.shift as u64).rotate_left(24)
-            ^ (self.op as u64) << 52
-            ^ (self.layout as u64) << 60;
+        let fields = self.engine_op.wrapping_mul(GOLDEN) ^ self.dim_shift;
         (fields.wrapping_mul(GOLDEN) >> (64 - SLOT_BITS)) as usize
     }
 }
@@ -69,7 +79,7 @@ struct Slot {
 }
 
 const EMPTY: Slot = Slot {
-    key: Key { engine: 0, dim: 0, shift: 0, op: Op::Dot, layout: Layout::Dense },
+    key: Key { engine_op: 0, dim_shift: 0 },
     kernel: std::ptr::null(),
     tally: std::ptr::null(),
     count: Count::JitHit,
@@ -192,7 +202,7 @@ thread_local! {
 fn forget(which: impl Fn(u64) -> bool) {
     SLOTS.with(|slots| {
         for slot in slots {
-            if which(slot.get().key.engine) {
+            if which(slot.get().key.engine()) {
                 slot.set(EMPTY);
             }
         }
@@ -201,7 +211,7 @@ fn forget(which: impl Fn(u64) -> bool) {
 
 /// The kernel this thread last ran for `key`, its call counted, or `None` (then nothing is
 /// counted). The pointer is what [`remember`] stored for `key`: valid while the engine
-/// `key.engine` lives.
+/// `key.engine()` lives.
 #[inline]
 pub(crate) fn recent(key: &Key) -> Option<*const Compiled> {
     SLOTS.with(|slots| {
@@ -230,13 +240,13 @@ pub(crate) fn count(engine: u64, tallies: &Tallies, count: Count) {
 }
 
 /// Serve later calls of `key` on this thread from `entry`, which must be the entry for `key`
-/// in the cache of the engine `key.engine`: that cache keeps it in place while the engine
+/// in the cache of the engine `key.engine()`: that cache keeps it in place while the engine
 /// lives. Called after [`count`] counted the call, so the thread's front tally is the engine's.
 pub(crate) fn remember(key: Key, entry: &Entry) {
     let count = if entry.baked { Count::Baked } else { Count::JitHit };
     let _ = TALLIES.try_with(|held| {
         let held = held.try_borrow().ok()?;
-        let (_, tally) = held.0.first().filter(|(id, _)| *id == key.engine)?;
+        let (_, tally) = held.0.first().filter(|(id, _)| *id == key.engine())?;
         let slot = Slot { key, kernel: &entry.compiled, tally: Arc::as_ptr(tally), count };
         SLOTS.with(|slots| slots[key.slot()].set(slot));
         Some(())

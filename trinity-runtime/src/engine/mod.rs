@@ -387,54 +387,39 @@ impl JitEngine {
         local::count(self.id, &self.tallies, count);
     }
 
-    /// Run `jit` with the kernel for `(op, V::LAYOUT, dim, shift)`, compiling it on first use,
-    /// or `fallback` when portable Rust serves the call; `state` goes to whichever runs. Counts
-    /// the op.
+    /// The kernel for `(op, V::LAYOUT, dim, shift)`, compiled on first use, or `None` when
+    /// portable Rust serves the call. Counts the op call, so the caller runs what it gets.
     ///
     /// The thread's recent kernels come first: a hit there costs a few compares and no shared
     /// write. Otherwise the engine's cache serves the key, and its kernel becomes the
     /// thread's recent one.
     #[inline]
-    fn dispatch<V: Vector, S, R>(
+    fn kernel<V: Vector>(&self, op: Op, dim: usize, shift: usize) -> Option<&KernelFn<V::Elem>> {
+        let key = Key::new(self.id, op, V::LAYOUT, dim, shift);
+        match local::recent(&key) {
+            // SAFETY: `recent` returns what `remember` stored for `key`: the kernel in this
+            // engine's cache entry for it (the key holds this engine's id, and ids are never
+            // reused). The cache never removes or moves an entry while the engine lives, and
+            // `&self` keeps it alive for the returned borrow.
+            Some(compiled) => V::kernel(unsafe { &*compiled }),
+            None => self.kernel_cached::<V>(key, op, dim, shift),
+        }
+    }
+
+    /// [`kernel`](Self::kernel) through the engine's cache.
+    #[inline(never)]
+    fn kernel_cached<V: Vector>(
         &self,
+        key: Key,
         op: Op,
         dim: usize,
         shift: usize,
-        state: S,
-        jit: impl Fn(&KernelFn<V::Elem>, S) -> Option<R>,
-        fallback: impl FnOnce(S) -> R,
-    ) -> R {
-        let key = Key { engine: self.id, dim, shift, op, layout: V::LAYOUT };
-        let mut state = Some(state);
-        if let Some(compiled) = local::recent(&key) {
-            // SAFETY: `recent` returns what `remember` stored for `key`: the kernel in this
-            // engine's cache entry for it (`key.engine` is this engine's id, and ids are never
-            // reused). The cache never removes or moves an entry while the engine lives, and
-            // `&self` keeps it alive for this call.
-            let compiled = unsafe { &*compiled };
-            // `remember` took a kernel of `V`'s layout for this op, so `jit` runs it.
-            if let Some(result) = V::kernel(compiled).and_then(|f| jit(f, state.take()?)) {
-                return result;
-            }
-        }
-        self.dispatch_cached::<V, S, R>(key, state.expect("no kernel ran"), jit, fallback)
-    }
-
-    /// [`dispatch`](Self::dispatch) through the engine's cache.
-    #[inline(never)]
-    fn dispatch_cached<V: Vector, S, R>(
-        &self,
-        key: Key,
-        state: S,
-        jit: impl FnOnce(&KernelFn<V::Elem>, S) -> Option<R>,
-        fallback: impl FnOnce(S) -> R,
-    ) -> R {
-        let Some(spec) = self.spec(key.op, key.layout, key.dim, key.shift) else {
+    ) -> Option<&KernelFn<V::Elem>> {
+        let Some(spec) = self.spec(op, V::LAYOUT, dim, shift) else {
             self.count(Count::Portable);
-            return fallback(state);
+            return None;
         };
-        let mut state = Some(state);
-        let kernel = |entry: &Result<Entry>, lookup: Lookup| {
+        let found = |entry: &Result<Entry>, lookup: Lookup| {
             let f = entry.as_ref().ok().and_then(|e| V::kernel(&e.compiled));
             self.count(match (entry, lookup, f) {
                 (Ok(Entry { baked: true, .. }), _, Some(_)) => Count::Baked,
@@ -443,18 +428,18 @@ impl JitEngine {
                 (_, Lookup::Hit, None) => Count::Portable,
                 (_, Lookup::Hit, Some(_)) => Count::JitHit,
             });
-            let result = jit(f?, state.take().expect("state is taken once"))?;
-            if let Ok(entry) = entry {
-                local::remember(key, entry);
-            }
-            Some(result)
+            let entry = entry.as_ref().ok().filter(|_| f.is_some())?;
+            local::remember(key, entry);
+            Some(&entry.compiled as *const Compiled)
         };
-        match self.cached(&self.kernels, &spec, || self.compile(&spec), kernel) {
-            Some(Some(result)) => result,
-            Some(None) => fallback(state.take().expect("the kernel did not run")),
+        match self.cached(&self.kernels, &spec, || self.compile(&spec), found) {
+            // SAFETY: the pointer is to the compiled kernel in this engine's cache entry for
+            // `spec`, which the cache never removes or moves while the engine lives; `&self`
+            // keeps it alive for the returned borrow.
+            Some(found) => V::kernel(unsafe { &*found? }),
             None => {
                 self.count(Count::OverBudget);
-                fallback(state.take().expect("nothing ran"))
+                None
             }
         }
     }
@@ -528,32 +513,18 @@ impl JitEngine {
         a: &[V::Elem],
         b: &[V::Elem],
     ) -> Result<i64> {
-        self.dispatch::<V, _, _>(
-            op,
-            dim,
-            0,
-            (),
-            |k, ()| match k {
-                KernelFn::Reduce(f) => Some(f.call(a, b)),
-                _ => None,
-            },
-            |()| Ok(V::portable_reduce(op, a, b)),
-        )
+        match self.kernel::<V>(op, dim, 0) {
+            Some(KernelFn::Reduce(f)) => Ok(f.call(a, b)?),
+            _ => Ok(V::portable_reduce(op, a, b)),
+        }
     }
 
     /// cosine of the elements of two valid vectors of `V`'s layout and dimension `dim`.
     fn cosine_elems<V: Vector>(&self, dim: usize, a: &[V::Elem], b: &[V::Elem]) -> Result<f64> {
-        self.dispatch::<V, _, _>(
-            Op::Cosine,
-            dim,
-            0,
-            (),
-            |k, ()| match k {
-                KernelFn::ReduceF64(f) => Some(f.call(a, b)),
-                _ => None,
-            },
-            |()| Ok(V::portable_cosine(a, b)),
-        )
+        match self.kernel::<V>(Op::Cosine, dim, 0) {
+            Some(KernelFn::ReduceF64(f)) => Ok(f.call(a, b)?),
+            _ => Ok(V::portable_cosine(a, b)),
+        }
     }
 
     /// [`dot`](Self::dot) of two dense operands borrowed in place (see [`DenseSlice`]): the
@@ -609,20 +580,11 @@ impl JitEngine {
         same_dim(a.dim(), b.dim())?;
         same_dim(a.dim(), out.len())?;
         let (a, b) = (a.as_slice(), b.as_slice());
-        self.dispatch::<DenseVector, _, _>(
-            op,
-            a.len(),
-            0,
-            out,
-            |k, out| match k {
-                KernelFn::Binary(f) => Some(f.call(out, a, b)),
-                _ => None,
-            },
-            |out| {
-                DenseVector::portable_binary(op, out, a, b);
-                Ok(())
-            },
-        )
+        match self.kernel::<DenseVector>(op, a.len(), 0) {
+            Some(KernelFn::Binary(f)) => f.call(out, a, b)?,
+            _ => DenseVector::portable_binary(op, out, a, b),
+        }
+        Ok(())
     }
 
     /// [`bind`](Self::bind) of two dense operands borrowed in place, into `out` (of the same
@@ -749,21 +711,14 @@ impl JitEngine {
 
     fn binary_assign<V: Vector>(&self, op: Op, a: &mut V, b: &V) -> Result<()> {
         same_dim(a.dim(), b.dim())?;
-        self.dispatch::<V, _, _>(
-            op,
-            a.dim(),
-            0,
-            a,
-            |k, a| match k {
-                KernelFn::Binary(f) => Some(f.call_in_place(a.elems_mut(Internal(())), b.elems())),
-                _ => None,
-            },
-            |a| {
+        match self.kernel::<V>(op, a.dim(), 0) {
+            Some(KernelFn::Binary(f)) => f.call_in_place(a.elems_mut(Internal(())), b.elems())?,
+            _ => {
                 let copy = a.elems().to_vec();
                 V::portable_binary(op, a.elems_mut(Internal(())), &copy, b.elems());
-                Ok(())
-            },
-        )
+            }
+        }
+        Ok(())
     }
 
     fn binary<V: Vector>(&self, op: Op, a: &V, b: &V) -> Result<V> {
@@ -1008,19 +963,10 @@ impl JitEngine {
             }
             return Ok(());
         }
-        self.dispatch::<V, _, _>(
-            Op::Permute,
-            dim,
-            shift,
-            out,
-            |k, out| match k {
-                KernelFn::Unary(f) => Some(f.call(out, v)),
-                _ => None,
-            },
-            |out| {
-                V::portable_permute(out, v, dim, shift);
-                Ok(())
-            },
-        )
+        match self.kernel::<V>(Op::Permute, dim, shift) {
+            Some(KernelFn::Unary(f)) => f.call(out, v)?,
+            _ => V::portable_permute(out, v, dim, shift),
+        }
+        Ok(())
     }
 }
