@@ -79,13 +79,13 @@ fn labels_must_be_bound_once_and_belong_here() {
 #[test]
 fn immediates_out_of_range() {
     let mut a = Assembler::new();
-    let e = a.add_imm::<X>(X0.try_into().unwrap(), SP, 4097).unwrap_err();
+    let e = a.add(X0.try_into().unwrap(), SP, 4097).unwrap_err();
     assert!(matches!(e, EmitError::ImmediateOutOfRange { value: 4097, .. }), "{e}");
     message_has(&e, "4097");
-    assert!(a.add_imm::<X>(SP, SP, 1 << 24).is_err());
-    let e = a.arith(&a64::ADD, X0, X1, X2, Shift::Lsl, 64).unwrap_err();
+    assert!(a.add(SP, SP, 1 << 24).is_err());
+    let e = a.add(X0, X1, X2.lsl(64)).unwrap_err();
     assert!(matches!(e, EmitError::ImmediateOutOfRange { value: 64, max: 63, .. }), "{e}");
-    assert!(a.arith(&a64::ADD, W0, W1, W2, Shift::Lsl, 32).is_err());
+    assert!(a.add(W0, W1, W2.lsl(32)).is_err());
     let e = a.movz(X0, 0x1_0000, 0).unwrap_err();
     message_has(&e, "65536");
     assert!(matches!(a.movz(W0, 1, 32).unwrap_err(), EmitError::InvalidOperand { .. }));
@@ -98,16 +98,16 @@ fn immediates_out_of_range() {
         "{e}"
     );
     assert!(a.ldp(X0, X1, Addr::offset(SP, 64 * 8)).is_err());
-    let e = a.neon_shift(&neon::SSHR, V0.b16(), V1.b16(), 0).unwrap_err();
+    let e = a.sshr(V0.b16(), V1.b16(), 0).unwrap_err();
     assert!(matches!(e, EmitError::ImmediateOutOfRange { value: 0, min: 1, max: 8, .. }), "{e}");
-    assert!(a.neon_shift(&neon::SHL, V0.s4(), V1.s4(), 32).is_err());
+    assert!(a.shl(V0.s4(), V1.s4(), 32).is_err());
     assert!(a.ext(V0.b8(), V1.b8(), V2.b8(), 8).is_err());
-    assert!(a.umov(Rt::W(W0), V1.elem(Size::B, 16)).is_err());
-    assert!(a.neon_dot_elem(&neon::SDOT_ELEM, V0.s4(), V1.b16(), V2, 4).is_err());
+    assert!(a.umov(W0, V1.elem(Size::B, 16)).is_err());
+    assert!(a.sdot(V0.s4(), V1.b16(), V2.elem(Size::S, 4)).is_err());
     assert!(a.tbz(W0, 32, a64_label(&mut Assembler::new())).is_err());
     assert!(a.svc(0x1_0000).is_err());
     assert!(a.movi(V0.b16(), 256).is_err());
-    assert!(a.lsl_imm(X0, X1, 64).is_err());
+    assert!(a.lsl(X0, X1, 64).is_err());
     assert_eq!(a.offset(), 0, "nothing is written for a rejected instruction");
 }
 
@@ -129,16 +129,16 @@ fn misaligned_offsets() {
 fn unencodable_bitmasks() {
     let mut a = Assembler::new();
     for value in [0u64, u64::MAX, 0b101, 0x1234_5678_9abc_def0] {
-        let e = a.and_imm::<X>(SP, X1, value).unwrap_err();
+        let e = a.and(SP, X1, value).unwrap_err();
         assert_eq!(e, EmitError::UnencodableBitmask { value, width: 64 });
         message_has(&e, &format!("{value:#x}"));
     }
     assert_eq!(
-        a.orr_imm::<W>(WSP, W1, 0x1_0000_0001).unwrap_err(),
+        a.orr(WSP, W1, 0x1_0000_0001).unwrap_err(),
         EmitError::UnencodableBitmask { value: 0x1_0000_0001, width: 32 }
     );
     assert_eq!(
-        a.orr_imm::<W>(WSP, W1, 0xffff_ffff).unwrap_err(),
+        a.orr(WSP, W1, 0xffff_ffff).unwrap_err(),
         EmitError::UnencodableBitmask { value: 0xffff_ffff, width: 32 }
     );
     assert!(bitmask(0xffff_ffff, 64).is_some(), "32 ones are a valid 64-bit pattern");
@@ -147,30 +147,30 @@ fn unencodable_bitmasks() {
 #[test]
 fn wrong_operands() {
     let mut a = Assembler::new();
-    let e = a.neon3(&neon::ADD, V0.b16(), V1.h8(), V2.b16()).unwrap_err();
+    let e = a.add(V0.b16(), V1.h8(), V2.b16()).unwrap_err();
     assert!(matches!(e, EmitError::InvalidOperand { instruction: "add", .. }), "{e}");
     message_has(&e, "v1.8h");
-    let e = a.neon2(&neon::CNT, V0.s4(), V1.s4()).unwrap_err();
+    let e = a.cnt(V0.s4(), V1.s4()).unwrap_err();
     message_has(&e, ".4s");
-    assert!(a.neon3(&neon::ADD, V0.d1(), V1.d1(), V2.d1()).is_err(), "vector add has no .1d form");
-    assert!(a.neon2(&neon::SADDLP, V0.h8(), V1.b8()).is_err(), "saddlp of .8b gives .4h");
+    assert!(a.add(V0.d1(), V1.d1(), V2.d1()).is_err(), "vector add has no .1d form");
+    assert!(a.saddlp(V0.h8(), V1.b8()).is_err(), "saddlp of .8b gives .4h");
     assert!(
-        a.neon3(&neon::SMULL, V0.h8(), V1.b16(), V2.b16()).is_err(),
+        a.smull(V0.h8(), V1.b16(), V2.b16()).is_err(),
         "smull takes the low halves"
     );
-    assert!(a.neon3(&neon::SDOT, V0.s4(), V1.b8(), V2.b8()).is_err());
+    assert!(a.sdot(V0.s4(), V1.b8(), V2.b8()).is_err());
     assert!(
-        a.neon3(&neon::SADDW, V0.s4(), V1.s4(), V2.h8()).is_err(),
+        a.saddw(V0.s4(), V1.s4(), V2.h8()).is_err(),
         "saddw takes the low half; saddw2 the high one"
     );
-    assert!(a.neon3(&neon::SADDW2, V0.s4(), V1.h8(), V2.h8()).is_err(), "the wide source is .4s");
-    assert!(a.neon2(&neon::SQXTN2, V0.b8(), V1.h8()).is_err(), "sqxtn2 writes the high half");
-    assert!(a.neon_across(&neon::ADDV, V0.scalar(Size::H), V1.b16()).is_err());
+    assert!(a.saddw2(V0.s4(), V1.h8(), V2.h8()).is_err(), "the wide source is .4s");
+    assert!(a.sqxtn2(V0.b8(), V1.h8()).is_err(), "sqxtn2 writes the high half");
+    assert!(a.addv(V0.scalar(Size::H), V1.b16()).is_err());
     assert!(
-        a.neon_across(&neon::ADDV, V0.scalar(Size::S), V1.s2()).is_err(),
+        a.addv(V0.scalar(Size::S), V1.s2()).is_err(),
         "addv has no .2s form"
     );
-    assert!(a.neon2(&neon::ADD, V0.b16(), V1.b16()).is_err(), "shape mismatch");
+    assert!(a.add(V0.b16(), V1.b16()).is_err(), "shape mismatch");
     // Unpredictable forms.
     let e = a.ldr(X1, Addr::post(X1.try_into().unwrap(), 8)).unwrap_err();
     message_has(&e, "x1");
@@ -186,14 +186,14 @@ fn wrong_operands() {
     );
     assert!(a.ld1(&[], Addr::base(SP)).is_err());
     assert!(a.ldrsb(V0.d(), Addr::base(SP)).is_err());
-    assert!(a.umov(Rt::X(X0), V0.elem(Size::B, 0)).is_err());
-    assert!(a.dup_gpr(V0.d2(), Rt::W(W1)).is_err());
-    assert!(a.movi_2d(V0.d2(), 0x0100).is_err());
-    assert!(a.fp(FpOp::Fadd, V0.d(), V1.d(), None).is_err());
-    assert!(a.fp(FpOp::Fsqrt, V0.scalar(Size::S), V1.d(), None).is_err());
-    assert!(a.cset(X0, Cond::Al, XZR).is_err());
-    assert!(a.logic(&a64::EOR, X0, X1, X2, Shift::Ror, 1).is_ok());
-    assert!(a.arith(&a64::ADD, X0, X1, X2, Shift::Ror, 1).is_err(), "ror is for logical ops only");
+    assert!(a.umov(X0, V0.elem(Size::B, 0)).is_err());
+    assert!(a.dup(V0.d2(), W1).is_err());
+    assert!(a.movi(V0.d2(), 0x0100).is_err());
+    assert!(a.fadd(V0.d(), V1.d()).is_err());
+    assert!(a.fsqrt(V0.scalar(Size::S), V1.d()).is_err());
+    assert!(a.cset(X0, Cond::Al).is_err());
+    assert!(a.eor(X0, X1, X2.ror(1)).is_ok());
+    assert!(a.add(X0, X1, X2.ror(1)).is_err(), "ror is for logical ops only");
     assert!(a.logic_imm::<X>(&a64::BIC, 0, X1, 1).is_err(), "bic has no immediate form");
     assert!(a.mov_imm(XZR, 5).is_err());
 }
