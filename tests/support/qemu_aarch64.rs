@@ -27,7 +27,7 @@ use object::write::elf::{FileHeader, ProgramHeader, Writer};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use trinity::emit::aarch64::{self as a64, Addr, Assembler, Cond, Shift, XSp, V, W, X, XZR};
+use trinity::emit::aarch64::{self as a64, Addr, Assembler, Cond, XSp, V, W, X, XZR};
 use trinity::emit::Label;
 
 const PAGE: u64 = 0x1000;
@@ -197,15 +197,15 @@ fn emit_fills(a: &mut Assembler, mut addr: u64, fills: &[Fill]) {
                 return;
             }
             a.eor(x(5), x(2), x(12)).unwrap();
-            a.mul(x(5), x(5), x(10))?;
+            a.mul(x(5), x(5), x(10)).unwrap();
             a.eor(x(5), x(5), x(5).lsr(32)).unwrap();
-            a.mul(x(5), x(5), x(11))?;
+            a.mul(x(5), x(5), x(11)).unwrap();
             a.eor(x(5), x(5), x(5).lsr(32)).unwrap();
             match fill.pattern {
                 Pattern::Dense(_) => {
                     a.and(sp(x(6)), x(5), LOW_BITS).unwrap();
                     a.and(x(7), x(6), x(5).lsr(1)).unwrap();
-                    a.mul(x(7), x(7), x(13))?;
+                    a.mul(x(7), x(7), x(13)).unwrap();
                     a.orr(x(4), x(6), x(7)).unwrap();
                 }
                 Pattern::Plus(_) => a.bic(x(4), x(5), x(5).ror(1)).unwrap(),
@@ -233,7 +233,7 @@ fn emit_fills(a: &mut Assembler, mut addr: u64, fills: &[Fill]) {
             word(a);
             for i in 0..fill.len % 8 {
                 a.strb(W::new(4).unwrap(), Addr::offset(sp(x(1)), i as i64)).unwrap();
-                a.lsr_imm::<X>(x(4), x(4), 8).unwrap();
+                a.lsr(x(4), x(4), 8).unwrap();
             }
         }
         addr += fill.len as u64;
@@ -285,7 +285,7 @@ fn one_call(a: &mut Assembler, kernel_label: Label, args: &[u64], out: Option<(u
     }
     // sp, kept in the result page past what is written out.
     a.mov_imm(x(9), RESULT).unwrap();
-    a.mov(sp(x(10)), a64::SP)?;
+    a.mov(sp(x(10)), a64::SP).unwrap();
     a.str(x(10), Addr::offset(sp(x(9)), 32)).unwrap();
     for (i, &arg) in args.iter().enumerate() {
         a.mov_imm(x(i as u8), arg).unwrap();
@@ -295,7 +295,7 @@ fn one_call(a: &mut Assembler, kernel_label: Label, args: &[u64], out: Option<(u
     a.str(x(0), Addr::offset(sp(x(9)), 0)).unwrap();
     a.str(V::new(0).unwrap().d(), Addr::offset(sp(x(9)), 8)).unwrap();
     // Canary flag: 0 when intact (and sp is back).
-    a.mov(sp(x(10)), a64::SP)?;
+    a.mov(sp(x(10)), a64::SP).unwrap();
     a.ldr(x(11), Addr::offset(sp(x(9)), 32)).unwrap();
     a.subs(XZR, x(11), x(10)).unwrap();
     a.b_cond(Cond::Ne, fail).unwrap();

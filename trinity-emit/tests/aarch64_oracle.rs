@@ -85,15 +85,21 @@ fn values(kind: Kind, t: Option<Arr>) -> Vec<Operand> {
             let mut out: Vec<Operand> = (0..32).map(|n| gpr(class, n)).collect();
             for i in 0..2 * bits {
                 let (n, shift) = ((i * 7 + 3) % 32, shifts[(i as usize) % shifts.len()]);
-                out.push(if wide { X::new(n as u8).unwrap().shifted(shift, i % bits) } else {
-                    W::new(n as u8).unwrap().shifted(shift, i % bits)
-                }
-                .into());
+                out.push(
+                    if wide {
+                        X::new(n as u8).unwrap().shifted(shift, i % bits)
+                    } else {
+                        W::new(n as u8).unwrap().shifted(shift, i % bits)
+                    }
+                    .into(),
+                );
             }
             out
         }
         Kind::F(size, _) => (0..32).map(|n| v(n).scalar(size).into()).collect(),
-        Kind::Fe(widen) => (0..32).map(|n| v(n).scalar(size_of(arr.size() + widen as u32)).into()).collect(),
+        Kind::Fe(widen) => {
+            (0..32).map(|n| v(n).scalar(size_of(arr.size() + widen as u32)).into()).collect()
+        }
         Kind::V(rel, _) => (0..32).map(|n| v(n).arr(rel.of(arr).unwrap()).into()).collect(),
         Kind::E(_) | Kind::E4 => (0..32)
             .map(|n| v(n).elem(size_of(arr.size()), ((n * 5 + 1) % lanes) as u8).into())
@@ -131,13 +137,12 @@ fn values(kind: Kind, t: Option<Arr>) -> Vec<Operand> {
             base_offsets(&[0, -64 << s, 63 << s, 1 << s], |b, o| Addr::offset(b, o))
         }
         Kind::PairPre(s) => base_offsets(&[0, -64 << s, 63 << s, 1 << s], |b, o| Addr::pre(b, o)),
-        Kind::PairPost(s) => {
-            base_offsets(&[0, -64 << s, 63 << s, 1 << s], |b, o| Addr::post(b, o))
-        }
+        Kind::PairPost(s) => base_offsets(&[0, -64 << s, 63 << s, 1 << s], |b, o| Addr::post(b, o)),
         Kind::RegOff(_) => (0..64)
             .map(|i| {
                 let index = X::new(((i * 13 + 5) % 31) as u8).unwrap();
-                let addr = if i < 32 { Addr::reg(xsp(i), index) } else { Addr::reg_scaled(xsp(i), index) };
+                let addr =
+                    if i < 32 { Addr::reg(xsp(i), index) } else { Addr::reg_scaled(xsp(i), index) };
                 addr.into()
             })
             .collect(),

@@ -91,7 +91,8 @@ pub fn encode(
     let mut word = form.base;
     let mut fixup = None;
     // The register at the positions.
-    let at = |num: u32, pos: u32| (0..32).filter(|b| pos >> b & 1 == 1).fold(0, |w, b| w | num << b);
+    let at =
+        |num: u32, pos: u32| (0..32).filter(|b| pos >> b & 1 == 1).fold(0, |w, b| w | num << b);
     for (kind, &op) in form.ops.iter().zip(ops) {
         let imm = imm_of(op);
         word |= match (*kind, op) {
@@ -102,7 +103,10 @@ pub fn encode(
                     other => (other.gpr_num().unwrap_or(0), Shift::Lsl, 0),
                 };
                 if shift == Shift::Ror && !ror {
-                    return Err(invalid(mnemonic, "ror is only allowed on logical instructions".into()));
+                    return Err(invalid(
+                        mnemonic,
+                        "ror is only allowed on logical instructions".into(),
+                    ));
                 }
                 let bits = if wide { 64 } else { 32 };
                 range("shift amount", i64::from(amount), 0, bits - 1)?;
@@ -126,7 +130,9 @@ pub fn encode(
                     2 => 0b1010,
                     3 => 0b0110,
                     4 => 0b0010,
-                    n => return Err(invalid(mnemonic, format!("{n} registers; lists hold 1 to 4"))),
+                    n => {
+                        return Err(invalid(mnemonic, format!("{n} registers; lists hold 1 to 4")))
+                    }
                 };
                 let first = l.regs().next().expect("a non-empty list");
                 for (i, r) in l.regs().enumerate() {

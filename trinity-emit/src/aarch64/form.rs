@@ -298,8 +298,7 @@ impl Form {
 
     /// Whether `ops` are of this form's operand classes (values not yet range-checked).
     pub fn accepts(&self, ops: &[Operand]) -> bool {
-        self.ops.len() == ops.len()
-            && self.ops.iter().zip(ops).all(|(k, op)| op.fits(*k, self.arr))
+        self.ops.len() == ops.len() && self.ops.iter().zip(ops).all(|(k, op)| op.fits(*k, self.arr))
     }
 
     /// The operand kinds, e.g. `(v.4s, v.16b, v.16b)`.

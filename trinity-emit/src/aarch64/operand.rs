@@ -2,7 +2,7 @@
 //! lists and addressing modes.
 
 use super::form::{Gpr, Kind, Rel};
-use super::regs::{Arr, Cond, Elem, Scalar, Shift, Size, VReg, W, WSp, X, XSp};
+use super::regs::{Arr, Cond, Elem, Scalar, Shift, Size, VReg, WSp, XSp, W, X};
 use crate::Label;
 use std::fmt;
 
@@ -22,7 +22,11 @@ pub struct Shifted {
 
 impl fmt::Display for Shifted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let reg = if self.wide { X::new(self.num).map(|r| r.to_string()) } else { W::new(self.num).map(|r| r.to_string()) };
+        let reg = if self.wide {
+            X::new(self.num).map(|r| r.to_string())
+        } else {
+            W::new(self.num).map(|r| r.to_string())
+        };
         write!(f, "{}, {} #{}", reg.unwrap_or_default(), self.shift.name(), self.amount)
     }
 }
@@ -297,7 +301,9 @@ impl Operand {
             (Kind::Sh(true, _), Operand::X(_)) | (Kind::Sh(false, _), Operand::W(_)) => true,
             (Kind::F(size, _), Operand::Scalar(s)) => s.size == size,
             (Kind::V(r, _), Operand::V(v)) => rel(r) == Some(v.arr),
-            (Kind::Fe(widen), Operand::Scalar(s)) => esize.map(|e| e + widen as u32) == Some(s.size.log2()),
+            (Kind::Fe(widen), Operand::Scalar(s)) => {
+                esize.map(|e| e + widen as u32) == Some(s.size.log2())
+            }
             (Kind::E(_) | Kind::E4, Operand::Elem(e)) => esize == Some(e.size.log2()),
             (Kind::DotElem, Operand::Elem(e)) => e.size == Size::S,
             (Kind::List, Operand::List(l)) => l.regs().next().map(|r| r.arr) == arr,
@@ -346,7 +352,9 @@ impl Operand {
         match (kind, self) {
             // A register 0..=30 of the other class prints the same; 31 prints as the class
             // of the position (only the matching class fits there).
-            (Kind::R(class, _), op) => op.gpr().map_or_else(|| op.to_string(), |(n, _)| reg(class, n)),
+            (Kind::R(class, _), op) => {
+                op.gpr().map_or_else(|| op.to_string(), |(n, _)| reg(class, n))
+            }
             (Kind::Sh(..), Operand::Shifted(s)) if s.shift == Shift::Lsl && s.amount == 0 => {
                 reg(if s.wide { Gpr::X } else { Gpr::W }, u32::from(s.num))
             }

@@ -17,7 +17,7 @@ pub mod scan;
 
 use super::plan::rotate_plan;
 use super::{Kernel, KernelError, KernelSpec, Layout, Op, Tier};
-use crate::aarch64::{Features, self as a64, Addr, Assembler, Cond, Size, VReg, XSp, V, X, XZR};
+use crate::aarch64::{self as a64, Addr, Assembler, Cond, Features, Size, VReg, XSp, V, X, XZR};
 use crate::EmitError;
 
 type R = Result<(), EmitError>;
