@@ -130,14 +130,12 @@ fn values(kind: Kind, t: Option<Arr>) -> Vec<Operand> {
         Kind::Cond | Kind::CondSuffix => Cond::ALL.map(Operand::from).to_vec(),
         Kind::CondInv => Cond::ALL[..14].iter().map(|&c| c.into()).collect(),
         Kind::Zero | Kind::FZero | Kind::Label(_) => vec![Operand::Imm(0)],
-        Kind::Off(s) => base_offsets(&[0, 1 << s, 4095 << s, 7 << s], |b, o| Addr::offset(b, o)),
-        Kind::Pre => base_offsets(&[-256, 255, -1, 0], |b, o| Addr::pre(b, o)),
-        Kind::Post => base_offsets(&[-256, 255, -1, 0], |b, o| Addr::post(b, o)),
-        Kind::PairOff(s) => {
-            base_offsets(&[0, -64 << s, 63 << s, 1 << s], |b, o| Addr::offset(b, o))
-        }
-        Kind::PairPre(s) => base_offsets(&[0, -64 << s, 63 << s, 1 << s], |b, o| Addr::pre(b, o)),
-        Kind::PairPost(s) => base_offsets(&[0, -64 << s, 63 << s, 1 << s], |b, o| Addr::post(b, o)),
+        Kind::Off(s) => base_offsets(&[0, 1 << s, 4095 << s, 7 << s], Addr::offset),
+        Kind::Pre => base_offsets(&[-256, 255, -1, 0], Addr::pre),
+        Kind::Post => base_offsets(&[-256, 255, -1, 0], Addr::post),
+        Kind::PairOff(s) => base_offsets(&[0, -64 << s, 63 << s, 1 << s], Addr::offset),
+        Kind::PairPre(s) => base_offsets(&[0, -64 << s, 63 << s, 1 << s], Addr::pre),
+        Kind::PairPost(s) => base_offsets(&[0, -64 << s, 63 << s, 1 << s], Addr::post),
         Kind::RegOff(_) => (0..64)
             .map(|i| {
                 let index = X::new(((i * 13 + 5) % 31) as u8).unwrap();
