@@ -6,10 +6,11 @@ use clap::Parser;
 use cli::{Cli, Command};
 use std::process::ExitCode;
 
-/// What the encoders can emit today: every x86-64 instruction and AArch64 NEON table entry.
+/// What the encoders can emit today: every x86-64 instruction, and every AArch64 instruction with
+/// the CPU features its forms need.
 fn catalogue() -> String {
     use trinity::emit::{
-        aarch64::neon,
+        aarch64::defs as a64,
         x86_64::{defs, Enc},
     };
     let mut out = String::from("Trinity encoders (checked against llvm-mc by `cargo test`)\n\n");
@@ -23,13 +24,23 @@ fn catalogue() -> String {
         forms.count()
     ));
     wrap(&mut out, &x86);
-    let mut a64: Vec<&str> = neon::ALL.iter().map(|op| op.mnemonic).collect();
-    a64.sort_unstable();
-    a64.dedup();
+    // One entry per mnemonic, with the features of its forms (`add[neon]`: base forms and NEON
+    // forms).
+    let mut a64: Vec<(&str, String)> = Vec::new();
+    for inst in a64::ALL {
+        let features = inst.features().to_string();
+        match a64.iter_mut().find(|(m, _)| *m == inst.mnemonic) {
+            Some((_, f)) if !f.contains(&features) => *f = format!("{f},{features}"),
+            Some(_) => {}
+            None => a64.push((inst.mnemonic, features)),
+        }
+    }
+    let a64: Vec<String> = a64.iter().map(|(m, f)| format!("{m}[{f}]")).collect();
+    let a64: Vec<&str> = a64.iter().map(String::as_str).collect();
     out.push_str(&format!(
-        "\nAArch64 (A64, NEON, DotProd): general-purpose, load/store, branch and FP forms, plus \
-         {} NEON table entries:\n",
-        neon::ALL.len()
+        "\nAArch64 (A64: base, FP, NEON, DotProd): {} instructions, {} forms; [features]:\n",
+        a64::ALL.len(),
+        a64::ALL.iter().map(|inst| inst.forms.len()).sum::<usize>()
     ));
     wrap(&mut out, &a64);
     out.push_str("\nSee `trinity --help` for the other commands.\n");

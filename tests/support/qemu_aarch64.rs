@@ -27,7 +27,7 @@ use object::write::elf::{FileHeader, ProgramHeader, Writer};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use trinity::emit::aarch64::{self as a64, Addr, Assembler, Cond, Shift, XSp, V, W, X, XZR};
+use trinity::emit::aarch64::{self as a64, Addr, Assembler, Cond, XSp, V, W, X, XZR};
 use trinity::emit::Label;
 
 const PAGE: u64 = 0x1000;
@@ -196,22 +196,22 @@ fn emit_fills(a: &mut Assembler, mut addr: u64, fills: &[Fill]) {
             if let Pattern::Const(_) = fill.pattern {
                 return;
             }
-            a.logic(&a64::EOR, x(5), x(2), x(12), Shift::Lsl, 0).unwrap();
-            a.mul(x(5), x(5), x(10));
-            a.logic(&a64::EOR, x(5), x(5), x(5), Shift::Lsr, 32).unwrap();
-            a.mul(x(5), x(5), x(11));
-            a.logic(&a64::EOR, x(5), x(5), x(5), Shift::Lsr, 32).unwrap();
+            a.eor(x(5), x(2), x(12)).unwrap();
+            a.mul(x(5), x(5), x(10)).unwrap();
+            a.eor(x(5), x(5), x(5).lsr(32)).unwrap();
+            a.mul(x(5), x(5), x(11)).unwrap();
+            a.eor(x(5), x(5), x(5).lsr(32)).unwrap();
             match fill.pattern {
                 Pattern::Dense(_) => {
-                    a.and_imm::<X>(sp(x(6)), x(5), LOW_BITS).unwrap();
-                    a.logic(&a64::AND, x(7), x(6), x(5), Shift::Lsr, 1).unwrap();
-                    a.mul(x(7), x(7), x(13));
-                    a.logic(&a64::ORR, x(4), x(6), x(7), Shift::Lsl, 0).unwrap();
+                    a.and(sp(x(6)), x(5), LOW_BITS).unwrap();
+                    a.and(x(7), x(6), x(5).lsr(1)).unwrap();
+                    a.mul(x(7), x(7), x(13)).unwrap();
+                    a.orr(x(4), x(6), x(7)).unwrap();
                 }
-                Pattern::Plus(_) => a.logic(&a64::BIC, x(4), x(5), x(5), Shift::Ror, 1).unwrap(),
+                Pattern::Plus(_) => a.bic(x(4), x(5), x(5).ror(1)).unwrap(),
                 _ => {
-                    a.logic(&a64::ORR, x(6), XZR, x(5), Shift::Ror, 1).unwrap();
-                    a.logic(&a64::BIC, x(4), x(6), x(5), Shift::Lsl, 0).unwrap();
+                    a.orr(x(6), XZR, x(5).ror(1)).unwrap();
+                    a.bic(x(4), x(6), x(5)).unwrap();
                 }
             }
         };
@@ -224,8 +224,8 @@ fn emit_fills(a: &mut Assembler, mut addr: u64, fills: &[Fill]) {
             a.bind(top).unwrap();
             word(a);
             a.str(x(4), Addr::post(sp(x(1)), 8)).unwrap();
-            a.add_imm::<X>(sp(x(2)), sp(x(2)), 1).unwrap();
-            a.subs_imm::<X>(x(3), sp(x(3)), 1).unwrap();
+            a.add(sp(x(2)), sp(x(2)), 1).unwrap();
+            a.subs(x(3), sp(x(3)), 1).unwrap();
             a.b_cond(Cond::Ne, top).unwrap();
         }
         if fill.len % 8 != 0 {
@@ -233,7 +233,7 @@ fn emit_fills(a: &mut Assembler, mut addr: u64, fills: &[Fill]) {
             word(a);
             for i in 0..fill.len % 8 {
                 a.strb(W::new(4).unwrap(), Addr::offset(sp(x(1)), i as i64)).unwrap();
-                a.lsr_imm::<X>(x(4), x(4), 8).unwrap();
+                a.lsr(x(4), x(4), 8).unwrap();
             }
         }
         addr += fill.len as u64;
@@ -281,11 +281,11 @@ fn one_call(a: &mut Assembler, kernel_label: Label, args: &[u64], out: Option<(u
     }
     for i in 0..8u8 {
         a.mov_imm(x(9), canary(20 + u64::from(i))).unwrap();
-        a.fmov_from_gpr(V::new(8 + i).unwrap().d(), x(9)).unwrap();
+        a.fmov(V::new(8 + i).unwrap().d(), x(9)).unwrap();
     }
     // sp, kept in the result page past what is written out.
     a.mov_imm(x(9), RESULT).unwrap();
-    a.mov_sp::<X>(sp(x(10)), a64::SP);
+    a.mov(sp(x(10)), a64::SP).unwrap();
     a.str(x(10), Addr::offset(sp(x(9)), 32)).unwrap();
     for (i, &arg) in args.iter().enumerate() {
         a.mov_imm(x(i as u8), arg).unwrap();
@@ -295,19 +295,19 @@ fn one_call(a: &mut Assembler, kernel_label: Label, args: &[u64], out: Option<(u
     a.str(x(0), Addr::offset(sp(x(9)), 0)).unwrap();
     a.str(V::new(0).unwrap().d(), Addr::offset(sp(x(9)), 8)).unwrap();
     // Canary flag: 0 when intact (and sp is back).
-    a.mov_sp::<X>(sp(x(10)), a64::SP);
+    a.mov(sp(x(10)), a64::SP).unwrap();
     a.ldr(x(11), Addr::offset(sp(x(9)), 32)).unwrap();
-    a.arith(&a64::SUBS, XZR, x(11), x(10), Shift::Lsl, 0).unwrap();
+    a.subs(XZR, x(11), x(10)).unwrap();
     a.b_cond(Cond::Ne, fail).unwrap();
     for i in 0..12u8 {
         a.mov_imm(x(10), canary(u64::from(i))).unwrap();
-        a.arith(&a64::SUBS, XZR, x(18 + i), x(10), Shift::Lsl, 0).unwrap();
+        a.subs(XZR, x(18 + i), x(10)).unwrap();
         a.b_cond(Cond::Ne, fail).unwrap();
     }
     for i in 0..8u8 {
         a.mov_imm(x(10), canary(20 + u64::from(i))).unwrap();
-        a.fmov_to_gpr(x(11), V::new(8 + i).unwrap().d()).unwrap();
-        a.arith(&a64::SUBS, XZR, x(11), x(10), Shift::Lsl, 0).unwrap();
+        a.fmov(x(11), V::new(8 + i).unwrap().d()).unwrap();
+        a.subs(XZR, x(11), x(10)).unwrap();
         a.b_cond(Cond::Ne, fail).unwrap();
     }
     a.str(XZR, Addr::offset(sp(x(9)), 16)).unwrap();

@@ -78,6 +78,15 @@ pub enum EmitError {
         /// The operation width in bits (32 or 64).
         width: u32,
     },
+    /// An instruction needs a CPU feature outside the set the assembler was made for (for
+    /// example `sdot` in a NEON-tier kernel).
+    #[error("{mnemonic} needs {feature}, which this code may not use")]
+    FeatureNotAllowed {
+        /// The instruction's mnemonic.
+        mnemonic: &'static str,
+        /// The features it needs beyond the allowed set (`dotprod`).
+        feature: String,
+    },
     /// An operand of the wrong class, width or arrangement for the instruction.
     #[error("invalid operand for {instruction}: {reason}")]
     InvalidOperand {

@@ -1,6 +1,6 @@
 //! Every error the AArch64 encoder reports: the exact variant, and a message naming the bad value.
 
-use trinity_emit::aarch64::{self as a64, neon, *};
+use trinity_emit::aarch64::*;
 use trinity_emit::EmitError;
 
 fn message_has(err: &EmitError, needle: &str) {
@@ -79,35 +79,35 @@ fn labels_must_be_bound_once_and_belong_here() {
 #[test]
 fn immediates_out_of_range() {
     let mut a = Assembler::new();
-    let e = a.add_imm::<X>(X0.try_into().unwrap(), SP, 4097).unwrap_err();
+    let e = a.add(X0, SP, 4097).unwrap_err();
     assert!(matches!(e, EmitError::ImmediateOutOfRange { value: 4097, .. }), "{e}");
     message_has(&e, "4097");
-    assert!(a.add_imm::<X>(SP, SP, 1 << 24).is_err());
-    let e = a.arith(&a64::ADD, X0, X1, X2, Shift::Lsl, 64).unwrap_err();
+    assert!(a.add(SP, SP, 1 << 24).is_err());
+    let e = a.add(X0, X1, X2.lsl(64)).unwrap_err();
     assert!(matches!(e, EmitError::ImmediateOutOfRange { value: 64, max: 63, .. }), "{e}");
-    assert!(a.arith(&a64::ADD, W0, W1, W2, Shift::Lsl, 32).is_err());
+    assert!(a.add(W0, W1, W2.lsl(32)).is_err());
     let e = a.movz(X0, 0x1_0000, 0).unwrap_err();
     message_has(&e, "65536");
     assert!(matches!(a.movz(W0, 1, 32).unwrap_err(), EmitError::InvalidOperand { .. }));
     assert!(matches!(a.movz(X0, 1, 8).unwrap_err(), EmitError::InvalidOperand { .. }));
     let e = a.ldr(X0, Addr::offset(SP, 8 * 4096)).unwrap_err();
     message_has(&e, "32768");
-    let e = a.ldr(X0, Addr::pre(X1.try_into().unwrap(), 256)).unwrap_err();
+    let e = a.ldr(X0, Addr::pre(X1, 256)).unwrap_err();
     assert!(
         matches!(e, EmitError::ImmediateOutOfRange { value: 256, min: -256, max: 255, .. }),
         "{e}"
     );
     assert!(a.ldp(X0, X1, Addr::offset(SP, 64 * 8)).is_err());
-    let e = a.neon_shift(&neon::SSHR, V0.b16(), V1.b16(), 0).unwrap_err();
+    let e = a.sshr(V0.b16(), V1.b16(), 0).unwrap_err();
     assert!(matches!(e, EmitError::ImmediateOutOfRange { value: 0, min: 1, max: 8, .. }), "{e}");
-    assert!(a.neon_shift(&neon::SHL, V0.s4(), V1.s4(), 32).is_err());
+    assert!(a.shl(V0.s4(), V1.s4(), 32).is_err());
     assert!(a.ext(V0.b8(), V1.b8(), V2.b8(), 8).is_err());
-    assert!(a.umov(Rt::W(W0), V1.elem(Size::B, 16)).is_err());
-    assert!(a.neon_dot_elem(&neon::SDOT_ELEM, V0.s4(), V1.b16(), V2, 4).is_err());
+    assert!(a.umov(W0, V1.elem(Size::B, 16)).is_err());
+    assert!(a.sdot(V0.s4(), V1.b16(), V2.elem(Size::S, 4)).is_err());
     assert!(a.tbz(W0, 32, a64_label(&mut Assembler::new())).is_err());
     assert!(a.svc(0x1_0000).is_err());
     assert!(a.movi(V0.b16(), 256).is_err());
-    assert!(a.lsl_imm(X0, X1, 64).is_err());
+    assert!(a.lsl(X0, X1, 64).is_err());
     assert_eq!(a.offset(), 0, "nothing is written for a rejected instruction");
 }
 
@@ -129,16 +129,16 @@ fn misaligned_offsets() {
 fn unencodable_bitmasks() {
     let mut a = Assembler::new();
     for value in [0u64, u64::MAX, 0b101, 0x1234_5678_9abc_def0] {
-        let e = a.and_imm::<X>(SP, X1, value).unwrap_err();
+        let e = a.and(SP, X1, value).unwrap_err();
         assert_eq!(e, EmitError::UnencodableBitmask { value, width: 64 });
         message_has(&e, &format!("{value:#x}"));
     }
     assert_eq!(
-        a.orr_imm::<W>(WSP, W1, 0x1_0000_0001).unwrap_err(),
+        a.orr(WSP, W1, 0x1_0000_0001u64).unwrap_err(),
         EmitError::UnencodableBitmask { value: 0x1_0000_0001, width: 32 }
     );
     assert_eq!(
-        a.orr_imm::<W>(WSP, W1, 0xffff_ffff).unwrap_err(),
+        a.orr(WSP, W1, 0xffff_ffffu64).unwrap_err(),
         EmitError::UnencodableBitmask { value: 0xffff_ffff, width: 32 }
     );
     assert!(bitmask(0xffff_ffff, 64).is_some(), "32 ones are a valid 64-bit pattern");
@@ -147,35 +147,29 @@ fn unencodable_bitmasks() {
 #[test]
 fn wrong_operands() {
     let mut a = Assembler::new();
-    let e = a.neon3(&neon::ADD, V0.b16(), V1.h8(), V2.b16()).unwrap_err();
+    let e = a.add(V0.b16(), V1.h8(), V2.b16()).unwrap_err();
     assert!(matches!(e, EmitError::InvalidOperand { instruction: "add", .. }), "{e}");
     message_has(&e, "v1.8h");
-    let e = a.neon2(&neon::CNT, V0.s4(), V1.s4()).unwrap_err();
+    let e = a.cnt(V0.s4(), V1.s4()).unwrap_err();
     message_has(&e, ".4s");
-    assert!(a.neon3(&neon::ADD, V0.d1(), V1.d1(), V2.d1()).is_err(), "vector add has no .1d form");
-    assert!(a.neon2(&neon::SADDLP, V0.h8(), V1.b8()).is_err(), "saddlp of .8b gives .4h");
+    assert!(a.add(V0.d1(), V1.d1(), V2.d1()).is_err(), "vector add has no .1d form");
+    assert!(a.saddlp(V0.h8(), V1.b8()).is_err(), "saddlp of .8b gives .4h");
+    assert!(a.smull(V0.h8(), V1.b16(), V2.b16()).is_err(), "smull takes the low halves");
+    assert!(a.sdot(V0.s4(), V1.b8(), V2.b8()).is_err());
     assert!(
-        a.neon3(&neon::SMULL, V0.h8(), V1.b16(), V2.b16()).is_err(),
-        "smull takes the low halves"
-    );
-    assert!(a.neon3(&neon::SDOT, V0.s4(), V1.b8(), V2.b8()).is_err());
-    assert!(
-        a.neon3(&neon::SADDW, V0.s4(), V1.s4(), V2.h8()).is_err(),
+        a.saddw(V0.s4(), V1.s4(), V2.h8()).is_err(),
         "saddw takes the low half; saddw2 the high one"
     );
-    assert!(a.neon3(&neon::SADDW2, V0.s4(), V1.h8(), V2.h8()).is_err(), "the wide source is .4s");
-    assert!(a.neon2(&neon::SQXTN2, V0.b8(), V1.h8()).is_err(), "sqxtn2 writes the high half");
-    assert!(a.neon_across(&neon::ADDV, V0.scalar(Size::H), V1.b16()).is_err());
-    assert!(
-        a.neon_across(&neon::ADDV, V0.scalar(Size::S), V1.s2()).is_err(),
-        "addv has no .2s form"
-    );
-    assert!(a.neon2(&neon::ADD, V0.b16(), V1.b16()).is_err(), "shape mismatch");
+    assert!(a.saddw2(V0.s4(), V1.h8(), V2.h8()).is_err(), "the wide source is .4s");
+    assert!(a.sqxtn2(V0.b8(), V1.h8()).is_err(), "sqxtn2 writes the high half");
+    assert!(a.addv(V0.scalar(Size::H), V1.b16()).is_err());
+    assert!(a.addv(V0.scalar(Size::S), V1.s2()).is_err(), "addv has no .2s form");
+    assert!(a.add(V0.b16(), V1.b16(), 1).is_err(), "no vector immediate form");
     // Unpredictable forms.
-    let e = a.ldr(X1, Addr::post(X1.try_into().unwrap(), 8)).unwrap_err();
+    let e = a.ldr(X1, Addr::post(X1, 8)).unwrap_err();
     message_has(&e, "x1");
     assert!(a.ldp(X2, X2, Addr::offset(SP, 0)).is_err());
-    assert!(a.stp(X3, X4, Addr::pre(X3.try_into().unwrap(), 16)).is_err());
+    assert!(a.stp(X3, X4, Addr::pre(X3, 16)).is_err());
     assert!(a.ldp(X0, V1.d(), Addr::offset(SP, 0)).is_err(), "mixed pair");
     assert!(a.ldp(W0, W1, Addr::offset(SP, 0)).is_err(), "no W pairs here");
     assert!(a.ld1(&[V0.b16(), V2.b16()], Addr::base(SP)).is_err(), "not consecutive");
@@ -186,15 +180,15 @@ fn wrong_operands() {
     );
     assert!(a.ld1(&[], Addr::base(SP)).is_err());
     assert!(a.ldrsb(V0.d(), Addr::base(SP)).is_err());
-    assert!(a.umov(Rt::X(X0), V0.elem(Size::B, 0)).is_err());
-    assert!(a.dup_gpr(V0.d2(), Rt::W(W1)).is_err());
-    assert!(a.movi_2d(V0.d2(), 0x0100).is_err());
-    assert!(a.fp(FpOp::Fadd, V0.d(), V1.d(), None).is_err());
-    assert!(a.fp(FpOp::Fsqrt, V0.scalar(Size::S), V1.d(), None).is_err());
-    assert!(a.cset(X0, Cond::Al, XZR).is_err());
-    assert!(a.logic(&a64::EOR, X0, X1, X2, Shift::Ror, 1).is_ok());
-    assert!(a.arith(&a64::ADD, X0, X1, X2, Shift::Ror, 1).is_err(), "ror is for logical ops only");
-    assert!(a.logic_imm::<X>(&a64::BIC, 0, X1, 1).is_err(), "bic has no immediate form");
+    assert!(a.umov(X0, V0.elem(Size::B, 0)).is_err());
+    assert!(a.dup(V0.d2(), W1).is_err());
+    assert!(a.movi(V0.d2(), 0x0100).is_err());
+    assert!(a.fadd(V0.d(), V1.d(), X2).is_err());
+    assert!(a.fsqrt(V0.scalar(Size::S), V1.d()).is_err());
+    assert!(a.cset(X0, Cond::Al).is_err());
+    assert!(a.eor(X0, X1, X2.ror(1)).is_ok());
+    assert!(a.add(X0, X1, X2.ror(1)).is_err(), "ror is for logical ops only");
+    assert!(a.bic(X0, X1, 1).is_err(), "bic has no immediate form");
     assert!(a.mov_imm(XZR, 5).is_err());
 }
 
@@ -271,5 +265,31 @@ fn mov_imm_builds_any_constant() {
         let code = a.finish().unwrap();
         assert!(code.len() <= 16);
         assert_eq!(run_mov(&code), value, "{value:#x}");
+    }
+}
+
+#[test]
+fn instructions_beyond_the_feature_set_are_refused() {
+    // A NEON-tier kernel's assembler: sdot (DotProd) is a typed error naming the feature.
+    let mut a = Assembler::for_features(Features::FP.with(Features::NEON));
+    let e = a.sdot(V0.s4(), V1.b16(), V2.b16()).unwrap_err();
+    assert_eq!(e, EmitError::FeatureNotAllowed { mnemonic: "sdot", feature: "dotprod".into() });
+    message_has(&e, "dotprod");
+    assert!(a.udot(V0.s2(), V1.b8(), V2.elem(Size::S, 1)).is_err());
+    assert_eq!(a.offset(), 0, "nothing is written for a refused instruction");
+    a.add(V0.s4(), V1.s4(), V2.s4()).unwrap();
+    let mut dotprod = Assembler::for_features(Features::ALL);
+    dotprod.sdot(V0.s4(), V1.b16(), V2.b16()).unwrap();
+    // The base set: general-purpose forms only, whatever the mnemonic.
+    let mut base = Assembler::for_features(Features::BASE);
+    base.add(X0, X1, 1).unwrap();
+    let e = base.add(V0.b16(), V1.b16(), V2.b16()).unwrap_err();
+    assert_eq!(e, EmitError::FeatureNotAllowed { mnemonic: "add", feature: "neon".into() });
+    let e = base.fadd(V0.d(), V1.d(), V2.d()).unwrap_err();
+    assert_eq!(e, EmitError::FeatureNotAllowed { mnemonic: "fadd", feature: "fp".into() });
+    // Every DotProd form says so; no other form needs it.
+    for inst in defs::ALL {
+        let dot = matches!(inst.mnemonic, "sdot" | "udot");
+        assert_eq!(inst.features().contains(Features::DOTPROD), dot, "{}", inst.mnemonic);
     }
 }

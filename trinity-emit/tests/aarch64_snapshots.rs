@@ -5,7 +5,7 @@ mod common;
 
 use common::hex;
 use std::fmt::Write as _;
-use trinity_emit::aarch64::{self as a64, neon, *};
+use trinity_emit::aarch64::*;
 use trinity_emit::EmitError;
 use yaxpeax_arch::{Decoder, U8Reader};
 use yaxpeax_arm::armv8::a64::InstDecoder;
@@ -40,28 +40,28 @@ fn sp(r: X) -> XSp {
 #[test]
 fn arithmetic_and_logic() {
     snapshot("arithmetic_and_logic", |a| {
-        a.add_imm::<X>(SP, SP, 32)?;
-        a.sub_imm::<X>(sp(X0), sp(X1), 0x1000)?;
-        a.subs_imm::<W>(W2, WSP, 7)?;
-        a.cmp_imm::<X>(sp(X3), 4095)?;
-        a.arith(&a64::ADD, X0, X1, X2, Shift::Lsl, 3)?;
-        a.arith(&a64::SUBS, W4, W5, W6, Shift::Asr, 31)?;
-        a.logic(&a64::EOR, X7, X8, X9, Shift::Ror, 1)?;
-        a.logic(&a64::BIC, W10, W11, W12, Shift::Lsr, 0)?;
-        a.and_imm::<X>(SP, X0, 0xffff_0000_ffff_0000)?;
-        a.ands_imm::<W>(W1, W2, 0x5555_5555)?;
-        a.tst_imm::<X>(X3, 1)?;
-        a.mov::<X>(X4, X5);
-        a.mov_sp::<X>(sp(X29), SP);
-        a.madd(X0, X1, X2, X3);
-        a.msub(W4, W5, W6, W7);
-        a.mul(X8, X9, X10);
-        a.lsl_imm(X0, X1, 3)?;
-        a.lsr_imm(W2, W3, 31)?;
-        a.asr_imm(X4, X5, 63)?;
-        a.shift_reg(Shift::Lsr, X6, X7, X8);
-        a.csel(X0, X1, X2, Cond::Lt);
-        a.cset(W3, Cond::Eq, WZR)?;
+        a.add(SP, SP, 32)?;
+        a.sub(sp(X0), sp(X1), 0x1000)?;
+        a.subs(W2, WSP, 7)?;
+        a.cmp(sp(X3), 4095)?;
+        a.add(X0, X1, X2.lsl(3))?;
+        a.subs(W4, W5, W6.asr(31))?;
+        a.eor(X7, X8, X9.ror(1))?;
+        a.bic(W10, W11, W12.lsr(0))?;
+        a.and(SP, X0, 0xffff_0000_ffff_0000u64)?;
+        a.ands(W1, W2, 0x5555_5555)?;
+        a.tst(X3, 1)?;
+        a.mov(X4, X5)?;
+        a.mov(sp(X29), SP)?;
+        a.madd(X0, X1, X2, X3)?;
+        a.msub(W4, W5, W6, W7)?;
+        a.mul(X8, X9, X10)?;
+        a.lsl(X0, X1, 3)?;
+        a.lsr(W2, W3, 31)?;
+        a.asr(X4, X5, 63)?;
+        a.lsr(X6, X7, X8)?;
+        a.csel(X0, X1, X2, Cond::Lt)?;
+        a.cset(W3, Cond::Eq)?;
         a.cneg(X4, X5, Cond::Mi)?;
         Ok(())
     });
@@ -115,14 +115,14 @@ fn branches_and_labels() {
         a.b_cond(Cond::Ne, top)?;
         a.bl(out)?;
         a.adr(X2, table)?;
-        a.ldr_literal(V0.q(), table)?;
+        a.ldr(V0.q(), table)?;
         a.b(top)?;
         a.bind(out)?;
-        a.br(X16);
-        a.blr(X17);
+        a.br(X16)?;
+        a.blr(X17)?;
         a.svc(0)?;
         a.brk(1)?;
-        a.nop();
+        a.nop()?;
         a.ret()?;
         a.align(16)?;
         a.bind(table)?;
@@ -134,30 +134,30 @@ fn branches_and_labels() {
 #[test]
 fn neon_arithmetic() {
     snapshot("neon_arithmetic", |a| {
-        a.neon3(&neon::ADD, V0.b16(), V1.b16(), V2.b16())?;
-        a.neon3(&neon::SUB, V3.d2(), V4.d2(), V5.d2())?;
-        a.neon3(&neon::MUL, V6.h8(), V7.h8(), V8.h8())?;
-        a.neon3(&neon::AND, V9.b8(), V10.b8(), V11.b8())?;
-        a.neon3(&neon::BSL, V12.b16(), V13.b16(), V14.b16())?;
-        a.neon3(&neon::CMGT, V15.s4(), V16.s4(), V17.s4())?;
-        a.neon3(&neon::SMAX, V18.b16(), V19.b16(), V20.b16())?;
-        a.neon3(&neon::ADDP, V21.d2(), V22.d2(), V23.d2())?;
-        a.neon2(&neon::CNT, V24.b16(), V25.b16())?;
-        a.neon2(&neon::NOT, V26.b8(), V27.b8())?;
-        a.neon2(&neon::NEG, V28.s4(), V29.s4())?;
-        a.neon2(&neon::CMLT0, V30.b16(), V31.b16())?;
-        a.neon2(&neon::UADDLP, V0.h8(), V1.b16())?;
-        a.neon2(&neon::SADALP, V2.s4(), V3.h8())?;
-        a.neon2(&neon::XTN, V4.b8(), V5.h8())?;
-        a.neon2(&neon::SXTL, V6.h8(), V7.b8())?;
-        a.neon3(&neon::SMULL, V8.h8(), V9.b8(), V10.b8())?;
-        a.neon3(&neon::UMULL2, V11.d2(), V12.s4(), V13.s4())?;
-        a.neon_across(&neon::ADDV, V14.scalar(Size::B), V15.b16())?;
-        a.neon_across(&neon::UADDLV, V16.scalar(Size::S), V17.h8())?;
-        a.neon_shift(&neon::USHR, V18.d2(), V19.d2(), 63)?;
-        a.neon_shift(&neon::SHL, V20.b16(), V21.b16(), 7)?;
-        a.neon3(&neon::SDOT, V22.s4(), V23.b16(), V24.b16())?;
-        a.neon_dot_elem(&neon::UDOT_ELEM, V25.s2(), V26.b8(), V27, 3)?;
+        a.add(V0.b16(), V1.b16(), V2.b16())?;
+        a.sub(V3.d2(), V4.d2(), V5.d2())?;
+        a.mul(V6.h8(), V7.h8(), V8.h8())?;
+        a.and(V9.b8(), V10.b8(), V11.b8())?;
+        a.bsl(V12.b16(), V13.b16(), V14.b16())?;
+        a.cmgt(V15.s4(), V16.s4(), V17.s4())?;
+        a.smax(V18.b16(), V19.b16(), V20.b16())?;
+        a.addp(V21.d2(), V22.d2(), V23.d2())?;
+        a.cnt(V24.b16(), V25.b16())?;
+        a.not(V26.b8(), V27.b8())?;
+        a.neg(V28.s4(), V29.s4())?;
+        a.cmlt(V30.b16(), V31.b16(), 0)?;
+        a.uaddlp(V0.h8(), V1.b16())?;
+        a.sadalp(V2.s4(), V3.h8())?;
+        a.xtn(V4.b8(), V5.h8())?;
+        a.sxtl(V6.h8(), V7.b8())?;
+        a.smull(V8.h8(), V9.b8(), V10.b8())?;
+        a.umull2(V11.d2(), V12.s4(), V13.s4())?;
+        a.addv(V14.scalar(Size::B), V15.b16())?;
+        a.uaddlv(V16.scalar(Size::S), V17.h8())?;
+        a.ushr(V18.d2(), V19.d2(), 63)?;
+        a.shl(V20.b16(), V21.b16(), 7)?;
+        a.sdot(V22.s4(), V23.b16(), V24.b16())?;
+        a.udot(V25.s2(), V26.b8(), V27.elem(Size::S, 3))?;
         Ok(())
     });
 }
@@ -166,22 +166,22 @@ fn neon_arithmetic() {
 fn neon_moves_and_scalars() {
     snapshot("neon_moves_and_scalars", |a| {
         a.ext(V0.b16(), V1.b16(), V2.b16(), 15)?;
-        a.dup_elem(V3.s4(), V4.elem(Size::S, 3))?;
-        a.dup_gpr(V5.b16(), Rt::W(W6))?;
+        a.dup(V3.s4(), V4.elem(Size::S, 3))?;
+        a.dup(V5.b16(), W6)?;
         a.movi(V7.b16(), 0x0f)?;
-        a.movi_2d(V8.d2(), 0xff00_ff00_0000_ffff)?;
-        a.umov(Rt::X(X9), V10.elem(Size::D, 1))?;
-        a.smov(Rt::W(W11), V12.elem(Size::B, 15))?;
-        a.ins_gpr(V13.elem(Size::D, 0), Rt::X(X14))?;
-        a.ins_elem(V15.elem(Size::H, 7), V16.elem(Size::H, 0))?;
+        a.movi(V8.d2(), 0xff00_ff00_0000_ffffu64)?;
+        a.umov(X9, V10.elem(Size::D, 1))?;
+        a.smov(W11, V12.elem(Size::B, 15))?;
+        a.ins(V13.elem(Size::D, 0), X14)?;
+        a.ins(V15.elem(Size::H, 7), V16.elem(Size::H, 0))?;
         a.addp_scalar(V17.d(), V18.d2())?;
-        a.fmov_from_gpr(V19.d(), X20)?;
-        a.fmov_to_gpr(X21, V22.d())?;
+        a.fmov(V19.d(), X20)?;
+        a.fmov(X21, V22.d())?;
         a.scvtf(V0.d(), X0)?;
-        a.fp(FpOp::Fmul, V1.d(), V2.d(), Some(V3.d()))?;
-        a.fp(FpOp::Fsqrt, V1.d(), V1.d(), None)?;
-        a.fp(FpOp::Fdiv, V0.d(), V0.d(), Some(V1.d()))?;
-        a.fcmp(V0.d(), None)?;
+        a.fmul(V1.d(), V2.d(), V3.d())?;
+        a.fsqrt(V1.d(), V1.d())?;
+        a.fdiv(V0.d(), V0.d(), V1.d())?;
+        a.fcmp(V0.d(), 0)?;
         Ok(())
     });
 }

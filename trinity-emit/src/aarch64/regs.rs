@@ -110,58 +110,6 @@ convert!(XSp => X);
 convert!(W => WSp);
 convert!(WSp => W);
 
-/// A general register usable as a data operand: [`X`] (64-bit) or [`W`] (32-bit).
-pub trait Gpr: Copy + fmt::Display {
-    /// The `sf` bit: 1 for 64-bit operations.
-    const SF: u32;
-    /// Operation width in bits.
-    const BITS: u32;
-    /// The register type of the same width where 31 is SP.
-    type Sp: GprSp;
-    /// The register number.
-    fn num(self) -> u32;
-}
-
-/// A general register usable where SP is allowed: [`XSp`] or [`WSp`].
-pub trait GprSp: Copy + fmt::Display {
-    /// The `sf` bit.
-    const SF: u32;
-    /// The register number.
-    fn num(self) -> u32;
-}
-
-impl Gpr for X {
-    const SF: u32 = 1;
-    const BITS: u32 = 64;
-    type Sp = XSp;
-    fn num(self) -> u32 {
-        self.0 as u32
-    }
-}
-
-impl Gpr for W {
-    const SF: u32 = 0;
-    const BITS: u32 = 32;
-    type Sp = WSp;
-    fn num(self) -> u32 {
-        self.0 as u32
-    }
-}
-
-impl GprSp for XSp {
-    const SF: u32 = 1;
-    fn num(self) -> u32 {
-        self.0 as u32
-    }
-}
-
-impl GprSp for WSp {
-    const SF: u32 = 0;
-    fn num(self) -> u32 {
-        self.0 as u32
-    }
-}
-
 /// A SIMD&FP register V0..V31, to be viewed with an arrangement, as a scalar or as an element.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct V(u8);
@@ -198,7 +146,7 @@ impl Arr {
         [Arr::B8, Arr::B16, Arr::H4, Arr::H8, Arr::S2, Arr::S4, Arr::D1, Arr::D2];
 
     /// The `size` field: log2 of the element size in bytes.
-    pub fn size(self) -> u32 {
+    pub const fn size(self) -> u32 {
         match self {
             Arr::B8 | Arr::B16 => 0,
             Arr::H4 | Arr::H8 => 1,
@@ -208,7 +156,7 @@ impl Arr {
     }
 
     /// The `Q` bit: 1 for 128-bit vectors.
-    pub fn q(self) -> u32 {
+    pub const fn q(self) -> u32 {
         matches!(self, Arr::B16 | Arr::H8 | Arr::S4 | Arr::D2) as u32
     }
 

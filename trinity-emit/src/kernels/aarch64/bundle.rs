@@ -27,9 +27,9 @@
 //! v8-v15, x18 and x19-x29 are never touched.
 
 use super::{b16, v, x, xs, Gen, R, VEC};
-use crate::aarch64::{self as a64, neon, Addr, Assembler, Cond, Rt, Shift, Size, VReg, SP, W, X};
+use crate::aarch64::{self as a64, defs, Addr, Cond, Size, VReg, SP, W};
 use crate::kernels::bundle::BundleSpec;
-use crate::kernels::{KernelError, Layout, Tier};
+use crate::kernels::{KernelError, Layout};
 
 /// The table of operand pointers, the count and the output (the arguments).
 const TABLE: u8 = 0;
@@ -64,7 +64,7 @@ const FRAME: u64 = MAX_LEVELS * LEVEL_BYTES;
 
 /// Generate the bundle kernel for a validated AArch64 `spec`.
 pub fn generate(spec: &BundleSpec) -> Result<Vec<u8>, KernelError> {
-    let mut g = Gen { a: Assembler::new(), dotprod: spec.tier == Tier::DotProd };
+    let mut g = Gen::new(spec.tier);
     let dim = spec.dim as usize;
     match spec.layout {
         Layout::Dense => dense(&mut g, dim)?,
@@ -99,20 +99,20 @@ fn operands(
     mut flush: impl FnMut(&mut Gen) -> R,
 ) -> R {
     let (top, op, done) = (g.a.new_label(), g.a.new_label(), g.a.new_label());
-    g.a.mov(x(CURSOR), x(TABLE));
-    g.a.mov(x(LEFT), x(COUNT));
+    g.a.mov(x(CURSOR), x(TABLE))?;
+    g.a.mov(x(LEFT), x(COUNT))?;
     g.a.bind(top)?;
     g.a.cbz(x(LEFT), done)?;
     // BATCH = min(LEFT, batch).
     g.a.mov_imm(x(16), batch)?;
-    g.a.arith(&a64::SUBS, a64::XZR, x(LEFT), x(16), Shift::Lsl, 0)?;
-    g.a.csel(x(BATCH), x(LEFT), x(16), Cond::Lo);
-    g.a.arith(&a64::SUB, x(LEFT), x(LEFT), x(BATCH), Shift::Lsl, 0)?;
+    g.a.subs(a64::XZR, x(LEFT), x(16))?;
+    g.a.csel(x(BATCH), x(LEFT), x(16), Cond::Lo)?;
+    g.a.sub(x(LEFT), x(LEFT), x(BATCH))?;
     reset(g)?;
     g.a.bind(op)?;
     g.a.ldr(x(PTR), Addr::post(xs(CURSOR), 8))?;
     body(g)?;
-    g.a.subs_imm::<X>(x(BATCH), xs(BATCH), 1)?;
+    g.a.subs(x(BATCH), xs(BATCH), 1)?;
     g.a.b_cond(Cond::Ne, op)?;
     flush(g)?;
     g.a.b(top)?;
@@ -134,7 +134,7 @@ fn tile_loop(
     g.a.bind(top)?;
     tile(g)?;
     advance(g)?;
-    g.a.subs_imm::<X>(x(TILES), xs(TILES), 1)?;
+    g.a.subs(x(TILES), xs(TILES), 1)?;
     g.a.b_cond(Cond::Ne, top)
 }
 
@@ -148,7 +148,7 @@ fn transfer(g: &mut Gen, load: bool, first: u8, base: u8, offsets: &[usize]) -> 
         let at = if offsets[i] % VEC == 0 {
             Addr::offset(xs(base), offsets[i] as i64)
         } else {
-            g.a.add_imm::<X>(xs(17), xs(base), offsets[i] as u64)?;
+            g.a.add(xs(17), xs(base), offsets[i] as u64)?;
             Addr::base(xs(17))
         };
         let aligned = offsets[i] % VEC == 0;
@@ -237,7 +237,7 @@ fn dense(g: &mut Gen, dim: usize) -> R {
         g,
         full,
         |g| dense_tile(g, &whole, true),
-        |g| g.a.add_imm::<X>(xs(OFFSET), xs(OFFSET), TILE as u64),
+        |g| g.a.add(xs(OFFSET), xs(OFFSET), TILE as u64),
     )?;
     if rest > 0 {
         // ceil(rest / 16) vectors ending at D: after a whole tile, the first one overlaps it;
@@ -272,7 +272,7 @@ fn dense_tile(g: &mut Gen, chunks: &Chunks, offset: bool) -> R {
         match chunks {
             Chunks::Vectors(offsets) => {
                 if offset {
-                    g.a.arith(&a64::ADD, x(PTR), x(PTR), x(OFFSET), Shift::Lsl, 0)?;
+                    g.a.add(x(PTR), x(PTR), x(OFFSET))?;
                 }
                 transfer(g, true, 4, PTR, offsets)?;
             }
@@ -280,7 +280,7 @@ fn dense_tile(g: &mut Gen, chunks: &Chunks, offset: bool) -> R {
         }
         for c in 0..count {
             let s = b16(byte_sum(c));
-            g.a.neon3(&neon::ADD, s, s, b16(4 + c as u8))?;
+            g.a.add(s, s, b16(4 + c as u8))?;
         }
         Ok(())
     };
@@ -288,13 +288,13 @@ fn dense_tile(g: &mut Gen, chunks: &Chunks, offset: bool) -> R {
         for c in 0..count {
             let (lo, hi) = dense_temps(c);
             let s = v(byte_sum(c));
-            g.a.neon2(&neon::SXTL, v(lo).h8(), s.b8())?;
-            g.a.neon2(&neon::SXTL2, v(hi).h8(), s.b16())?;
+            g.a.sxtl(v(lo).h8(), s.b8())?;
+            g.a.sxtl2(v(hi).h8(), s.b16())?;
             let sum = |i| v(word_sum(c, i)).s4();
-            g.a.neon3(&neon::SADDW, sum(0), sum(0), v(lo).h4())?;
-            g.a.neon3(&neon::SADDW2, sum(1), sum(1), v(lo).h8())?;
-            g.a.neon3(&neon::SADDW, sum(2), sum(2), v(hi).h4())?;
-            g.a.neon3(&neon::SADDW2, sum(3), sum(3), v(hi).h8())?;
+            g.a.saddw(sum(0), sum(0), v(lo).h4())?;
+            g.a.saddw2(sum(1), sum(1), v(lo).h8())?;
+            g.a.saddw(sum(2), sum(2), v(hi).h4())?;
+            g.a.saddw2(sum(3), sum(3), v(hi).h8())?;
         }
         Ok(())
     };
@@ -304,19 +304,19 @@ fn dense_tile(g: &mut Gen, chunks: &Chunks, offset: bool) -> R {
         let (lo, hi) = dense_temps(c);
         let sum = |i| v(word_sum(c, i)).s4();
         let s = v(byte_sum(c));
-        g.a.neon2(&neon::SQXTN, v(lo).h4(), sum(0))?;
-        g.a.neon2(&neon::SQXTN2, v(lo).h8(), sum(1))?;
-        g.a.neon2(&neon::SQXTN, v(hi).h4(), sum(2))?;
-        g.a.neon2(&neon::SQXTN2, v(hi).h8(), sum(3))?;
-        g.a.neon2(&neon::SQXTN, s.b8(), v(lo).h8())?;
-        g.a.neon2(&neon::SQXTN2, s.b16(), v(hi).h8())?;
-        g.a.neon2(&neon::CMGT0, b16(lo), s.b16())?;
-        g.a.neon2(&neon::CMLT0, b16(hi), s.b16())?;
-        g.a.neon3(&neon::SUB, s.b16(), b16(hi), b16(lo))?;
+        g.a.sqxtn(v(lo).h4(), sum(0))?;
+        g.a.sqxtn2(v(lo).h8(), sum(1))?;
+        g.a.sqxtn(v(hi).h4(), sum(2))?;
+        g.a.sqxtn2(v(hi).h8(), sum(3))?;
+        g.a.sqxtn(s.b8(), v(lo).h8())?;
+        g.a.sqxtn2(s.b16(), v(hi).h8())?;
+        g.a.cmgt(b16(lo), s.b16(), 0)?;
+        g.a.cmlt(b16(hi), s.b16(), 0)?;
+        g.a.sub(s.b16(), b16(hi), b16(lo))?;
     }
     match chunks {
         Chunks::Vectors(offsets) => {
-            g.a.arith(&a64::ADD, x(PTR), x(OUT), x(OFFSET), Shift::Lsl, 0)?;
+            g.a.add(x(PTR), x(OUT), x(OFFSET))?;
             transfer(g, false, byte_sum(0), PTR, offsets)
         }
         Chunks::Short(len) => store_short(g, byte_sum(0), 5, OUT, *len),
@@ -333,7 +333,7 @@ fn load_short(g: &mut Gen, dst: u8, tmp: u8, base: u8, len: usize) -> R {
             g.a.ldr(v(dst).scalar(s), addr)?;
         } else {
             g.a.ldr(v(tmp).scalar(s), addr)?;
-            g.a.ins_elem(v(dst).elem(s, (at / size) as u8), v(tmp).elem(s, 0))?;
+            g.a.ins(v(dst).elem(s, (at / size) as u8), v(tmp).elem(s, 0))?;
         }
     }
     Ok(())
@@ -347,7 +347,7 @@ fn store_short(g: &mut Gen, src: u8, tmp: u8, base: u8, len: usize) -> R {
         if i == 0 {
             g.a.str(v(src).scalar(s), addr)?;
         } else {
-            g.a.ins_elem(v(tmp).elem(s, 0), v(src).elem(s, (at / size) as u8))?;
+            g.a.ins(v(tmp).elem(s, 0), v(src).elem(s, (at / size) as u8))?;
             g.a.str(v(tmp).scalar(s), addr)?;
         }
     }
@@ -395,21 +395,21 @@ fn carry_reg(g: usize) -> u8 {
 fn bits(g: &mut Gen, dim: usize) -> R {
     let words = dim.div_ceil(64);
     let plane = 8 * words;
-    g.a.sub_imm::<X>(SP, SP, FRAME)?;
-    g.a.mov_sp::<X>(xs(FRAME_BASE), SP);
+    g.a.sub(SP, SP, FRAME)?;
+    g.a.mov(xs(FRAME_BASE), SP)?;
     // L = max(4, bit length of n), at most 24 (more only for n beyond the contract, which
     // then gets wrong counts but stays in the frame).
-    g.a.clz(x(LEVELS), x(COUNT));
+    g.a.clz(x(LEVELS), x(COUNT))?;
     g.a.movz(x(16), 64, 0)?;
-    g.a.arith(&a64::SUB, x(LEVELS), x(16), x(LEVELS), Shift::Lsl, 0)?;
+    g.a.sub(x(LEVELS), x(16), x(LEVELS))?;
     g.a.movz(x(16), 4, 0)?;
-    g.a.cmp_imm::<X>(xs(LEVELS), 4)?;
-    g.a.csel(x(LEVELS), x(LEVELS), x(16), Cond::Hi);
+    g.a.cmp(xs(LEVELS), 4)?;
+    g.a.csel(x(LEVELS), x(LEVELS), x(16), Cond::Hi)?;
     g.a.movz(x(16), MAX_LEVELS as u32, 0)?;
-    g.a.cmp_imm::<X>(xs(LEVELS), MAX_LEVELS)?;
-    g.a.csel(x(LEVELS), x(LEVELS), x(16), Cond::Lo);
+    g.a.cmp(xs(LEVELS), MAX_LEVELS)?;
+    g.a.csel(x(LEVELS), x(LEVELS), x(16), Cond::Lo)?;
     let shift = LEVEL_BYTES.trailing_zeros();
-    g.a.arith(&a64::ADD, x(LEVELS_END), x(FRAME_BASE), x(LEVELS), Shift::Lsl, shift)?;
+    g.a.add(x(LEVELS_END), x(FRAME_BASE), x(LEVELS).lsl(shift))?;
     // Group offsets: +1 plane chunks 0 and 1, then the -1 plane's.
     for (i, &r) in GROUP_OFFSET.iter().enumerate() {
         g.a.mov_imm(x(r), ((i / 2) * plane + (i % 2) * VEC) as u64)?;
@@ -420,7 +420,7 @@ fn bits(g: &mut Gen, dim: usize) -> R {
         |g| bits_tile(g, &[VEC, VEC]),
         |g| {
             for &r in &GROUP_OFFSET {
-                g.a.add_imm::<X>(xs(r), xs(r), 2 * VEC as u64)?;
+                g.a.add(xs(r), xs(r), 2 * VEC as u64)?;
             }
             Ok(())
         },
@@ -432,7 +432,7 @@ fn bits(g: &mut Gen, dim: usize) -> R {
         3 => bits_tile(g, &[VEC, 8])?,
         _ => {}
     }
-    g.a.add_imm::<X>(SP, SP, FRAME)
+    g.a.add(SP, SP, FRAME)
 }
 
 /// One bitsliced tile of `chunks` bytes (16 or 8) per plane at the group offsets.
@@ -442,12 +442,12 @@ fn bits_tile(g: &mut Gen, chunks: &[usize]) -> R {
     // Zero the L levels.
     let zero = g.a.new_label();
     g.a.movi(b16(4), 0)?;
-    g.a.mov(x(PTR), x(FRAME_BASE));
-    g.a.mov(x(BATCH), x(LEVELS));
+    g.a.mov(x(PTR), x(FRAME_BASE))?;
+    g.a.mov(x(BATCH), x(LEVELS))?;
     g.a.bind(zero)?;
     g.a.stp(v(4).q(), v(4).q(), Addr::offset(xs(PTR), 32))?;
     g.a.stp(v(4).q(), v(4).q(), Addr::post(xs(PTR), LEVEL_BYTES as i64))?;
-    g.a.subs_imm::<X>(x(BATCH), xs(BATCH), 1)?;
+    g.a.subs(x(BATCH), xs(BATCH), 1)?;
     g.a.b_cond(Cond::Ne, zero)?;
     let reset = |g: &mut Gen| -> R {
         for &(grp, _) in &groups {
@@ -467,17 +467,17 @@ fn bits_tile(g: &mut Gen, chunks: &[usize]) -> R {
         // register holds u once x is added into bit 0.
         use Role::{Bit, Chunk, Temp};
         let steps = [
-            (&neon::AND, Temp, Bit(0), Chunk),
-            (&neon::EOR, Bit(0), Bit(0), Chunk),
-            (&neon::AND, Chunk, Bit(1), Temp),
-            (&neon::EOR, Bit(1), Bit(1), Temp),
-            (&neon::AND, Temp, Bit(2), Chunk),
-            (&neon::EOR, Bit(2), Bit(2), Chunk),
-            (&neon::EOR, Bit(3), Bit(3), Temp),
+            (&defs::AND, Temp, Bit(0), Chunk),
+            (&defs::EOR, Bit(0), Bit(0), Chunk),
+            (&defs::AND, Chunk, Bit(1), Temp),
+            (&defs::EOR, Bit(1), Bit(1), Temp),
+            (&defs::AND, Temp, Bit(2), Chunk),
+            (&defs::EOR, Bit(2), Bit(2), Chunk),
+            (&defs::EOR, Bit(3), Bit(3), Temp),
         ];
         for (op, d, n, m) in steps {
             for &(grp, _) in &groups {
-                g.a.neon3(op, d.of(grp), n.of(grp), m.of(grp))?;
+                g.a.emit(op, &[d.of(grp).into(), n.of(grp).into(), m.of(grp).into()])?;
             }
         }
         Ok(())
@@ -497,8 +497,8 @@ fn add_batch(g: &mut Gen, groups: &[(usize, usize)]) -> R {
         let c = |k| b16(counter(grp, k));
         // Level 0: half adder, the carry into v(g).
         g.a.ldr(s.q(), level(0, grp))?;
-        g.a.neon3(&neon::AND, b16(chunk_reg(grp)), s.b16(), c(0))?;
-        g.a.neon3(&neon::EOR, c(0), s.b16(), c(0))?;
+        g.a.and(b16(chunk_reg(grp)), s.b16(), c(0))?;
+        g.a.eor(c(0), s.b16(), c(0))?;
         g.a.str(v(counter(grp, 0)).q(), level(0, grp))?;
         // Levels 1..3: full adders. t = S ^ c; sum = t ^ carry; carry = t ? carry : S (bsl).
         // t goes into the register of the counter bit below, stored already, and becomes the
@@ -507,9 +507,9 @@ fn add_batch(g: &mut Gen, groups: &[(usize, usize)]) -> R {
         for k in 1..4 {
             g.a.ldr(s.q(), level(k, grp))?;
             let t = c(k - 1);
-            g.a.neon3(&neon::EOR, t, s.b16(), c(k))?;
-            g.a.neon3(&neon::EOR, c(k), t, carry)?;
-            g.a.neon3(&neon::BSL, t, carry, s.b16())?;
+            g.a.eor(t, s.b16(), c(k))?;
+            g.a.eor(c(k), t, carry)?;
+            g.a.bsl(t, carry, s.b16())?;
             g.a.str(v(counter(grp, k)).q(), level(k, grp))?;
             carry = t;
         }
@@ -518,19 +518,19 @@ fn add_batch(g: &mut Gen, groups: &[(usize, usize)]) -> R {
     // Levels 4..L-1: increment by the carry until it is zero everywhere (it always is by
     // level L, since no count reaches 2^L).
     let (top, done) = (g.a.new_label(), g.a.new_label());
-    g.a.add_imm::<X>(xs(PTR), xs(FRAME_BASE), 4 * LEVEL_BYTES)?;
+    g.a.add(xs(PTR), xs(FRAME_BASE), 4 * LEVEL_BYTES)?;
     g.a.bind(top)?;
-    g.a.arith(&a64::SUBS, a64::XZR, x(PTR), x(LEVELS_END), Shift::Lsl, 0)?;
+    g.a.subs(a64::XZR, x(PTR), x(LEVELS_END))?;
     g.a.b_cond(Cond::Hs, done)?;
     let carries: Vec<u8> = groups.iter().map(|&(grp, _)| carry_reg(grp)).collect();
     let any = v(0);
-    g.a.neon3(&neon::ORR, any.b16(), b16(carries[0]), b16(carries[1]))?;
+    g.a.orr(any.b16(), b16(carries[0]), b16(carries[1]))?;
     if carries.len() == 4 {
-        g.a.neon3(&neon::ORR, b16(1), b16(carries[2]), b16(carries[3]))?;
-        g.a.neon3(&neon::ORR, any.b16(), any.b16(), b16(1))?;
+        g.a.orr(b16(1), b16(carries[2]), b16(carries[3]))?;
+        g.a.orr(any.b16(), any.b16(), b16(1))?;
     }
-    g.a.neon_across(&neon::UMAXV, any.scalar(Size::S), any.s4())?;
-    g.a.umov(Rt::W(w(16)), any.elem(Size::S, 0))?;
+    g.a.umaxv(any.scalar(Size::S), any.s4())?;
+    g.a.umov(w(16), any.elem(Size::S, 0))?;
     g.a.cbz(w(16), done)?;
     let offsets: Vec<usize> = groups.iter().map(|&(grp, _)| grp * VEC).collect();
     let first = ripple_temp(groups[0].0);
@@ -544,8 +544,8 @@ fn add_batch(g: &mut Gen, groups: &[(usize, usize)]) -> R {
     for &(grp, _) in groups {
         // S ^= carry; carry &= old S, which is carry & !new S.
         let (s, c) = (b16(ripple_temp(grp)), b16(carry_reg(grp)));
-        g.a.neon3(&neon::EOR, s, s, c)?;
-        g.a.neon3(&neon::BIC, c, c, s)?;
+        g.a.eor(s, s, c)?;
+        g.a.bic(c, c, s)?;
     }
     if groups.len() == 4 {
         transfer(g, false, first, PTR, &offsets)?;
@@ -554,7 +554,7 @@ fn add_batch(g: &mut Gen, groups: &[(usize, usize)]) -> R {
             g.a.str(v(ripple_temp(grp)).q(), Addr::offset(xs(PTR), (grp * VEC) as i64))?;
         }
     }
-    g.a.add_imm::<X>(xs(PTR), xs(PTR), LEVEL_BYTES)?;
+    g.a.add(xs(PTR), xs(PTR), LEVEL_BYTES)?;
     g.a.b(top)?;
     g.a.bind(done)
 }
@@ -569,8 +569,8 @@ fn compare(g: &mut Gen, chunks: &[usize]) -> R {
         g.a.movi(lt(j), 0)?;
     }
     let top = g.a.new_label();
-    g.a.sub_imm::<X>(xs(PTR), xs(LEVELS_END), LEVEL_BYTES)?;
-    g.a.mov(x(BATCH), x(LEVELS));
+    g.a.sub(xs(PTR), xs(LEVELS_END), LEVEL_BYTES)?;
+    g.a.mov(x(BATCH), x(LEVELS))?;
     g.a.bind(top)?;
     // +1 counts of chunk j in v4+j, -1 counts in v6+j.
     let offsets: Vec<usize> =
@@ -584,15 +584,15 @@ fn compare(g: &mut Gen, chunks: &[usize]) -> R {
     for j in 0..chunks.len() {
         let (p, q) = (b16(4 + j as u8), b16(6 + j as u8));
         let (a, b) = (b16(16 + 2 * j as u8), b16(17 + 2 * j as u8));
-        g.a.neon3(&neon::BIC, a, p, q)?;
-        g.a.neon3(&neon::BIC, b, q, p)?;
-        g.a.neon3(&neon::BIC, a, a, lt(j))?;
-        g.a.neon3(&neon::BIC, b, b, gt(j))?;
-        g.a.neon3(&neon::ORR, gt(j), gt(j), a)?;
-        g.a.neon3(&neon::ORR, lt(j), lt(j), b)?;
+        g.a.bic(a, p, q)?;
+        g.a.bic(b, q, p)?;
+        g.a.bic(a, a, lt(j))?;
+        g.a.bic(b, b, gt(j))?;
+        g.a.orr(gt(j), gt(j), a)?;
+        g.a.orr(lt(j), lt(j), b)?;
     }
-    g.a.sub_imm::<X>(xs(PTR), xs(PTR), LEVEL_BYTES)?;
-    g.a.subs_imm::<X>(x(BATCH), xs(BATCH), 1)?;
+    g.a.sub(xs(PTR), xs(PTR), LEVEL_BYTES)?;
+    g.a.subs(x(BATCH), xs(BATCH), 1)?;
     g.a.b_cond(Cond::Ne, top)?;
     for (j, &bytes) in chunks.iter().enumerate() {
         let s = scalar_size(bytes);

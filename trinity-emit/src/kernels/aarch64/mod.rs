@@ -17,16 +17,14 @@ pub mod scan;
 
 use super::plan::rotate_plan;
 use super::{Kernel, KernelError, KernelSpec, Layout, Op, Tier};
-use crate::aarch64::{
-    self as a64, neon, Addr, Assembler, Cond, FpOp, Rt, Shift, Size, VReg, XSp, V, X, XZR,
-};
+use crate::aarch64::{self as a64, Addr, Assembler, Cond, Features, Size, VReg, XSp, V, X, XZR};
 use crate::EmitError;
 
 type R = Result<(), EmitError>;
 
 /// Generate the AArch64 kernel for a validated `spec` whose tier is `Neon` or `DotProd`.
 pub fn generate(spec: &KernelSpec) -> Result<Kernel, KernelError> {
-    let mut g = Gen { a: Assembler::new(), dotprod: spec.tier == Tier::DotProd };
+    let mut g = Gen::new(spec.tier);
     let dim = spec.dim as usize;
     match (spec.layout, spec.op) {
         (Layout::Dense, Op::Dot | Op::Hamming | Op::Cosine) => g.dense_reduce(spec.op, dim)?,
@@ -44,6 +42,24 @@ pub fn generate(spec: &KernelSpec) -> Result<Kernel, KernelError> {
 struct Gen {
     a: Assembler,
     dotprod: bool,
+}
+
+/// The CPU features the code of an AArch64 `tier` may use: FP and NEON, and on the DotProd tier
+/// also the dot product instructions.
+pub fn tier_features(tier: Tier) -> Features {
+    let neon = Features::FP.with(Features::NEON);
+    if tier == Tier::DotProd {
+        neon.with(Features::DOTPROD)
+    } else {
+        neon
+    }
+}
+
+impl Gen {
+    /// A generator whose assembler refuses instructions beyond `tier`.
+    fn new(tier: Tier) -> Gen {
+        Gen { a: Assembler::for_features(tier_features(tier)), dotprod: tier == Tier::DotProd }
+    }
 }
 
 fn x(n: u8) -> X {
@@ -71,10 +87,10 @@ impl Gen {
     /// `dst = src + offset` for any offset (a constant that may not fit an immediate).
     fn add_offset(&mut self, dst: u8, src: u8, offset: usize) -> R {
         if offset < 4096 {
-            self.a.add_imm::<X>(xs(dst), xs(src), offset as u64)
+            self.a.add(xs(dst), xs(src), offset as u64)
         } else {
             self.a.mov_imm(x(17), offset as u64)?;
-            self.a.arith(&a64::ADD, x(dst), x(src), x(17), Shift::Lsl, 0)
+            self.a.add(x(dst), x(src), x(17))
         }
     }
 
@@ -90,9 +106,9 @@ impl Gen {
         self.a.bind(top)?;
         body(self)?;
         if step > 0 {
-            self.a.add_imm::<X>(xs(9), xs(9), step as u64)?;
+            self.a.add(xs(9), xs(9), step as u64)?;
         }
-        self.a.subs_imm::<X>(x(16), xs(16), 1)?;
+        self.a.subs(x(16), xs(16), 1)?;
         self.a.b_cond(Cond::Ne, top)
     }
 
@@ -114,7 +130,7 @@ impl Gen {
         self.a.bind(outer)?;
         self.counted(per_block, step, &mut body)?;
         flush(self)?;
-        self.a.subs_imm::<X>(x(15), xs(15), 1)?;
+        self.a.subs(x(15), xs(15), 1)?;
         self.a.b_cond(Cond::Ne, outer)
     }
 
@@ -146,19 +162,19 @@ impl Gen {
             let (ap, am, bp, bm) = (b16(0), b16(1), b16(2), b16(3));
             let (p, m, t) = (b16(4), b16(5), b16(6));
             if op == Op::Bind {
-                g.a.neon3(&neon::AND, p, ap, bp)?;
-                g.a.neon3(&neon::AND, t, am, bm)?;
-                g.a.neon3(&neon::ORR, p, p, t)?;
-                g.a.neon3(&neon::AND, m, ap, bm)?;
-                g.a.neon3(&neon::AND, t, am, bp)?;
-                g.a.neon3(&neon::ORR, m, m, t)?;
+                g.a.and(p, ap, bp)?;
+                g.a.and(t, am, bm)?;
+                g.a.orr(p, p, t)?;
+                g.a.and(m, ap, bm)?;
+                g.a.and(t, am, bp)?;
+                g.a.orr(m, m, t)?;
             } else {
                 // plus = (ap | bp) & !(am | bm), minus the reverse (bic x, y, z = y & !z).
                 let u = b16(7);
-                g.a.neon3(&neon::ORR, t, ap, bp)?;
-                g.a.neon3(&neon::ORR, u, am, bm)?;
-                g.a.neon3(&neon::BIC, p, t, u)?;
-                g.a.neon3(&neon::BIC, m, u, t)?;
+                g.a.orr(t, ap, bp)?;
+                g.a.orr(u, am, bm)?;
+                g.a.bic(p, t, u)?;
+                g.a.bic(m, u, t)?;
             }
             g.store(v(4), 0, bytes)?;
             g.store(v(5), 10, bytes)
@@ -172,8 +188,8 @@ impl Gen {
 
     /// Add the popcount of `src` to the halfword counter `counter` (clobbers `src`).
     fn popcount_into(&mut self, counter: u8, src: u8) -> R {
-        self.a.neon2(&neon::CNT, b16(src), b16(src))?;
-        self.a.neon2(&neon::UADALP, v(counter).h8(), b16(src))
+        self.a.cnt(b16(src), b16(src))?;
+        self.a.uadalp(v(counter).h8(), b16(src))
     }
 
     fn bits_reduce(&mut self, op: Op, dim: usize) -> R {
@@ -201,32 +217,32 @@ impl Gen {
             let (ap, am, bp, bm, t, u) = (b16(0), b16(1), b16(2), b16(3), b16(4), b16(5));
             match op {
                 Op::Hamming => {
-                    g.a.neon3(&neon::EOR, t, ap, bp)?;
-                    g.a.neon3(&neon::EOR, u, am, bm)?;
-                    g.a.neon3(&neon::ORR, t, t, u)?;
+                    g.a.eor(t, ap, bp)?;
+                    g.a.eor(u, am, bm)?;
+                    g.a.orr(t, t, u)?;
                     g.popcount_into(half(0), 4)
                 }
                 _ => {
                     if op == Op::Cosine {
-                        g.a.neon3(&neon::ORR, t, ap, am)?;
+                        g.a.orr(t, ap, am)?;
                         g.popcount_into(half(2), 4)?;
-                        g.a.neon3(&neon::ORR, t, bp, bm)?;
+                        g.a.orr(t, bp, bm)?;
                         g.popcount_into(half(3), 4)?;
                     }
-                    g.a.neon3(&neon::AND, t, ap, bp)?;
-                    g.a.neon3(&neon::AND, u, am, bm)?;
-                    g.a.neon3(&neon::ORR, t, t, u)?;
+                    g.a.and(t, ap, bp)?;
+                    g.a.and(u, am, bm)?;
+                    g.a.orr(t, t, u)?;
                     g.popcount_into(half(0), 4)?;
-                    g.a.neon3(&neon::AND, t, ap, bm)?;
-                    g.a.neon3(&neon::AND, u, am, bp)?;
-                    g.a.neon3(&neon::ORR, t, t, u)?;
+                    g.a.and(t, ap, bm)?;
+                    g.a.and(u, am, bp)?;
+                    g.a.orr(t, t, u)?;
                     g.popcount_into(half(1), 4)
                 }
             }
         };
         let flush = |g: &mut Gen| -> R {
             for q in 0..quantities {
-                g.a.neon2(&neon::UADALP, v(total(q)).s4(), v(half(q)).h8())?;
+                g.a.uadalp(v(total(q)).s4(), v(half(q)).h8())?;
                 g.a.movi(b16(half(q)), 0)?;
             }
             Ok(())
@@ -242,14 +258,14 @@ impl Gen {
         // Sums into x0 (and x13, x14 for cosine).
         let outs = [0u8, 10, 13, 14];
         for (q, &out) in outs.iter().enumerate().take(quantities) {
-            self.a.neon_across(&neon::ADDV, v(total(q)).scalar(Size::S), v(total(q)).s4())?;
-            self.a.umov(Rt::W(a64::W::new(out).unwrap()), v(total(q)).elem(Size::S, 0))?;
+            self.a.addv(v(total(q)).scalar(Size::S), v(total(q)).s4())?;
+            self.a.umov(a64::W::new(out).unwrap(), v(total(q)).elem(Size::S, 0))?;
         }
         match op {
             Op::Hamming => Ok(()),
-            Op::Dot => self.a.arith(&a64::SUB, x(0), x(0), x(10), Shift::Lsl, 0),
+            Op::Dot => self.a.sub(x(0), x(0), x(10)),
             _ => {
-                self.a.arith(&a64::SUB, x(0), x(0), x(10), Shift::Lsl, 0)?;
+                self.a.sub(x(0), x(0), x(10))?;
                 self.cosine_from(0, 13, 14)
             }
         }
@@ -264,12 +280,12 @@ impl Gen {
         self.a.scvtf(v(0).d(), x(dot))?;
         self.a.scvtf(v(1).d(), x(aa))?;
         self.a.scvtf(v(2).d(), x(bb))?;
-        self.a.fp(FpOp::Fmul, v(1).d(), v(1).d(), Some(v(2).d()))?;
-        self.a.fp(FpOp::Fsqrt, v(1).d(), v(1).d(), None)?;
-        self.a.fp(FpOp::Fdiv, v(0).d(), v(0).d(), Some(v(1).d()))?;
+        self.a.fmul(v(1).d(), v(1).d(), v(2).d())?;
+        self.a.fsqrt(v(1).d(), v(1).d())?;
+        self.a.fdiv(v(0).d(), v(0).d(), v(1).d())?;
         self.a.b(end)?;
         self.a.bind(zero)?;
-        self.a.fmov_from_gpr(v(0).d(), XZR)?;
+        self.a.fmov(v(0).d(), XZR)?;
         self.a.bind(end)
     }
 
@@ -293,25 +309,25 @@ impl Gen {
             match op {
                 Op::Hamming => {
                     // cmeq gives -1 where equal: subtracting counts equal lanes (u8, <= 255 per flush).
-                    g.a.neon3(&neon::CMEQ, b16(2), b16(0), b16(1))?;
-                    g.a.neon3(&neon::SUB, b16(acc(0)), b16(acc(0)), b16(2))
+                    g.a.cmeq(b16(2), b16(0), b16(1))?;
+                    g.a.sub(b16(acc(0)), b16(acc(0)), b16(2))
                 }
                 _ if sdot => {
-                    g.a.neon3(&neon::SDOT, v(acc(0)).s4(), b16(0), b16(1))?;
+                    g.a.sdot(v(acc(0)).s4(), b16(0), b16(1))?;
                     if op == Op::Cosine {
-                        g.a.neon3(&neon::SDOT, v(acc(1)).s4(), b16(0), b16(0))?;
-                        g.a.neon3(&neon::SDOT, v(acc(2)).s4(), b16(1), b16(1))?;
+                        g.a.sdot(v(acc(1)).s4(), b16(0), b16(0))?;
+                        g.a.sdot(v(acc(2)).s4(), b16(1), b16(1))?;
                     }
                     Ok(())
                 }
                 _ => {
-                    g.a.neon3(&neon::MUL, b16(2), b16(0), b16(1))?;
-                    g.a.neon2(&neon::SADALP, v(acc(0)).h8(), b16(2))?;
+                    g.a.mul(b16(2), b16(0), b16(1))?;
+                    g.a.sadalp(v(acc(0)).h8(), b16(2))?;
                     if op == Op::Cosine {
-                        g.a.neon2(&neon::ABS, b16(3), b16(0))?;
-                        g.a.neon2(&neon::SADALP, v(acc(1)).h8(), b16(3))?;
-                        g.a.neon2(&neon::ABS, b16(4), b16(1))?;
-                        g.a.neon2(&neon::SADALP, v(acc(2)).h8(), b16(4))?;
+                        g.a.abs(b16(3), b16(0))?;
+                        g.a.sadalp(v(acc(1)).h8(), b16(3))?;
+                        g.a.abs(b16(4), b16(1))?;
+                        g.a.sadalp(v(acc(2)).h8(), b16(4))?;
                     }
                     Ok(())
                 }
@@ -320,12 +336,12 @@ impl Gen {
         let flush = |g: &mut Gen| -> R {
             for q in 0..quantities {
                 if op == Op::Hamming {
-                    g.a.neon2(&neon::UADDLP, v(3).h8(), b16(acc(q)))?;
-                    g.a.neon2(&neon::UADALP, v(total(q)).s4(), v(3).h8())?;
+                    g.a.uaddlp(v(3).h8(), b16(acc(q)))?;
+                    g.a.uadalp(v(total(q)).s4(), v(3).h8())?;
                 } else if sdot {
-                    g.a.neon3(&neon::ADD, v(total(q)).s4(), v(total(q)).s4(), v(acc(q)).s4())?;
+                    g.a.add(v(total(q)).s4(), v(total(q)).s4(), v(acc(q)).s4())?;
                 } else {
-                    g.a.neon2(&neon::SADALP, v(total(q)).s4(), v(acc(q)).h8())?;
+                    g.a.sadalp(v(total(q)).s4(), v(acc(q)).h8())?;
                 }
                 g.a.movi(b16(acc(q)), 0)?;
             }
@@ -340,13 +356,13 @@ impl Gen {
         // Sums into x3 (and x13, x14 for cosine): x0 and x1 still point at the operands.
         let outs = [3u8, 13, 14];
         for (q, &out) in outs.iter().enumerate().take(quantities) {
-            self.a.neon_across(&neon::ADDV, v(total(q)).scalar(Size::S), v(total(q)).s4())?;
-            self.a.smov(Rt::X(x(out)), v(total(q)).elem(Size::S, 0))?;
+            self.a.addv(v(total(q)).scalar(Size::S), v(total(q)).s4())?;
+            self.a.smov(x(out), v(total(q)).elem(Size::S, 0))?;
         }
         if op == Op::Hamming {
             // The vector part counted equal lanes: turn that into differing ones.
             self.a.mov_imm(x(10), (vectors * VEC) as u64)?;
-            self.a.arith(&a64::SUB, x(3), x(10), x(3), Shift::Lsl, 0)?;
+            self.a.sub(x(3), x(10), x(3))?;
         }
         // The last D mod 16 elements, one by one, from x12 = a + 16 * vectors, x15 = b + ...
         let tail = vectors * VEC;
@@ -359,14 +375,14 @@ impl Gen {
             self.a.ldrsb(x(11), Addr::offset(xs(15), i as i64))?;
             match op {
                 Op::Hamming => {
-                    self.a.arith(&a64::SUBS, XZR, x(10), x(11), Shift::Lsl, 0)?;
-                    self.a.csinc(x(3), x(3), x(3), Cond::Eq);
+                    self.a.subs(XZR, x(10), x(11))?;
+                    self.a.csinc(x(3), x(3), x(3), Cond::Eq)?;
                 }
                 _ => {
-                    self.a.madd(x(3), x(10), x(11), x(3));
+                    self.a.madd(x(3), x(10), x(11), x(3))?;
                     if op == Op::Cosine {
-                        self.a.madd(x(13), x(10), x(10), x(13));
-                        self.a.madd(x(14), x(11), x(11), x(14));
+                        self.a.madd(x(13), x(10), x(10), x(13))?;
+                        self.a.madd(x(14), x(11), x(11), x(14))?;
                     }
                 }
             }
@@ -374,7 +390,7 @@ impl Gen {
         match op {
             Op::Cosine => self.cosine_from(3, 13, 14),
             _ => {
-                self.a.mov(x(0), x(3));
+                self.a.mov(x(0), x(3))?;
                 Ok(())
             }
         }
@@ -391,11 +407,11 @@ impl Gen {
             g.load(v(0), 1, VEC)?;
             g.load(v(1), 2, VEC)?;
             if op == Op::Bind {
-                g.a.neon3(&neon::MUL, b16(2), b16(0), b16(1))?;
+                g.a.mul(b16(2), b16(0), b16(1))?;
             } else {
-                g.a.neon3(&neon::ADD, b16(2), b16(0), b16(1))?;
-                g.a.neon3(&neon::SMIN, b16(2), b16(2), b16(6))?;
-                g.a.neon3(&neon::SMAX, b16(2), b16(2), b16(7))?;
+                g.a.add(b16(2), b16(0), b16(1))?;
+                g.a.smin(b16(2), b16(2), b16(6))?;
+                g.a.smax(b16(2), b16(2), b16(7))?;
             }
             g.store(v(2), 0, VEC)
         })?;
@@ -411,14 +427,14 @@ impl Gen {
             self.a.ldrsb(x(10), at(15))?;
             self.a.ldrsb(x(11), at(16))?;
             if op == Op::Bind {
-                self.a.mul(x(12), x(10), x(11));
+                self.a.mul(x(12), x(10), x(11))?;
             } else {
                 // sign(a + b) = (s > 0) - (s < 0).
-                self.a.arith(&a64::ADD, x(10), x(10), x(11), Shift::Lsl, 0)?;
-                self.a.arith(&a64::SUBS, XZR, x(10), XZR, Shift::Lsl, 0)?;
-                self.a.cset(x(12), Cond::Gt, XZR)?;
-                self.a.cset(x(13), Cond::Lt, XZR)?;
-                self.a.arith(&a64::SUB, x(12), x(12), x(13), Shift::Lsl, 0)?;
+                self.a.add(x(10), x(10), x(11))?;
+                self.a.subs(XZR, x(10), XZR)?;
+                self.a.cset(x(12), Cond::Gt)?;
+                self.a.cset(x(13), Cond::Lt)?;
+                self.a.sub(x(12), x(12), x(13))?;
             }
             self.a.strb(a64::W::new(12).unwrap(), at(14))?;
         }
@@ -440,7 +456,7 @@ impl Gen {
             self.a.ldrb(w10, Addr::reg(xs(12), x(9)))?;
             self.a.strb(w10, Addr::reg(xs(13), x(9)))?;
             if i + 1 < len {
-                self.a.add_imm::<X>(xs(9), xs(9), 1)?;
+                self.a.add(xs(9), xs(9), 1)?;
             }
         }
         Ok(())
@@ -466,10 +482,13 @@ impl Gen {
                         g.add_offset(12, 1, src as usize)?;
                         g.load(v(1), 12, bytes)?;
                         if term.shift != 0 {
-                            let op = if term.left { &neon::SHL } else { &neon::USHR };
-                            g.a.neon_shift(op, v(1).d2(), v(1).d2(), term.shift)?;
+                            if term.left {
+                                g.a.shl(v(1).d2(), v(1).d2(), term.shift)?;
+                            } else {
+                                g.a.ushr(v(1).d2(), v(1).d2(), term.shift)?;
+                            }
                         }
-                        g.a.neon3(&neon::ORR, b16(0), b16(0), b16(1))?;
+                        g.a.orr(b16(0), b16(0), b16(1))?;
                     }
                     g.add_offset(13, 0, base + 8 * first)?;
                     g.store(v(0), 13, bytes)
@@ -485,7 +504,7 @@ impl Gen {
             if plan.last_word_mask != u64::MAX {
                 self.add_offset(13, 0, base + 8 * (words - 1))?;
                 self.a.ldr(x(10), Addr::base(xs(13)))?;
-                self.a.and_imm::<X>(xs(10), x(10), plan.last_word_mask)?;
+                self.a.and(xs(10), x(10), plan.last_word_mask)?;
                 self.a.str(x(10), Addr::base(xs(13)))?;
             }
         }

@@ -14,7 +14,7 @@
 //! scores and stored together.
 
 use super::{b16, v, x, xs, Gen, R, VEC};
-use crate::aarch64::{self as a64, neon, Addr, Assembler, Cond, Rt, Shift, Size, SP, W, X};
+use crate::aarch64::{Addr, Cond, Size, SP, W};
 use crate::kernels::scan::{ScanMetric, ScanSpec};
 use crate::kernels::{KernelError, Layout, Tier};
 
@@ -35,7 +35,7 @@ fn total(q: usize) -> u8 {
 
 /// Generate the scan kernel for a validated AArch64 `spec`.
 pub fn generate(spec: &ScanSpec) -> Result<Vec<u8>, KernelError> {
-    let mut g = Gen { a: Assembler::new(), dotprod: spec.tier == Tier::DotProd };
+    let mut g = Gen::new(spec.tier);
     Shape::new(spec).emit(&mut g)?;
     Ok(g.a.finish()?)
 }
@@ -160,12 +160,12 @@ impl Shape {
         let record = g.a.new_label();
         g.a.bind(record)?;
         self.record_scores(g)?;
-        g.a.arith(&a64::ADD, x(0), x(0), x(1), Shift::Lsl, 0)?;
-        g.a.add_imm::<X>(xs(4), xs(4), 4 * self.queries as u64)?;
-        g.a.subs_imm::<X>(x(2), xs(2), 1)?;
+        g.a.add(x(0), x(0), x(1))?;
+        g.a.add(xs(4), xs(4), 4 * self.queries as u64)?;
+        g.a.subs(x(2), xs(2), 1)?;
         g.a.b_cond(Cond::Ne, record)?;
         if self.frame() > 0 {
-            g.a.add_imm::<X>(SP, SP, self.frame())?;
+            g.a.add(SP, SP, self.frame())?;
         }
         g.a.bind(done)?;
         g.a.ret()
@@ -174,22 +174,22 @@ impl Shape {
     /// Before the first record: query bases, or staged queries.
     fn setup(&self, g: &mut Gen) -> R {
         if self.staged {
-            g.a.sub_imm::<X>(SP, SP, self.frame())?;
-            g.a.mov_sp::<X>(xs(STAGE), SP);
+            g.a.sub(SP, SP, self.frame())?;
+            g.a.mov(xs(STAGE), SP)?;
             g.a.movi(b16(REC), 0)?;
             for slot in 0..=self.queries {
                 g.a.str(v(REC).q(), Addr::offset(xs(STAGE), (VEC * slot) as i64))?;
             }
             // x15 walks the queries; `copy` uses x9, x10, x12 and x13.
-            g.a.mov(x(15), x(3));
+            g.a.mov(x(15), x(3))?;
             for q in 0..self.queries {
                 g.copy(STAGE, VEC * (q + 1), 15, 0, self.dim)?;
-                g.a.arith(&a64::ADD, x(15), x(15), x(1), Shift::Lsl, 0)?;
+                g.a.add(x(15), x(15), x(1))?;
             }
         } else {
             for q in 1..self.queries {
                 let (b, prev) = (QUERY_BASES[q], QUERY_BASES[q - 1]);
-                g.a.arith(&a64::ADD, x(b), x(prev), x(1), Shift::Lsl, 0)?;
+                g.a.add(x(b), x(prev), x(1))?;
             }
         }
         Ok(())
@@ -257,9 +257,9 @@ impl Shape {
 
     /// Move x9 (and x14) to the next 16-byte chunk.
     fn advance(&self, g: &mut Gen) -> R {
-        g.a.add_imm::<X>(xs(9), xs(9), VEC as u64)?;
+        g.a.add(xs(9), xs(9), VEC as u64)?;
         if self.layout == Layout::Bits {
-            g.a.add_imm::<X>(xs(MINUS_OFFSET), xs(MINUS_OFFSET), VEC as u64)?;
+            g.a.add(xs(MINUS_OFFSET), xs(MINUS_OFFSET), VEC as u64)?;
         }
         Ok(())
     }
@@ -279,7 +279,7 @@ impl Shape {
                     g.a.ext(b16(mask), b16(5), b16(6), (self.dim % VEC) as u32)?;
                     if self.metric == ScanMetric::Dot {
                         // Masked record lanes make zero products with any query.
-                        g.a.neon3(&neon::AND, b16(REC), b16(REC), b16(mask))?;
+                        g.a.and(b16(REC), b16(REC), b16(mask))?;
                     }
                 }
                 for q in 0..self.queries {
@@ -287,18 +287,18 @@ impl Shape {
                     g.a.ldr(v(t).scalar(size), self.query(q, false))?;
                     let a = v(self.acc_reg(set, q));
                     match self.acc() {
-                        Acc::I32 => g.a.neon3(&neon::SDOT, a.s4(), b16(REC), b16(t))?,
+                        Acc::I32 => g.a.sdot(a.s4(), b16(REC), b16(t))?,
                         Acc::I16 => {
-                            g.a.neon3(&neon::MUL, b16(t), b16(REC), b16(t))?;
-                            g.a.neon2(&neon::SADALP, a.h8(), b16(t))?;
+                            g.a.mul(b16(t), b16(REC), b16(t))?;
+                            g.a.sadalp(a.h8(), b16(t))?;
                         }
                         _ => {
                             // -1 where equal; subtracting counts equal lanes.
-                            g.a.neon3(&neon::CMEQ, b16(t), b16(REC), b16(t))?;
+                            g.a.cmeq(b16(t), b16(REC), b16(t))?;
                             if masked {
-                                g.a.neon3(&neon::AND, b16(t), b16(t), b16(mask))?;
+                                g.a.and(b16(t), b16(t), b16(mask))?;
                             }
-                            g.a.neon3(&neon::SUB, a.b16(), a.b16(), b16(t))?;
+                            g.a.sub(a.b16(), a.b16(), b16(t))?;
                         }
                     }
                 }
@@ -308,7 +308,7 @@ impl Shape {
                 g.a.ldr(v(REC_PLUS).scalar(size), self.record(false))?;
                 if self.metric == ScanMetric::Dot {
                     // The record's nonzero positions, shared by every query.
-                    g.a.neon3(&neon::ORR, b16(REC_PLUS), b16(REC_PLUS), b16(REC))?;
+                    g.a.orr(b16(REC_PLUS), b16(REC_PLUS), b16(REC))?;
                 }
                 for q in 0..self.queries {
                     let (p, m) = (2 + 2 * (q % 3) as u8, 3 + 2 * (q % 3) as u8);
@@ -319,22 +319,22 @@ impl Shape {
                         ScanMetric::Dot => {
                             // nonzero = both nonzero; differ = nonzero where the -1 planes
                             // differ; the score adds popcount(nonzero) - 2 popcount(differ).
-                            g.a.neon3(&neon::ORR, p, p, m)?;
-                            g.a.neon3(&neon::AND, p, p, b16(REC_PLUS))?;
-                            g.a.neon3(&neon::EOR, m, m, b16(REC))?;
-                            g.a.neon3(&neon::AND, m, m, p)?;
-                            g.a.neon2(&neon::CNT, p, p)?;
-                            g.a.neon2(&neon::CNT, m, m)?;
-                            g.a.neon3(&neon::SUB, p, p, m)?;
-                            g.a.neon3(&neon::SUB, p, p, m)?;
-                            g.a.neon2(&neon::SADALP, v(self.acc_reg(set, q)).h8(), p)?;
+                            g.a.orr(p, p, m)?;
+                            g.a.and(p, p, b16(REC_PLUS))?;
+                            g.a.eor(m, m, b16(REC))?;
+                            g.a.and(m, m, p)?;
+                            g.a.cnt(p, p)?;
+                            g.a.cnt(m, m)?;
+                            g.a.sub(p, p, m)?;
+                            g.a.sub(p, p, m)?;
+                            g.a.sadalp(v(self.acc_reg(set, q)).h8(), p)?;
                         }
                         ScanMetric::Hamming => {
-                            g.a.neon3(&neon::EOR, p, p, b16(REC_PLUS))?;
-                            g.a.neon3(&neon::EOR, m, m, b16(REC))?;
-                            g.a.neon3(&neon::ORR, p, p, m)?;
-                            g.a.neon2(&neon::CNT, p, p)?;
-                            g.a.neon2(&neon::UADALP, v(self.acc_reg(set, q)).h8(), p)?;
+                            g.a.eor(p, p, b16(REC_PLUS))?;
+                            g.a.eor(m, m, b16(REC))?;
+                            g.a.orr(p, p, m)?;
+                            g.a.cnt(p, p)?;
+                            g.a.uadalp(v(self.acc_reg(set, q)).h8(), p)?;
                         }
                     }
                 }
@@ -348,12 +348,12 @@ impl Shape {
         let (a, t) = (v(self.acc_reg(set, q)), v(total(q)));
         match self.acc() {
             Acc::U8 => {
-                g.a.neon2(&neon::UADDLP, v(2).h8(), a.b16())?;
-                g.a.neon2(&neon::UADALP, t.s4(), v(2).h8())
+                g.a.uaddlp(v(2).h8(), a.b16())?;
+                g.a.uadalp(t.s4(), v(2).h8())
             }
-            Acc::U16 => g.a.neon2(&neon::UADALP, t.s4(), a.h8()),
-            Acc::I16 => g.a.neon2(&neon::SADALP, t.s4(), a.h8()),
-            Acc::I32 => g.a.neon3(&neon::ADD, t.s4(), t.s4(), a.s4()),
+            Acc::U16 => g.a.uadalp(t.s4(), a.h8()),
+            Acc::I16 => g.a.sadalp(t.s4(), a.h8()),
+            Acc::I32 => g.a.add(t.s4(), t.s4(), a.s4()),
         }
     }
 
@@ -366,7 +366,7 @@ impl Shape {
             let mut next = Vec::new();
             for pair in level.chunks(2) {
                 let (a, b) = (v(pair[0]).s4(), v(pair[pair.len() - 1]).s4());
-                g.a.neon3(&neon::ADDP, a, a, b)?;
+                g.a.addp(a, a, b)?;
                 next.push(pair[0]);
             }
             level = next;
@@ -375,9 +375,9 @@ impl Shape {
             // The sums count equal lanes; padding lanes of staged operands are equal too.
             let lanes = if self.staged { VEC } else { self.dim };
             g.a.mov_imm(x(17), lanes as u64)?;
-            g.a.dup_gpr(v(2).s4(), Rt::W(W::new(17).expect("w17")))?;
+            g.a.dup(v(2).s4(), W::new(17).expect("w17"))?;
             for &s in &level {
-                g.a.neon3(&neon::SUB, v(s).s4(), v(2).s4(), v(s).s4())?;
+                g.a.sub(v(s).s4(), v(2).s4(), v(s).s4())?;
             }
         }
         let out = Addr::base(xs(4));
