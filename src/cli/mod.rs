@@ -128,6 +128,8 @@ pub fn arch_parser() -> impl TypedValueParser<Value = Arch> {
 pub fn tier_parser() -> impl TypedValueParser<Value = Tier> {
     one_of(&Tier::ALL, Tier::name, |tier| match tier {
         Tier::Avx2 => "x86-64 AVX2",
+        Tier::Avx512 => "x86-64 AVX-512 F, BW and VL",
+        Tier::Avx512Vpopcnt => "x86-64 AVX-512 F, BW, VL and VPOPCNTDQ",
         Tier::Neon => "AArch64 baseline NEON",
         Tier::DotProd => "AArch64 NEON with DotProd",
     })

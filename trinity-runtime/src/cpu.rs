@@ -47,11 +47,7 @@ pub(crate) fn native_conv() -> CallConv {
 /// Whether a CPU whose best tier is `cpu` runs `tier` code, and how much it is preferred
 /// (higher is better).
 pub(crate) fn preference(cpu: Option<Tier>, tier: Tier) -> Option<u8> {
-    match (cpu?, tier) {
-        (Tier::Avx2, Tier::Avx2) | (Tier::Neon | Tier::DotProd, Tier::Neon) => Some(1),
-        (Tier::DotProd, Tier::DotProd) => Some(2),
-        _ => None,
-    }
+    cpu?.runs(tier).then_some(tier.level())
 }
 
 /// This CPU's family, for choosing kernel variants (docs/design.md §5.2): from the CPUID
