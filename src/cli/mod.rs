@@ -158,7 +158,8 @@ pub fn host_arch() -> Arch {
     }
 }
 
-/// The best tier of an architecture (`avx2`, `dotprod`).
+/// The default tier of an architecture's objects and listings (`avx2`, `dotprod`): the AVX-512
+/// tiers only on request (`--tier`), since many x86-64 CPUs lack them.
 pub fn best_tier(arch: Arch) -> Tier {
     match arch {
         Arch::X86_64 => Tier::Avx2,

@@ -308,7 +308,9 @@ impl Gen {
         let (t0, t1, lut, low) = (z(4), z(5), z(14), z(15));
         for q in 0..quantities {
             self.a.vpxord(counter(q), counter(q), counter(q))?;
-            self.a.vpxord(total(q), total(q), total(q))?;
+            if !vpopcnt {
+                self.a.vpxord(total(q), total(q), total(q))?;
+            }
         }
         if !vpopcnt {
             let table: Vec<u8> = (0u8..16).map(|n| n.count_ones() as u8).collect();
