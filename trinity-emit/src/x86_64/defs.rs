@@ -552,9 +552,9 @@ instructions! {
     /// sums of absolute byte differences of each 8-byte group, into 64-bit elements.
     VPSADBW vpsadbw(dst, a, b) = "vpsadbw" vbin!(0x66, M0F, 0xF6; E_RVM unmasked);
     /// signed byte minimum.
-    VPMINSB vpminsb(dst, a, b) = "vpminsb" vbin!(0x66, M0F38, 0x38; E_RVM);
+    VPMINSB vpminsb(dst, a, b) = "vpminsb" vbin!(0x66, M0F38, 0x38);
     /// signed byte maximum.
-    VPMAXSB vpmaxsb(dst, a, b) = "vpmaxsb" vbin!(0x66, M0F38, 0x3C; E_RVM);
+    VPMAXSB vpmaxsb(dst, a, b) = "vpmaxsb" vbin!(0x66, M0F38, 0x3C);
     /// unsigned byte minimum.
     VPMINUB vpminub(dst, a, b) = "vpminub" vbin!(0x66, M0F, 0xDA);
     /// unsigned byte maximum.

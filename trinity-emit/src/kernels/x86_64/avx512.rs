@@ -7,14 +7,14 @@
 //! reduction. The kernels use only zmm0-zmm5 and zmm16-zmm31, volatile in both conventions,
 //! and no stack: they are leaves with no frame, on Win64 too (which keeps xmm6-xmm15).
 //!
-//! - dense: 512-bit AVX-512 has no `vpsignb`, so products are formed from masks: `vptestmb`
-//!   marks lanes where both trits are nonzero, where the product is `(a ^ b) | 1` (+1 equal,
-//!   -1 opposite), added into byte accumulators under that mask; hamming adds 1 under a
-//!   `vpcmpb` not-equal mask; bundle clamps `a + b` to -1..=1 with `vpmaxsb`/`vpminsb`;
+//! - dense reductions: 512-bit AVX-512 has no `vpsignb`, so products are formed from masks:
+//!   `vptestmb` marks lanes where both trits are nonzero, where the product is `(a ^ b) | 1`
+//!   (+1 equal, -1 opposite), added into byte accumulators under that mask; hamming adds 1
+//!   under a `vpcmpb` not-equal mask;
 //! - bitsliced: the terms of each pair of planes are one `vpandq`/`vpxorq` and one `vpternlogq`,
 //!   counted by `vpopcntq` into 64-bit totals (`avx512vpopcnt`) or by the nibble lookup
 //!   (`vpshufb`) into byte counters summed by `vpsadbw` every 31 vectors (`avx512`);
-//! - permute is the AVX2 code ([`super::generate`]): copies gain nothing from wider vectors.
+//! - permute and dense bind and bundle are the AVX2 code ([`has_own_code`]).
 
 use super::{at, at_index, Gen, Logic, Plane, Term, R};
 use crate::kernels::{Kernel, KernelError, KernelSpec, Layout, Op, Tier};
@@ -23,7 +23,14 @@ use crate::x86_64::{Gpr32, Gpr64, Gpr64::*, Mem, Xmm, Ymm, Zmm, K};
 /// Bytes per vector.
 const VEC: usize = 64;
 
-/// Generate the kernel of a validated `spec` of an AVX-512 tier (any op but permute).
+/// Whether the AVX-512 tiers have code of their own for `spec`: not for permute and dense bind
+/// and bundle, whose AVX2 code is as fast or faster (one `vpsignb` per 32 bytes against three
+/// mask and lane ops per 64; copies are bound by memory).
+pub fn has_own_code(spec: &KernelSpec) -> bool {
+    !matches!((spec.layout, spec.op), (_, Op::Permute) | (Layout::Dense, Op::Bind | Op::Bundle))
+}
+
+/// Generate the kernel of a validated `spec` of an AVX-512 tier that [`has_own_code`].
 pub fn generate(spec: &KernelSpec) -> Result<Kernel, KernelError> {
     let mut g = Gen::new(spec.conv, Vec::new());
     let (dim, unroll) = (spec.dim as usize, spec.variant.unroll);
@@ -32,11 +39,11 @@ pub fn generate(spec: &KernelSpec) -> Result<Kernel, KernelError> {
         (Layout::Dense, Op::Dot | Op::Hamming | Op::Cosine) => {
             g.dense_reduce512(spec.op, dim, unroll)?
         }
-        (Layout::Dense, _) => g.dense_binary512(spec.op, dim)?,
         (Layout::Bits, Op::Dot | Op::Hamming | Op::Cosine) => {
             g.bits_reduce512(spec.op, dim, unroll, vpopcnt)?
         }
-        (Layout::Bits, _) => g.bits_binary512(spec.op, dim)?,
+        (Layout::Bits, Op::Bind | Op::Bundle) => g.bits_binary512(spec.op, dim)?,
+        _ => return Err(KernelError::Unsupported { spec: *spec }),
     }
     Ok(Kernel { spec: *spec, code: g.finish()?, unwind: None })
 }
@@ -62,7 +69,7 @@ fn mem(base: Gpr64, disp: usize, indexed: bool) -> Mem {
 }
 
 impl Gen {
-    /// `dst` = a 64-byte constant of `byte` repeated.
+    /// `dst` = a 64-byte constant of `bytes` repeated.
     fn splat512(&mut self, dst: Zmm, bytes: &[u8]) -> R {
         let table = self.constant(bytes.repeat(VEC / bytes.len()));
         self.a.vmovdqu64(dst, Mem::label(table))
@@ -188,59 +195,6 @@ impl Gen {
             self.hsum512(wide(q), !signed(q), out)?;
         }
         self.finish_sums(op, outs)
-    }
-
-    /// Dense bind and bundle, four vectors a turn. Each vector is loaded before it is stored,
-    /// at the same offset, so `out` may be `a` or `b`.
-    fn dense_binary512(&mut self, op: Op, dim: usize) -> R {
-        let [out, a, b] = self.args();
-        let (ones, minus) = (z(2), z(3));
-        self.splat512(ones, &[1])?;
-        if op == Op::Bundle {
-            self.splat512(minus, &[0xff])?;
-        }
-        // One vector in `va`, `vb` (4 + 2u, 5 + 2u) to `va`.
-        let lane = |g: &mut Gen, u: usize| -> R {
-            let (va, vb) = (z(4 + 2 * u), z(5 + 2 * u));
-            match op {
-                Op::Bind => {
-                    // Where both are nonzero (a ^ b) + 1 is +1 (equal) or -1 (opposite).
-                    g.a.vptestmb(K::K1, va, vb)?;
-                    g.a.vpxord(va, va, vb)?;
-                    g.a.vpaddb(va.mask(K::K1).zero(), va, ones)
-                }
-                _ => {
-                    g.a.vpaddb(va, va, vb)?;
-                    g.a.vpmaxsb(va, va, minus)?;
-                    g.a.vpminsb(va, va, ones)
-                }
-            }
-        };
-        let step = |g: &mut Gen, u: usize, disp: usize, indexed: bool| -> R {
-            let (va, vb) = (z(4 + 2 * u), z(5 + 2 * u));
-            g.a.vmovdqu8(va, mem(a, disp, indexed))?;
-            g.a.vmovdqu8(vb, mem(b, disp, indexed))?;
-            lane(g, u)?;
-            g.a.vmovdqu8(mem(out, disp, indexed), va)
-        };
-        let unroll = 4;
-        let full = dim / VEC;
-        self.a.xor(Gpr32::R9d, Gpr32::R9d)?;
-        self.counted(full / unroll, unroll * VEC, |g| {
-            (0..unroll).try_for_each(|u| step(g, u, u * VEC, true))
-        })?;
-        for v in full / unroll * unroll..full {
-            step(self, 0, v * VEC, false)?;
-        }
-        if dim % VEC > 0 {
-            let (tail, disp) = (K::K2, full * VEC);
-            self.low_mask(tail, dim % VEC)?;
-            self.a.vmovdqu8(z(4).mask(tail).zero(), at(a, disp))?;
-            self.a.vmovdqu8(z(5).mask(tail).zero(), at(b, disp))?;
-            lane(self, 0)?;
-            self.a.vmovdqu8(at(out, disp).mask(tail), z(4))?;
-        }
-        self.epilogue()
     }
 
     // ---- bitsliced ---------------------------------------------------------------------

@@ -34,9 +34,9 @@ use crate::{EmitError, Label};
 type R = Result<(), EmitError>;
 
 /// Generate the x86-64 kernel for a validated `spec`: AVX2 code here, AVX-512 tiers in
-/// [`avx512`] (whose permutes are this AVX2 code: copies gain nothing from wider vectors).
+/// [`avx512`] where they [`have code of their own`](avx512::has_own_code).
 pub fn generate(spec: &KernelSpec) -> Result<Kernel, KernelError> {
-    if spec.tier != Tier::Avx2 && spec.op != Op::Permute {
+    if spec.tier != Tier::Avx2 && avx512::has_own_code(spec) {
         return avx512::generate(spec);
     }
     let mut g = Gen::new(spec.conv, frame(spec));
