@@ -91,7 +91,9 @@ fn race_op<T>(
 }
 
 fn main() {
-    if trinity::runtime::cpu::detect_tier() != Some(Tier::Avx2) || !yardstick::available() {
+    if trinity::runtime::cpu::detect_tier().is_none_or(|t| !t.runs(Tier::Avx2))
+        || !yardstick::available()
+    {
         eprintln!("SKIPPED: needs an AVX2 machine");
         return;
     }

@@ -18,7 +18,7 @@ use trinity::runtime::{cpu, BitVector, DenseVector};
 type Contender<'a> = (String, Box<dyn FnMut() -> f64 + 'a>);
 
 fn main() {
-    if cpu::detect_tier() != Some(Tier::Avx2) || !yardstick::available() {
+    if cpu::detect_tier().is_none_or(|t| !t.runs(Tier::Avx2)) || !yardstick::available() {
         eprintln!("SKIPPED: needs an AVX2 machine");
         return;
     }

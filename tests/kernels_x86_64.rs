@@ -18,18 +18,43 @@ use trinity_runtime::{reference, BitVector, DenseVector};
 const ELEMENTWISE: [Op; 2] = [Op::Bind, Op::Bundle];
 const REDUCE: [Op; 3] = [Op::Dot, Op::Hamming, Op::Cosine];
 
-fn spec(op: Op, layout: Layout, dim: usize, shift: usize, conv: CallConv) -> KernelSpec {
+/// Every x86-64 tier: the static checks run them all, the native ones those this CPU has.
+const TIERS: [Tier; 3] = [Tier::Avx2, Tier::Avx512, Tier::Avx512Vpopcnt];
+
+fn tier_spec(
+    tier: Tier,
+    op: Op,
+    layout: Layout,
+    dim: usize,
+    shift: usize,
+    conv: CallConv,
+) -> KernelSpec {
     let mut s = if op == Op::Permute {
-        KernelSpec::permute(layout, dim as u32, Tier::Avx2, shift as i64)
+        KernelSpec::permute(layout, dim as u32, tier, shift as i64)
     } else {
-        KernelSpec::new(op, layout, dim as u32, Tier::Avx2)
+        KernelSpec::new(op, layout, dim as u32, tier)
     };
     s.conv = conv;
     s
 }
 
+fn spec(op: Op, layout: Layout, dim: usize, shift: usize, conv: CallConv) -> KernelSpec {
+    tier_spec(Tier::Avx2, op, layout, dim, shift, conv)
+}
+
 fn kernel(op: Op, layout: Layout, dim: usize, shift: usize, conv: CallConv) -> Kernel {
-    let s = spec(op, layout, dim, shift, conv);
+    tier_kernel(Tier::Avx2, op, layout, dim, shift, conv)
+}
+
+fn tier_kernel(
+    tier: Tier,
+    op: Op,
+    layout: Layout,
+    dim: usize,
+    shift: usize,
+    conv: CallConv,
+) -> Kernel {
+    let s = tier_spec(tier, op, layout, dim, shift, conv);
     generate(&s).unwrap_or_else(|e| panic!("{s}: {e}"))
 }
 
@@ -240,21 +265,25 @@ fn permute_shifts(dim: usize, seed: u64, extra: usize) -> BTreeSet<usize> {
 }
 
 fn check_dims(dims: impl IntoIterator<Item = usize>, conv: CallConv) -> usize {
+    check_tier_dims(Tier::Avx2, dims, conv)
+}
+
+fn check_tier_dims(tier: Tier, dims: impl IntoIterator<Item = usize>, conv: CallConv) -> usize {
     let arena = Arena::new();
     let mut calls = 0;
     for dim in dims {
         let vs = vectors(dim, dim as u64);
         for layout in Layout::ALL {
             for op in REDUCE.into_iter().chain(ELEMENTWISE) {
-                for k in variants(spec(op, layout, dim, 0, conv)) {
+                for k in variants(tier_spec(tier, op, layout, dim, 0, conv)) {
                     calls += check_kernel(&arena, &k, &vs, "");
                 }
             }
             let extra = if dim <= 1025 { 4 } else { 1 };
             for k in permute_shifts(dim, dim as u64, extra) {
                 let note = format!("k={k}");
-                calls +=
-                    check_kernel(&arena, &kernel(Op::Permute, layout, dim, k, conv), &vs, &note);
+                let k = tier_kernel(tier, Op::Permute, layout, dim, k, conv);
+                calls += check_kernel(&arena, &k, &vs, &note);
             }
         }
     }
@@ -360,6 +389,22 @@ fn max_dim_matches_reference() {
     }
 }
 
+/// The AVX-512 tiers natively, where this CPU has them (the simulator proves them anywhere:
+/// tests/x86_sim_avx512.rs).
+#[test]
+fn avx512_tiers_match_reference() {
+    for tier in [Tier::Avx512, Tier::Avx512Vpopcnt] {
+        if !support::host_runs(tier) {
+            continue;
+        }
+        let boundaries = [127, 128, 129, 255, 256, 257, 511, 512, 513, 1000, 1023, 1024, 1025];
+        let dims = (1..=70).chain(boundaries).chain([10000, 59049, 65537]);
+        let calls = check_tier_dims(tier, dims, CallConv::Native)
+            + check_tier_dims(tier, [1, 33, 65, 1000, 10000], CallConv::Win64);
+        println!("{}: {calls} kernel calls checked", tier.name());
+    }
+}
+
 /// Win64 kernels run on this host through the harness's argument thunk, which also checks
 /// rdi, rsi and xmm6-xmm15 (callee-saved on Windows) besides the System V set.
 #[test]
@@ -409,50 +454,56 @@ fn argument_registers_by_disassembly() {
         for layout in Layout::ALL {
             for op in Op::ALL {
                 for dim in [20, 100, 1000] {
-                    let k = kernel(op, layout, dim, dim / 3, conv);
-                    let nargs = match op {
-                        Op::Bind | Op::Bundle => 3,
-                        _ => 2,
-                    };
-                    let mut used_as_base = [false; 3];
-                    // Registers the prologue saves (pushes) the kernel may use.
-                    let mut saved = Vec::new();
-                    for ins in support::instructions(&k.code) {
-                        if ins.mnemonic() == iced_x86::Mnemonic::Push {
-                            saved.push(full64(ins.op_register(0)));
-                            continue;
-                        }
-                        for n in 0..ins.op_count() {
-                            let reg = match ins.op_kind(n) {
-                                OpKind::Register => full64(ins.op_register(n)),
-                                OpKind::Memory => full64(ins.memory_base()),
-                                _ => continue,
-                            };
-                            assert!(
-                                !forbidden.contains(&reg) || saved.contains(&reg),
-                                "{}: uses callee-saved {reg:?} in {ins}",
-                                k.spec
-                            );
-                            if ins.op_kind(n) == OpKind::Memory {
-                                if let Some(p) = args.iter().position(|&r| r == reg) {
-                                    used_as_base[p] = true;
+                    for tier in TIERS {
+                        let k = tier_kernel(tier, op, layout, dim, dim / 3, conv);
+                        let nargs = match op {
+                            Op::Bind | Op::Bundle => 3,
+                            _ => 2,
+                        };
+                        let mut used_as_base = [false; 3];
+                        // Registers the prologue saves (pushes) the kernel may use.
+                        let mut saved = Vec::new();
+                        for ins in support::instructions(&k.code) {
+                            if ins.mnemonic() == iced_x86::Mnemonic::Push {
+                                saved.push(full64(ins.op_register(0)));
+                                continue;
+                            }
+                            for n in 0..ins.op_count() {
+                                let reg = match ins.op_kind(n) {
+                                    OpKind::Register => full64(ins.op_register(n)),
+                                    OpKind::Memory => full64(ins.memory_base()),
+                                    _ => continue,
+                                };
+                                assert!(
+                                    !forbidden.contains(&reg) || saved.contains(&reg),
+                                    "{}: uses callee-saved {reg:?} in {ins}",
+                                    k.spec
+                                );
+                                if ins.op_kind(n) == OpKind::Memory {
+                                    if let Some(p) = args.iter().position(|&r| r == reg) {
+                                        used_as_base[p] = true;
+                                    }
                                 }
                             }
-                        }
-                        // An argument register must not be overwritten before it is used.
-                        if ins.op_count() > 0 && ins.op_kind(0) == OpKind::Register {
-                            let dst = full64(ins.op_register(0));
-                            if let Some(p) = args[..nargs].iter().position(|&r| r == dst) {
-                                assert!(
+                            // An argument register must not be overwritten before it is used.
+                            if ins.op_count() > 0 && ins.op_kind(0) == OpKind::Register {
+                                let dst = full64(ins.op_register(0));
+                                if let Some(p) = args[..nargs].iter().position(|&r| r == dst) {
+                                    assert!(
                                     used_as_base[p],
                                     "{}: argument register {dst:?} overwritten before use: {ins}",
                                     k.spec
                                 );
+                                }
                             }
                         }
-                    }
-                    for (p, used) in used_as_base[..nargs].iter().enumerate() {
-                        assert!(used, "{}: argument {p} ({:?}) never addressed", k.spec, args[p]);
+                        for (p, used) in used_as_base[..nargs].iter().enumerate() {
+                            assert!(
+                                used,
+                                "{}: argument {p} ({:?}) never addressed",
+                                k.spec, args[p]
+                            );
+                        }
                     }
                 }
             }
@@ -494,27 +545,29 @@ fn kernels_end_with_vzeroupper() {
         for layout in Layout::ALL {
             for op in Op::ALL {
                 for dim in [1, 33, 100, 1000, 10000] {
-                    let k = kernel(op, layout, dim, dim / 2, conv);
-                    let ins = support::instructions(&k.code);
-                    let n = ins.len();
-                    assert!(n >= 2, "{}", k.spec);
-                    assert_eq!(ins[n - 1].mnemonic(), Mnemonic::Ret, "{}", k.spec);
-                    let last = ins.iter().rposition(|i| i.mnemonic() == Mnemonic::Vzeroupper);
-                    let last = last.unwrap_or_else(|| panic!("{}: no vzeroupper", k.spec));
-                    for i in &ins[last + 1..n - 1] {
-                        let undo = match i.mnemonic() {
-                            Mnemonic::Vmovdqu => i.op1_kind() == OpKind::Memory,
-                            Mnemonic::Add => i.op0_register() == Register::RSP,
-                            Mnemonic::Pop => true,
-                            _ => false,
-                        };
-                        assert!(undo, "{}: {i} between vzeroupper and ret", k.spec);
+                    for tier in TIERS {
+                        let k = tier_kernel(tier, op, layout, dim, dim / 2, conv);
+                        let ins = support::instructions(&k.code);
+                        let n = ins.len();
+                        assert!(n >= 2, "{}", k.spec);
+                        assert_eq!(ins[n - 1].mnemonic(), Mnemonic::Ret, "{}", k.spec);
+                        let last = ins.iter().rposition(|i| i.mnemonic() == Mnemonic::Vzeroupper);
+                        let last = last.unwrap_or_else(|| panic!("{}: no vzeroupper", k.spec));
+                        for i in &ins[last + 1..n - 1] {
+                            let undo = match i.mnemonic() {
+                                Mnemonic::Vmovdqu => i.op1_kind() == OpKind::Memory,
+                                Mnemonic::Add => i.op0_register() == Register::RSP,
+                                Mnemonic::Pop => true,
+                                _ => false,
+                            };
+                            assert!(undo, "{}: {i} between vzeroupper and ret", k.spec);
+                        }
+                        assert!(
+                            ins.iter().all(|i| !i.is_invalid()),
+                            "{}: undecodable bytes in the code part",
+                            k.spec
+                        );
                     }
-                    assert!(
-                        ins.iter().all(|i| !i.is_invalid()),
-                        "{}: undecodable bytes in the code part",
-                        k.spec
-                    );
                 }
             }
         }
@@ -655,6 +708,23 @@ fn snapshots() {
     });
 }
 
+/// The AVX-512 tiers' kernels at D = 10000 (permute is the AVX2 code), reviewed.
+#[test]
+fn avx512_snapshots() {
+    for tier in [Tier::Avx512, Tier::Avx512Vpopcnt] {
+        for layout in Layout::ALL {
+            for op in REDUCE.into_iter().chain(ELEMENTWISE) {
+                let k = tier_kernel(tier, op, layout, 10000, 0, CallConv::Native);
+                let name = format!("{}_{}_{}_10000", tier.name(), layout.name(), op.name());
+                let text = format!("{}\n{}", k.spec, support::listing(&k.code));
+                insta::with_settings!({snapshot_path => "../snapshots/kernels_x86_64", prepend_module_to_snapshot => false}, {
+                    insta::assert_snapshot!(name, text);
+                });
+            }
+        }
+    }
+}
+
 /// The same spec gives the same bytes, every time.
 #[test]
 fn generation_is_deterministic() {
@@ -678,41 +748,43 @@ fn win64_prologue_saves_every_callee_saved_xmm_used() {
     use iced_x86::{Mnemonic, OpKind, Register};
     let vector_index = |r: Register| -> Option<u32> {
         let name = format!("{r:?}");
-        let n = name.strip_prefix("XMM").or_else(|| name.strip_prefix("YMM"))?;
+        let n = ["XMM", "YMM", "ZMM"].iter().find_map(|p| name.strip_prefix(p))?;
         n.parse().ok()
     };
     for layout in Layout::ALL {
         for op in Op::ALL {
             for dim in [1, 5, 20, 31, 33, 100, 1000, 1027, 10000, 100_003] {
                 for shift in [1, dim / 3] {
-                    let k = kernel(op, layout, dim, shift, CallConv::Win64);
-                    let ins = support::instructions(&k.code);
-                    let mut saved = BTreeSet::new();
-                    // The saves follow the pushes and the stack allocation.
-                    let start = ins
-                        .iter()
-                        .position(|i| !matches!(i.mnemonic(), Mnemonic::Push | Mnemonic::Sub))
-                        .unwrap_or(0);
-                    for i in &ins[start..] {
-                        let is_save = i.mnemonic() == Mnemonic::Vmovdqu
-                            && i.op_kind(0) == OpKind::Memory
-                            && i.memory_base() == Register::RSP;
-                        if !is_save {
-                            break;
-                        }
-                        saved.insert(vector_index(i.op_register(1)).unwrap());
-                    }
-                    for i in &ins {
-                        for n in 0..i.op_count() {
-                            if i.op_kind(n) != OpKind::Register {
-                                continue;
+                    for tier in TIERS {
+                        let k = tier_kernel(tier, op, layout, dim, shift, CallConv::Win64);
+                        let ins = support::instructions(&k.code);
+                        let mut saved = BTreeSet::new();
+                        // The saves follow the pushes and the stack allocation.
+                        let start = ins
+                            .iter()
+                            .position(|i| !matches!(i.mnemonic(), Mnemonic::Push | Mnemonic::Sub))
+                            .unwrap_or(0);
+                        for i in &ins[start..] {
+                            let is_save = i.mnemonic() == Mnemonic::Vmovdqu
+                                && i.op_kind(0) == OpKind::Memory
+                                && i.memory_base() == Register::RSP;
+                            if !is_save {
+                                break;
                             }
-                            if let Some(x) = vector_index(i.op_register(n)) {
-                                assert!(
-                                    x < 6 || saved.contains(&x),
-                                    "{}: uses xmm{x} without saving it: {i}",
-                                    k.spec
-                                );
+                            saved.insert(vector_index(i.op_register(1)).unwrap());
+                        }
+                        for i in &ins {
+                            for n in 0..i.op_count() {
+                                if i.op_kind(n) != OpKind::Register {
+                                    continue;
+                                }
+                                if let Some(x) = vector_index(i.op_register(n)) {
+                                    assert!(
+                                        !(6..16).contains(&x) || saved.contains(&x),
+                                        "{}: uses xmm{x} without saving it: {i}",
+                                        k.spec
+                                    );
+                                }
                             }
                         }
                     }

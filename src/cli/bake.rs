@@ -40,7 +40,7 @@ pub struct BakeArgs {
     /// x86-64 Windows, the Win64 calling convention (default: this machine's).
     #[arg(long, value_parser = os_parser())]
     pub os: Option<ObjectFormat>,
-    /// CPU tier (default: the architecture's best).
+    /// CPU tier (default: avx2 on x86-64, dotprod on AArch64).
     #[arg(long, value_parser = tier_parser())]
     pub tier: Option<Tier>,
     /// Where to write the object file.

@@ -24,7 +24,7 @@ pub struct DisasmArgs {
     /// The architecture (default: this machine's).
     #[arg(long, value_parser = arch_parser())]
     pub arch: Option<Arch>,
-    /// The CPU tier (default: the architecture's best).
+    /// The CPU tier (default: avx2 on x86-64, dotprod on AArch64).
     #[arg(long, value_parser = tier_parser())]
     pub tier: Option<Tier>,
     /// Print raw hex instead of assembly.

@@ -128,6 +128,8 @@ pub fn arch_parser() -> impl TypedValueParser<Value = Arch> {
 pub fn tier_parser() -> impl TypedValueParser<Value = Tier> {
     one_of(&Tier::ALL, Tier::name, |tier| match tier {
         Tier::Avx2 => "x86-64 AVX2",
+        Tier::Avx512 => "x86-64 AVX-512 F, BW and VL",
+        Tier::Avx512Vpopcnt => "x86-64 AVX-512 F, BW, VL and VPOPCNTDQ",
         Tier::Neon => "AArch64 baseline NEON",
         Tier::DotProd => "AArch64 NEON with DotProd",
     })
@@ -156,7 +158,8 @@ pub fn host_arch() -> Arch {
     }
 }
 
-/// The best tier of an architecture (`avx2`, `dotprod`).
+/// The default tier of an architecture's objects and listings (`avx2`, `dotprod`): the AVX-512
+/// tiers only on request (`--tier`), since many x86-64 CPUs lack them.
 pub fn best_tier(arch: Arch) -> Tier {
     match arch {
         Arch::X86_64 => Tier::Avx2,

@@ -25,6 +25,15 @@ pub fn host_has_avx2() -> bool {
     ok
 }
 
+/// Whether this host runs kernels of `tier`; prints why not when it does not.
+pub fn host_runs(tier: trinity_emit::kernels::Tier) -> bool {
+    let ok = trinity_runtime::cpu::detect_tier().is_some_and(|cpu| cpu.runs(tier));
+    if !ok {
+        eprintln!("skipping {}: this CPU lacks the tier's features", tier.name());
+    }
+    ok
+}
+
 /// Which argument the output aliases, for bind and bundle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Alias {

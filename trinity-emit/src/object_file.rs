@@ -326,6 +326,17 @@ fn tier_text(tier: Tier) -> &'static str {
             "The CPU must have AVX2 (check first, e.g. __builtin_cpu_supports(\"avx2\")):\n \
              * without it the kernels fault on an invalid instruction."
         }
+        Tier::Avx512 => {
+            "The CPU must have AVX-512 F, BW and VL (check first, e.g.\n \
+             * __builtin_cpu_supports(\"avx512bw\") && __builtin_cpu_supports(\"avx512vl\")):\n \
+             * without them the kernels fault on an invalid instruction."
+        }
+        Tier::Avx512Vpopcnt => {
+            "The CPU must have AVX-512 F, BW, VL and VPOPCNTDQ (check first, e.g.\n \
+             * __builtin_cpu_supports(\"avx512vpopcntdq\") && __builtin_cpu_supports(\"avx512bw\")\n \
+             * && __builtin_cpu_supports(\"avx512vl\")): without them the kernels fault on an\n \
+             * invalid instruction."
+        }
         Tier::Neon => "Baseline Advanced SIMD: runs on every AArch64 CPU.",
         Tier::DotProd => {
             "The CPU must have FEAT_DotProd (sdot; Linux: HWCAP_ASIMDDP): without it the kernels\n \

@@ -75,7 +75,7 @@ fn sources_assemble_to_the_generated_bytes_for_every_target() {
         }
     }
     std::fs::remove_dir_all(&dir).ok();
-    // 3 tiers x 3 formats x 3 dims x 2 layouts x (5 ops + 2 shifts), less the repeated shift
+    // 5 tiers x 3 formats x 3 dims x 2 layouts x (5 ops + 2 shifts), less the repeated shift
     // of D = 1 (1 and -1 are both 0 there).
-    assert_eq!(checked, 3 * 3 * 2 * (7 + 7 + 6));
+    assert_eq!(checked, 5 * 3 * 2 * (7 + 7 + 6));
 }

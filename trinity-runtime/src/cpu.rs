@@ -15,11 +15,15 @@ use trinity_emit::kernels::{CallConv, Tier};
 pub fn detect_tier() -> Option<Tier> {
     #[cfg(target_arch = "x86_64")]
     {
-        let avx2 = std::arch::is_x86_feature_detected!("avx2")
-            && std::arch::is_x86_feature_detected!("popcnt")
-            && std::arch::is_x86_feature_detected!("bmi1")
-            && std::arch::is_x86_feature_detected!("bmi2");
-        avx2.then_some(Tier::Avx2)
+        use std::arch::is_x86_feature_detected as has;
+        let avx2 = has!("avx2") && has!("popcnt") && has!("bmi1") && has!("bmi2");
+        let avx512 = avx2 && has!("avx512f") && has!("avx512bw") && has!("avx512vl");
+        match (avx2, avx512, has!("avx512vpopcntdq")) {
+            (_, true, true) => Some(Tier::Avx512Vpopcnt),
+            (_, true, false) => Some(Tier::Avx512),
+            (true, ..) => Some(Tier::Avx2),
+            _ => None,
+        }
     }
     #[cfg(target_arch = "aarch64")]
     {
@@ -47,11 +51,7 @@ pub(crate) fn native_conv() -> CallConv {
 /// Whether a CPU whose best tier is `cpu` runs `tier` code, and how much it is preferred
 /// (higher is better).
 pub(crate) fn preference(cpu: Option<Tier>, tier: Tier) -> Option<u8> {
-    match (cpu?, tier) {
-        (Tier::Avx2, Tier::Avx2) | (Tier::Neon | Tier::DotProd, Tier::Neon) => Some(1),
-        (Tier::DotProd, Tier::DotProd) => Some(2),
-        _ => None,
-    }
+    cpu?.runs(tier).then_some(tier.level())
 }
 
 /// This CPU's family, for choosing kernel variants (docs/design.md §5.2): from the CPUID

@@ -138,33 +138,63 @@ impl Arch {
 /// A CPU tier: the instruction-set extensions a kernel may use (docs/design.md §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tier {
-    /// x86-64 with AVX2 and POPCNT.
+    /// x86-64 with AVX2.
     Avx2,
     /// AArch64 baseline ASIMD.
     Neon,
     /// AArch64 ASIMD plus FEAT_DotProd (`sdot`).
     DotProd,
+    /// x86-64 with AVX-512 F, BW and VL (popcounts by nibble lookup on 512-bit vectors).
+    Avx512,
+    /// [`Avx512`](Tier::Avx512) plus VPOPCNTDQ (`vpopcntq`).
+    Avx512Vpopcnt,
 }
 
 impl Tier {
     /// Every tier.
-    pub const ALL: [Tier; 3] = [Tier::Avx2, Tier::Neon, Tier::DotProd];
+    pub const ALL: [Tier; 5] =
+        [Tier::Avx2, Tier::Avx512, Tier::Avx512Vpopcnt, Tier::Neon, Tier::DotProd];
 
     /// The architecture the tier belongs to.
     pub fn arch(self) -> Arch {
         match self {
-            Tier::Avx2 => Arch::X86_64,
+            Tier::Avx2 | Tier::Avx512 | Tier::Avx512Vpopcnt => Arch::X86_64,
             Tier::Neon | Tier::DotProd => Arch::Aarch64,
         }
     }
 
-    /// The tier's name (`avx2`, `neon`, `dotprod`).
+    /// The tier's name (`avx2`, `avx512`, `avx512vpopcnt`, `neon`, `dotprod`).
     pub fn name(self) -> &'static str {
         match self {
             Tier::Avx2 => "avx2",
+            Tier::Avx512 => "avx512",
+            Tier::Avx512Vpopcnt => "avx512vpopcnt",
             Tier::Neon => "neon",
             Tier::DotProd => "dotprod",
         }
+    }
+
+    /// The tier's place in its architecture's chain, from 1: each tier's CPUs have every
+    /// feature of the tiers below it, and a higher tier is preferred (docs/design.md §4).
+    pub fn level(self) -> u8 {
+        match self {
+            Tier::Avx2 | Tier::Neon => 1,
+            Tier::Avx512 | Tier::DotProd => 2,
+            Tier::Avx512Vpopcnt => 3,
+        }
+    }
+
+    /// Whether a CPU whose best tier is `self` runs kernels of `tier`: the same architecture,
+    /// and `tier` at or below `self`.
+    ///
+    /// ```
+    /// use trinity_emit::kernels::Tier;
+    /// assert!(Tier::Avx512.runs(Tier::Avx2));
+    /// assert!(!Tier::Avx512.runs(Tier::Avx512Vpopcnt));
+    /// assert!(!Tier::DotProd.runs(Tier::Avx2));
+    /// ```
+    pub fn runs(self, tier: Tier) -> bool {
+        self.arch() == tier.arch() && tier.level() <= self.level()
     }
 }
 

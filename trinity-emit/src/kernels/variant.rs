@@ -5,15 +5,16 @@
 //! before variants existed. Which variant to use is the planner's business
 //! ([`tuning`](super::tuning)).
 
-use super::{Arch, KernelSpec, Layout, Op};
+use super::{Arch, KernelSpec, Layout, Op, Tier};
 use std::fmt;
 use std::str::FromStr;
 
 /// How a bitsliced reduction counts bits. Kernels without popcounts take [`Popcount::Nibble`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum Popcount {
-    /// A 4-bit lookup table per vector lane (`vpshufb` on x86-64, `cnt` on AArch64) into byte
-    /// counters summed every few vectors.
+    /// The tier's vector popcount: a 4-bit lookup table per vector lane (`vpshufb` on
+    /// x86-64) into byte counters summed every few vectors; `cnt` on AArch64, `vpopcntq` on
+    /// `avx512vpopcnt`.
     #[default]
     Nibble,
     /// Harley-Seal carry-save adders: 16 vectors at a time reduced to one vector of weight 16
@@ -79,12 +80,15 @@ impl Variant {
         };
         let mut all = vec![Variant::DEFAULT];
         match (spec.tier.arch(), spec.layout, spec.op) {
+            // The AVX-512 tiers count with their own vector popcount only.
             (Arch::X86_64, Layout::Bits, Op::Dot | Op::Hamming | Op::Cosine) => {
                 all.extend(unrolled(&[2, 4]));
-                all.extend(
-                    [Popcount::HarleySeal, Popcount::Scalar]
-                        .map(|popcount| Variant { popcount, unroll: 0 }),
-                );
+                if spec.tier == Tier::Avx2 {
+                    all.extend(
+                        [Popcount::HarleySeal, Popcount::Scalar]
+                            .map(|popcount| Variant { popcount, unroll: 0 }),
+                    );
+                }
             }
             // The default unrolls are 4 (dot, hamming) and 2 (cosine, whose three quantities
             // per vector leave registers for two).

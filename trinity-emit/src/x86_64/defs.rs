@@ -726,6 +726,8 @@ instructions! {
     VPCMPB vpcmpb(dst, a, b, imm) = "vpcmpb" &[evex(&[(K, Reg), (Z, Vvvv), (Zm, Rm), (U8, Imm)], 0x66, M0F3A, 0x3F)];
     /// compare unsigned bytes by predicate `imm` into a mask.
     VPCMPUB vpcmpub(dst, a, b, imm) = "vpcmpub" &[evex(&[(K, Reg), (Z, Vvvv), (Zm, Rm), (U8, Imm)], 0x66, M0F3A, 0x3E)];
+    /// bytes whose `a & b` is nonzero into a mask.
+    VPTESTMB vptestmb(dst, a, b) = "vptestmb" &[evex(E_KVM, 0x66, M0F38, 0x26)];
     /// the top bit of every byte into a mask.
     VPMOVB2M vpmovb2m(dst, src) = "vpmovb2m" &[evex(&[(K, Reg), (Z, Rm)], 0xF3, M0F38, 0x29).unmasked()];
     /// every byte all ones or zero by its mask bit.

@@ -19,13 +19,14 @@
 //!   nonvolatile registers, emitted from it, undone from it in reverse by the epilogue, and
 //!   described by it as the kernel's Win64 [`unwind`](super::unwind) data.
 
+pub mod avx512;
 pub mod bundle;
 pub mod permute_by;
 pub mod scan;
 
 use super::plan::{copy_pieces, rotate_plan};
 use super::unwind::{PrologueOp, PrologueStep, UnwindInfo};
-use super::{CallConv, Kernel, KernelError, KernelSpec, Layout, Op, Popcount};
+use super::{CallConv, Kernel, KernelError, KernelSpec, Layout, Op, Popcount, Tier};
 use crate::x86_64::{
     Assembler, Cond, Gpr32, Gpr64, Gpr64::*, Gpr8, Mem, Operand, Xmm, Ymm, Ymm::*,
 };
@@ -33,8 +34,12 @@ use crate::{EmitError, Label};
 
 type R = Result<(), EmitError>;
 
-/// Generate the x86-64 kernel for a validated `spec` whose tier is [`Tier::Avx2`](super::Tier::Avx2).
+/// Generate the x86-64 kernel for a validated `spec`: AVX2 code here, AVX-512 tiers in
+/// [`avx512`] where they [`have code of their own`](avx512::has_own_code).
 pub fn generate(spec: &KernelSpec) -> Result<Kernel, KernelError> {
+    if spec.tier != Tier::Avx2 && avx512::has_own_code(spec) {
+        return avx512::generate(spec);
+    }
     let mut g = Gen::new(spec.conv, frame(spec));
     let steps = g.prologue()?;
     match (spec.layout, spec.op) {
@@ -581,19 +586,24 @@ impl Gen {
 
     /// Sum the lanes of `v` (i32 lanes, or u64 lanes when `qwords`) into `out`, sign-extended.
     fn hsum(&mut self, v: Ymm, qwords: bool, out: Gpr64) -> R {
-        let x = v.xmm();
-        self.a.vextracti128(Xmm::X15, v, 1)?;
+        self.hsum_with(v, Xmm::X15, qwords, out)
+    }
+
+    /// [`hsum`](Self::hsum) with `scratch` as its scratch register.
+    fn hsum_with(&mut self, v: Ymm, scratch: Xmm, qwords: bool, out: Gpr64) -> R {
+        let (x, t) = (v.xmm(), scratch);
+        self.a.vextracti128(t, v, 1)?;
         if qwords {
-            self.a.vpaddq(x, x, Xmm::X15)?;
-            self.a.vpshufd(Xmm::X15, x, 0x4e)?;
-            self.a.vpaddq(x, x, Xmm::X15)?;
+            self.a.vpaddq(x, x, t)?;
+            self.a.vpshufd(t, x, 0x4e)?;
+            self.a.vpaddq(x, x, t)?;
             self.a.vmovq(out, x)
         } else {
-            self.a.vpaddd(x, x, Xmm::X15)?;
-            self.a.vpshufd(Xmm::X15, x, 0x4e)?;
-            self.a.vpaddd(x, x, Xmm::X15)?;
-            self.a.vpshufd(Xmm::X15, x, 0xb1)?;
-            self.a.vpaddd(x, x, Xmm::X15)?;
+            self.a.vpaddd(x, x, t)?;
+            self.a.vpshufd(t, x, 0x4e)?;
+            self.a.vpaddd(x, x, t)?;
+            self.a.vpshufd(t, x, 0xb1)?;
+            self.a.vpaddd(x, x, t)?;
             self.a.vmovd(out.d(), x)?;
             self.a.movsxd(out, out.d())
         }
