@@ -14,7 +14,8 @@ extern "C" {
 
 /// Whether this CPU can run the baked kernels (they use the target's best tier).
 pub fn supported() -> bool {
-    matches!(trinity_runtime::cpu::detect_tier(), Some(Tier::Avx2) | Some(Tier::DotProd))
+    let best = trinity_runtime::cpu::detect_tier();
+    best.is_some_and(|t| t.runs(Tier::Avx2) || t.runs(Tier::DotProd))
 }
 
 /// Dot product of two D = 10000 bitsliced vectors, or `None` on another dimension or CPU.
