@@ -21,6 +21,7 @@
 pub mod bundle;
 pub mod permute_by;
 pub mod scan;
+pub mod scan_avx512;
 
 use super::plan::{copy_pieces, rotate_plan};
 use super::unwind::{PrologueOp, PrologueStep, UnwindInfo};
