@@ -14,6 +14,7 @@ mod support;
 
 use iced_x86::CpuidFeature;
 use scan_cases::operand;
+use trinity_emit::kernels::bundle::{generate_bundle, BundleKernel, BundleSpec};
 use trinity_emit::kernels::scan::{generate_scan, ScanKernel, ScanMetric, ScanSpec, QUERY_BLOCKS};
 use trinity_emit::kernels::{Layout, Tier};
 use trinity_runtime::DenseVector;
@@ -147,12 +148,122 @@ fn only_the_vpopcnt_tier_uses_vpopcntq() {
     }
 }
 
+/// Every dense tile tail (D mod 128) up to 70 and 127..129, every bitsliced one (words mod
+/// 16: 1, 2, 8, 9, 11, 0, 8, 15, 13), D = 10000.
+fn bundle_dims() -> Vec<usize> {
+    (1..=70).chain([127, 128, 129, 511, 512, 513, 700, 1000, 1500, 3000, 10000]).collect()
+}
+
+/// The vectors bundled at `dim`: the scan suites' records (random, all -1, zero, all +1, a
+/// duplicate, a -1 tail) and the negations of the first two random ones, for exact ties.
+fn bundle_pool(dim: usize) -> Vec<DenseVector> {
+    let mut pool = scan_cases::records(dim, 7, dim as u64 ^ 0xb0b);
+    for i in [0, 2] {
+        pool.push(DenseVector::new(pool[i].as_slice().iter().map(|&t| -t).collect()).unwrap());
+    }
+    pool
+}
+
+/// Operand lists as indices into [`bundle_pool`]: n = 0, 1, 2, 3, exact ties, 16; with
+/// `boundaries`, also runs of one vector crossing each batch size (7 bitsliced, 127 dense) and
+/// counter level (a count of 2^k - 1 and 2^k), alone and followed by one fewer of its
+/// negation, so that an overflow has no sign change to hide behind.
+fn bundle_cases(boundaries: bool) -> Vec<Vec<usize>> {
+    let mut cases = vec![vec![], vec![0], vec![0, 1], vec![0, 2, 6], vec![0, 7], vec![0, 2, 7, 8]];
+    cases.push((0..16).map(|i| (i * 3 + 1) % 9).collect());
+    if boundaries {
+        for k in [7, 8, 15, 16, 31, 32, 127, 128, 129, 255, 256] {
+            cases.push(vec![4; k]);
+            cases.push([vec![0; k], vec![7; k - 1]].concat());
+        }
+    }
+    cases
+}
+
+/// The sign of each position's sum over `operands`.
+fn signs(dim: usize, operands: &[&DenseVector]) -> DenseVector {
+    let sums = operands.iter().fold(vec![0i64; dim], |mut sums, v| {
+        sums.iter_mut().zip(v.as_slice()).for_each(|(s, &t)| *s += i64::from(t));
+        sums
+    });
+    DenseVector::new(sums.iter().map(|s| s.signum() as i8).collect()).unwrap()
+}
+
+/// Run a bundle kernel in the simulator: each operand, the pointer table and the output an
+/// exact region (the output filled with garbage).
+fn simulate_bundle(
+    k: &BundleKernel,
+    operands: &[Vec<u8>],
+    picks: &[usize],
+) -> Result<Vec<u8>, SimError> {
+    let mut sim = Simulator::new(Features::for_tier(k.spec.tier));
+    let placed: Vec<u64> = operands.iter().map(|b| sim.memory.place(b.clone(), false)).collect();
+    let pointers: Vec<u8> = picks.iter().flat_map(|&i| placed[i].to_le_bytes()).collect();
+    let pv = sim.memory.place(pointers, false);
+    let out = sim.memory.place(vec![0x5a; k.spec.layout.operand_bytes(k.spec.dim)], true);
+    let outcome = sim.call(&k.code, &[pv, picks.len() as u64, out])?;
+    Ok(outcome.memory.region(out).expect("the output region").bytes.clone())
+}
+
+#[test]
+fn bundle_kernels_match_reference() {
+    let native = native::Runner::new();
+    let mut calls = 0;
+    for dim in bundle_dims() {
+        let pool = bundle_pool(dim);
+        let boundaries = [1, 65, 129, 513, 3000].contains(&dim);
+        for layout in Layout::ALL {
+            let bytes: Vec<Vec<u8>> = pool.iter().map(|v| operand(layout, v)).collect();
+            for tier in TIERS {
+                let k = generate_bundle(&BundleSpec::new(layout, dim as u32, tier))
+                    .unwrap_or_else(|e| panic!("{tier:?} {dim}: {e}"));
+                for picks in bundle_cases(boundaries) {
+                    let chosen: Vec<&DenseVector> = picks.iter().map(|&i| &pool[i]).collect();
+                    let want = operand(layout, &signs(dim, &chosen));
+                    let what = format!("{}, operands {picks:?}", k.spec);
+                    let got = simulate_bundle(&k, &bytes, &picks)
+                        .unwrap_or_else(|e| panic!("{what}: {e}"));
+                    assert_eq!(got, want, "{what}: simulator against the sums");
+                    let operands: Vec<&[u8]> = picks.iter().map(|&i| &bytes[i][..]).collect();
+                    if let Some(hw) = native.bundle(&k, &operands) {
+                        assert_eq!(got, hw, "{what}: simulator against the hardware");
+                    }
+                    calls += 1;
+                }
+            }
+        }
+    }
+    println!("{calls} AVX-512 bundle_n calls agree");
+}
+
+/// The output one element short: the masked tail store is reported as an out-of-region store.
+#[test]
+fn a_bundle_output_one_element_short_is_out_of_region() {
+    for tier in TIERS {
+        for (layout, dim) in [(Layout::Dense, 100), (Layout::Dense, 20), (Layout::Bits, 1000)] {
+            let k = generate_bundle(&BundleSpec::new(layout, dim, tier)).unwrap();
+            let v = operand(layout, &DenseVector::random(dim as usize, 5).unwrap());
+            let element = if layout == Layout::Dense { 1 } else { 8 };
+            let mut sim = Simulator::new(Features::for_tier(tier));
+            let pv = sim.memory.place(v.clone(), false);
+            let table = sim.memory.place(pv.to_le_bytes().to_vec(), false);
+            let out = sim.memory.place(vec![0; v.len() - element], true);
+            match sim.call(&k.code, &[table, 1, out]) {
+                Err(SimError::Memory { error: MemError::OutOfRegion { write, .. }, .. }) => {
+                    assert!(write, "{}", k.spec)
+                }
+                other => panic!("{}: expected an out-of-region store, got {other:?}", k.spec),
+            }
+        }
+    }
+}
+
 /// Native runs through the canary harness of tests/support where this CPU has the tier's
 /// features, else `None`, said once per tier.
 #[cfg(target_arch = "x86_64")]
 mod native {
-    use super::support::HarnessedScan;
-    use super::{ScanKernel, Tier};
+    use super::support::{HarnessedBundle, HarnessedScan};
+    use super::{BundleKernel, ScanKernel, Tier};
     use trinity_runtime::exec::Arena;
 
     pub struct Runner {
@@ -202,13 +313,24 @@ mod native {
             assert_eq!(flag, 0, "{}: callee-saved registers clobbered", k.spec);
             Some(scores)
         }
+
+        pub fn bundle(&self, k: &BundleKernel, operands: &[&[u8]]) -> Option<Vec<u8>> {
+            if !self.tiers.contains(&k.spec.tier) {
+                return None;
+            }
+            let h = HarnessedBundle::new(&self.arena, k);
+            let mut out = vec![0; k.spec.layout.operand_bytes(k.spec.dim)];
+            let flag = h.call(operands, &mut out);
+            assert_eq!(flag, 0, "{}: callee-saved registers clobbered", k.spec);
+            Some(out)
+        }
     }
 }
 
 /// Without x86-64 there is no hardware to compare with; the reference still is.
 #[cfg(not(target_arch = "x86_64"))]
 mod native {
-    use super::ScanKernel;
+    use super::{BundleKernel, ScanKernel};
 
     pub struct Runner;
 
@@ -225,6 +347,9 @@ mod native {
             _: usize,
             _: &[u8],
         ) -> Option<Vec<i32>> {
+            None
+        }
+        pub fn bundle(&self, _: &BundleKernel, _: &[&[u8]]) -> Option<Vec<u8>> {
             None
         }
     }

@@ -19,6 +19,7 @@
 //!   described by it as the kernel's Win64 [`unwind`](super::unwind) data.
 
 pub mod bundle;
+pub mod bundle_avx512;
 pub mod permute_by;
 pub mod scan;
 pub mod scan_avx512;
