@@ -145,8 +145,8 @@ fn dense_tile(g: &mut Gen, tile: &Tile) -> R {
         Ok(())
     };
     let mut flush = |g: &mut Gen| -> R {
-        for k in 0..tile.len() {
-            widen_into(g, DENSE_BYTES[k], sums(k), [Z12, Z13])?;
+        for (k, &bytes) in DENSE_BYTES[..tile.len()].iter().enumerate() {
+            widen_into(g, bytes, sums(k), [Z12, Z13])?;
         }
         Ok(())
     };
