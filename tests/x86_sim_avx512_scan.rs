@@ -354,3 +354,38 @@ mod native {
         }
     }
 }
+
+/// Reviewed listings: the bitsliced dot with eight queries at D = 1000 in both tiers (nibble
+/// lookup and vpopcntq, with the masked last chunk), the one-query vpopcnt dot loop at
+/// D = 10000, a dense dot and a bitsliced hamming at D = 100 with Q = 2, the masked-only dense
+/// hamming at D = 20; bundle_n bitsliced at D = 3000 (two whole tiles and a masked one) and
+/// dense at 10000 and 20.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn snapshots() {
+    let scans = [
+        (ScanMetric::Dot, Layout::Bits, 1000, Tier::Avx512, 8),
+        (ScanMetric::Dot, Layout::Bits, 1000, Tier::Avx512Vpopcnt, 8),
+        (ScanMetric::Dot, Layout::Bits, 10000, Tier::Avx512Vpopcnt, 1),
+        (ScanMetric::Dot, Layout::Dense, 100, Tier::Avx512, 2),
+        (ScanMetric::Hamming, Layout::Bits, 100, Tier::Avx512, 2),
+        (ScanMetric::Hamming, Layout::Dense, 20, Tier::Avx512, 1),
+    ];
+    for (metric, layout, dim, tier, q) in scans {
+        let k = scan_kernel(ScanSpec::new(metric, layout, dim, tier, q));
+        assert_eq!(k.code, scan_kernel(k.spec).code, "{}", k.spec);
+        let name = format!("{}_{}_{dim}_q{q}_{}", layout.name(), metric.name(), tier.name());
+        let text = format!("{}\n{}", k.spec, support::listing(&k.code));
+        insta::with_settings!({snapshot_path => "../snapshots/scan_avx512", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(name, text);
+        });
+    }
+    for (layout, dim) in [(Layout::Bits, 3000), (Layout::Dense, 10000), (Layout::Dense, 20)] {
+        let k = generate_bundle(&BundleSpec::new(layout, dim, Tier::Avx512)).unwrap();
+        let name = format!("{}_bundle_n_{dim}", layout.name());
+        let text = format!("{}\n{}", k.spec, support::listing(&k.code));
+        insta::with_settings!({snapshot_path => "../snapshots/bundle_avx512", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(name, text);
+        });
+    }
+}

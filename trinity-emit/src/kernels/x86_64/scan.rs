@@ -79,6 +79,14 @@ pub(super) fn query_bases(g: &mut Gen, queries: usize) -> R {
     Ok(())
 }
 
+/// Loop iterations per widening round and the rounds of the blocked loop, for byte
+/// accumulators that take `limit` chunks between widenings, `unroll` chunks per iteration and
+/// `full` whole chunks per record.
+pub(super) fn blocks(limit: usize, unroll: usize, full: usize) -> (usize, usize) {
+    let per_block = limit / unroll;
+    (per_block, full / (per_block * unroll))
+}
+
 /// Fold `accs`, one vector of 32-bit lanes per query (1, 2, 4 or 8 of them), into one sum per
 /// query, in query order in the low lanes of the result (a single sum in its every 32-bit
 /// lane); `t` is scratch.
@@ -227,10 +235,8 @@ impl Shape {
         self.metric == ScanMetric::Dot || self.sequential
     }
 
-    /// Loop iterations per widening round, and the rounds of the blocked loop.
     fn blocks(&self) -> (usize, usize) {
-        let per_block = self.limit() / self.unroll;
-        (per_block, self.full() / (per_block * self.unroll))
+        blocks(self.limit(), self.unroll, self.full())
     }
 
     /// Whether a record needs more than one widening round, so 32-bit totals on the stack: the

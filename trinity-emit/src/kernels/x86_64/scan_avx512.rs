@@ -18,7 +18,7 @@
 //!   in sign, are one instruction each), popcounts by `vpopcntq` into 64-bit lanes that never
 //!   need widening (`avx512vpopcnt`), or by the nibble lookup into bytes (`avx512`).
 
-use super::scan::{fold, query_bases, record_loop, saved_bases, store_sums, QUERY_BASES};
+use super::scan::{blocks, fold, query_bases, record_loop, saved_bases, store_sums, QUERY_BASES};
 use super::{at, at_index, Gen, R};
 use crate::kernels::scan::{ScanMetric, ScanSpec};
 use crate::kernels::{CallConv, KernelError, Layout, Tier};
@@ -123,15 +123,10 @@ impl Shape {
         }
     }
 
-    /// Loop iterations per widening round, and the rounds of the blocked loop.
+    /// Loop iterations per widening round, and the rounds of the blocked loop (none without
+    /// widening).
     fn blocks(&self) -> (usize, usize) {
-        match self.limit() {
-            Some(limit) => {
-                let per_block = limit / self.unroll;
-                (per_block, self.chunks().0 / (per_block * self.unroll))
-            }
-            None => (0, 0),
-        }
+        self.limit().map_or((0, 0), |limit| blocks(limit, self.unroll, self.chunks().0))
     }
 
     /// Before the first record: query bases, the tail mask and the constants.
