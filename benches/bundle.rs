@@ -2,7 +2,8 @@
 //! beside the portable `bundle_n` this project had before them (every operand converted to
 //! one byte per trit, then summed), today's portable fallback (per-layout accumulation, as
 //! `JitEngine::portable()` runs it) and a plain per-position sum over dense operands (the loop
-//! a user would write). Rounds alternate between the variants and each keeps its fastest, so
+//! a user would write), and the AVX-512 kernels (one for both AVX-512 tiers) called directly
+//! where this CPU runs them (else a printed skip). Rounds alternate between the variants and each keeps its fastest, so
 //! machine noise hits them alike; every variant's result is checked against the kernel's.
 //!
 //! `cargo bench --bench bundle` prints a markdown table; `TRINITY_BUNDLE_DIM=10000` picks the
@@ -11,6 +12,11 @@
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+use trinity::emit::kernels::bundle::{generate_bundle, BundleSpec};
+use trinity::emit::kernels::{Layout, Tier};
+use trinity::runtime::cpu::detect_tier;
+use trinity::runtime::exec::call::BundleNKernel;
+use trinity::runtime::exec::Arena;
 use trinity::runtime::{BitVector, DenseVector, JitEngine, Vector};
 
 /// The portable `bundle_n` before the kernels: every operand to dense bytes, summed in i32.
@@ -56,10 +62,31 @@ fn micros(d: Duration) -> String {
     format!("{:.1}", d.as_secs_f64() * 1e6)
 }
 
+/// The AVX-512 bundle kernels of `dim` (bitsliced, dense) when this CPU runs them; else says
+/// why not.
+fn avx512_kernels(arena: &Arena, dim: usize) -> Option<(BundleNKernel<u64>, BundleNKernel<i8>)> {
+    let cpu = detect_tier();
+    if !cpu.is_some_and(|cpu| cpu.runs(Tier::Avx512)) {
+        let name = cpu.map_or("none", Tier::name);
+        eprintln!("SKIPPED the avx512 kernels: this CPU's tier ({name}) does not run them");
+        return None;
+    }
+    let place = |layout: Layout| {
+        let kernel = generate_bundle(&BundleSpec::new(layout, dim as u32, Tier::Avx512)).unwrap();
+        (arena.add(&kernel.code).expect("place kernel"), layout.operand_bytes(dim as u32))
+    };
+    let ((bits, bytes), (dense, len)) = (place(Layout::Bits), place(Layout::Dense));
+    // SAFETY: generated n-way bundle kernels of these layouts and dimension, on a CPU that
+    // runs their tier; the wrappers check every operand's length.
+    unsafe { Some((BundleNKernel::new(bits, bytes / 8), BundleNKernel::new(dense, len))) }
+}
+
 fn main() {
     let dim = env_list("TRINITY_BUNDLE_DIM", &[10000])[0];
     let ns = env_list("TRINITY_BUNDLE_NS", &[3, 16, 256, 4096]);
     let rounds = env_list("TRINITY_BUNDLE_ROUNDS", &[7])[0];
+    let arena = Arena::new();
+    let avx512 = avx512_kernels(&arena, dim);
     let engine = JitEngine::new();
     let portable = JitEngine::portable();
     println!(
@@ -67,10 +94,11 @@ fn main() {
         engine.stats().backend,
         engine.tier()
     );
+    let extra = if avx512.is_some() { " avx512 bits | avx512 dense |" } else { "" };
     println!(
-        "| n | kernel bits | kernel dense | before, bits | before, dense | portable now, bits | portable now, dense | plain sum (dense) | bits: before / kernel |"
+        "| n | kernel bits | kernel dense | before, bits | before, dense | portable now, bits | portable now, dense | plain sum (dense) | bits: before / kernel |{extra}"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|{}", "---|".repeat(extra.matches('|').count()));
     for &n in &ns {
         let dense: Vec<DenseVector> =
             (0..n).map(|s| DenseVector::random(dim, s as u64).unwrap()).collect();
@@ -94,6 +122,24 @@ fn main() {
             Box::new(|| drop(black_box(portable.bundle_n(&dense_refs).unwrap()))),
             Box::new(|| drop(black_box(plain_sum(&dense_refs)))),
         ];
+        if let Some((bits_kernel, dense_kernel)) = &avx512 {
+            let bits_words: Vec<&[u64]> = bits.iter().map(|v| v.words()).collect();
+            let dense_trits: Vec<&[i8]> = dense.iter().map(|v| v.as_slice()).collect();
+            let mut out_bits = vec![0u64; want_bits.words().len()];
+            let mut out_dense = vec![0i8; dim];
+            bits_kernel.call(&bits_words, &mut out_bits).unwrap();
+            dense_kernel.call(&dense_trits, &mut out_dense).unwrap();
+            assert_eq!(out_bits, want_bits.words());
+            assert_eq!(out_dense, want_dense.as_slice());
+            variants.push(Box::new(move || {
+                bits_kernel.call(&bits_words, &mut out_bits).unwrap();
+                black_box(&out_bits);
+            }));
+            variants.push(Box::new(move || {
+                dense_kernel.call(&dense_trits, &mut out_dense).unwrap();
+                black_box(&out_dense);
+            }));
+        }
         let mut best = vec![Duration::MAX; variants.len()];
         for _ in 0..rounds {
             for (b, f) in best.iter_mut().zip(variants.iter_mut()) {
@@ -102,6 +148,7 @@ fn main() {
         }
         let cells: Vec<String> = best.iter().map(|&d| micros(d)).collect();
         let ratio = best[2].as_secs_f64() / best[0].as_secs_f64();
-        println!("| {n} | {} | {ratio:.0}x |", cells.join(" | "));
+        let extra: String = cells[7..].iter().map(|c| format!(" {c} |")).collect();
+        println!("| {n} | {} | {ratio:.0}x |{extra}", cells[..7].join(" | "));
     }
 }

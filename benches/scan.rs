@@ -1,5 +1,6 @@
-//! Scan kernel speed on this machine (x86-64 AVX2): per (record, query) pair, each query block
-//! against the pair kernel called once per record, on records that stay in L2 and on records
+//! Scan kernel speed on this machine (x86-64: AVX2, and the AVX-512 tiers where this CPU runs
+//! them, else a printed skip): per (record, query) pair, each query block against the AVX2
+//! pair kernel called once per record, on records that stay in L2 and on records
 //! streamed from memory (a buffer four times the L3), plus the single-query scan's bandwidth.
 //! Every timed scan's scores are checked against the pair kernel afterwards.
 //!
@@ -72,9 +73,25 @@ fn place(arena: &Arena, code: &[u8]) -> Code {
     arena.add(code).expect("place kernel")
 }
 
+/// The x86-64 tiers this CPU runs; prints why each other one is skipped.
+fn tiers() -> Vec<Tier> {
+    let cpu = detect_tier();
+    [Tier::Avx2, Tier::Avx512, Tier::Avx512Vpopcnt]
+        .into_iter()
+        .filter(|&tier| {
+            let runs = cpu.is_some_and(|cpu| cpu.runs(tier));
+            if !runs {
+                let name = cpu.map_or("none", Tier::name);
+                eprintln!("SKIPPED {}: this CPU's tier ({name}) does not run it", tier.name());
+            }
+            runs
+        })
+        .collect()
+}
+
 fn main() {
-    if detect_tier().is_none_or(|t| !t.runs(Tier::Avx2)) {
-        eprintln!("SKIPPED: scan benches need an AVX2 machine");
+    let tiers = tiers();
+    if !tiers.contains(&Tier::Avx2) {
         return;
     }
     let dims: Vec<usize> = std::env::var("TRINITY_SCAN_DIMS")
@@ -86,10 +103,10 @@ fn main() {
     let sets = std::env::var("TRINITY_SCAN_SETS").unwrap_or_else(|_| "L2,memory".into());
     let arena = Arena::new();
     println!(
-        "| layout | metric | D | set | pair ns | {} |",
+        "| layout | metric | D | set | tier | pair ns | {} |",
         QUERY_BLOCKS.map(|q| format!("Q={q} ns/pair")).join(" | ")
     );
-    println!("|---|---|---|---|---|{}", "---|".repeat(QUERY_BLOCKS.len()));
+    println!("|---|---|---|---|---|---|{}", "---|".repeat(QUERY_BLOCKS.len()));
     for layout in Layout::ALL {
         for metric in ScanMetric::ALL {
             for &dim in &dims {
@@ -120,41 +137,48 @@ fn main() {
                     .as_secs_f64()
                         * 1e9
                         / n as f64;
-                    let mut cells = Vec::new();
-                    let mut gbs = 0.0;
-                    for q in QUERY_BLOCKS {
-                        let spec = ScanSpec::new(metric, layout, dim as u32, Tier::Avx2, q);
-                        let code = place(&arena, &generate_scan(&spec).unwrap().code);
-                        // SAFETY: a System V scan kernel; see the call below.
-                        let scan: Scan = unsafe { std::mem::transmute(code.entry()) };
-                        let mut scores = vec![0i32; n * q as usize];
-                        let t = time(5, || {
-                            // SAFETY: n records and q queries at `stride` lie inside their
-                            // buffers, and scores holds n * q results.
-                            unsafe {
-                                scan(recs[roff..].as_ptr(), stride, n, q0, scores.as_mut_ptr())
-                            };
-                            black_box(&scores);
-                        });
-                        // The scores of the last timed call, against the pair kernel.
-                        for r in 0..n {
-                            for j in 0..q as usize {
-                                let rec = recs[roff + r * stride..].as_ptr();
-                                let query = queries[qoff + j * stride..].as_ptr();
-                                // SAFETY: whole operands inside their buffers.
-                                let want = unsafe { pair(rec, query) };
-                                assert_eq!(i64::from(scores[r * q as usize + j]), want, "{spec}");
+                    let mut rows = Vec::new();
+                    for &tier in &tiers {
+                        let (mut cells, mut gbs) = (Vec::new(), 0.0);
+                        for q in QUERY_BLOCKS {
+                            let spec = ScanSpec::new(metric, layout, dim as u32, tier, q);
+                            let code = place(&arena, &generate_scan(&spec).unwrap().code);
+                            // SAFETY: a System V scan kernel; see the call below.
+                            let scan: Scan = unsafe { std::mem::transmute(code.entry()) };
+                            let mut scores = vec![0i32; n * q as usize];
+                            let t = time(5, || {
+                                // SAFETY: n records and q queries at `stride` lie inside their
+                                // buffers, and scores holds n * q results.
+                                unsafe {
+                                    scan(recs[roff..].as_ptr(), stride, n, q0, scores.as_mut_ptr())
+                                };
+                                black_box(&scores);
+                            });
+                            // The scores of the last timed call, against the pair kernel.
+                            for r in 0..n {
+                                for j in 0..q as usize {
+                                    let rec = recs[roff + r * stride..].as_ptr();
+                                    let query = queries[qoff + j * stride..].as_ptr();
+                                    // SAFETY: whole operands inside their buffers.
+                                    let want = unsafe { pair(rec, query) };
+                                    assert_eq!(
+                                        i64::from(scores[r * q as usize + j]),
+                                        want,
+                                        "{spec}"
+                                    );
+                                }
                             }
+                            if q == 1 {
+                                gbs = (n * bytes) as f64 / t.as_secs_f64() / 1e9;
+                            }
+                            cells.push(format!(
+                                "{:.2}",
+                                t.as_secs_f64() * 1e9 / (n * q as usize) as f64
+                            ));
                         }
-                        if q == 1 {
-                            gbs = (n * bytes) as f64 / t.as_secs_f64() / 1e9;
-                        }
-                        cells.push(format!(
-                            "{:.2}",
-                            t.as_secs_f64() * 1e9 / (n * q as usize) as f64
-                        ));
+                        rows.push((tier, cells, gbs));
                     }
-                    let set = if set == "memory" {
+                    let memory = (set == "memory").then(|| {
                         let words: Vec<u64> = recs
                             .chunks_exact(8)
                             .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
@@ -163,19 +187,23 @@ fn main() {
                             black_box(words.iter().fold(0u64, |a, &w| a.wrapping_add(w)));
                         });
                         let read = (words.len() * 8) as f64 / t.as_secs_f64() / 1e9;
-                        format!(
-                            "memory ({} MiB; Q=1 {gbs:.1} GB/s, plain read {read:.1} GB/s)",
-                            (n * stride) >> 20
-                        )
-                    } else {
-                        format!("L2 ({n} records)")
-                    };
-                    println!(
-                        "| {} | {} | {dim} | {set} | {pair_ns:.2} | {} |",
-                        layout.name(),
-                        metric.name(),
-                        cells.join(" | ")
-                    );
+                        (read, (n * stride) >> 20)
+                    });
+                    for (tier, cells, gbs) in rows {
+                        let set = match memory {
+                            Some((read, mib)) => format!(
+                                "memory ({mib} MiB; Q=1 {gbs:.1} GB/s, plain read {read:.1} GB/s)"
+                            ),
+                            None => format!("L2 ({n} records)"),
+                        };
+                        println!(
+                            "| {} | {} | {dim} | {set} | {} | {pair_ns:.2} | {} |",
+                            layout.name(),
+                            metric.name(),
+                            tier.name(),
+                            cells.join(" | ")
+                        );
+                    }
                 }
             }
         }

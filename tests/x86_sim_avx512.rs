@@ -25,16 +25,6 @@ const TIERS: [Tier; 2] = [Tier::Avx512, Tier::Avx512Vpopcnt];
 const DIMS: [usize; 16] =
     [1, 63, 64, 65, 127, 128, 129, 511, 512, 513, 1000, 4097, 8191, 10000, 59049, 65537];
 
-/// The features of `tier`: avx2's plus AVX-512 F, BW and VL, plus VPOPCNTDQ for
-/// `avx512vpopcnt`; never BITALG.
-fn features(tier: Tier) -> Features {
-    let all = Features::avx512_tier().without([CpuidFeature::AVX512_BITALG]);
-    match tier {
-        Tier::Avx512 => all.without([CpuidFeature::AVX512_VPOPCNTDQ]),
-        _ => all,
-    }
-}
-
 /// What a kernel call produced: its return value, a double's bits, or its output's bytes.
 #[derive(Debug, Clone, PartialEq)]
 enum Res {
@@ -47,7 +37,7 @@ enum Res {
 /// output a writable one filled with garbage; Win64 kernels get rcx, rdx, r8 and must keep
 /// rdi, rsi and xmm6-xmm15 (besides what [`Simulator::call`] checks for System V).
 fn simulate(k: &Kernel, a: &[u8], b: &[u8]) -> Result<Res, SimError> {
-    let mut sim = Simulator::new(features(k.spec.tier));
+    let mut sim = Simulator::new(Features::for_tier(k.spec.tier));
     let pa = sim.memory.place(a.to_vec(), false);
     let pb = sim.memory.place(b.to_vec(), false);
     let bytes = k.spec.layout.operand_bytes(k.spec.dim);
@@ -243,7 +233,7 @@ fn short_operands_and_missing_features_are_reported() {
             Err(SimError::Memory { error: MemError::OutOfRegion { .. }, .. }) => {}
             other => panic!("{spec}: a short operand gave {other:?}"),
         }
-        let mut sim = Simulator::new(features(Tier::Avx512));
+        let mut sim = Simulator::new(Features::for_tier(Tier::Avx512));
         let pa = sim.memory.place(a.clone(), false);
         let missing = sim.call(&k.code, &[pa, pa]);
         let expect_error = layout == Layout::Bits;

@@ -32,6 +32,8 @@ use iced_x86::{
     CpuidFeature, Decoder, DecoderOptions, Formatter, Instruction, IntelFormatter, OpKind, Register,
 };
 
+use trinity_emit::kernels::Tier;
+
 pub use memory::{MemError, Memory, Region, DATA_BASE};
 
 /// Where [`Simulator::call`] places the code (a read-only region).
@@ -216,6 +218,29 @@ impl Features {
     pub fn avx512_tier() -> Self {
         use CpuidFeature::*;
         Features::avx2_tier().with([AVX512F, AVX512BW, AVX512VL, AVX512_VPOPCNTDQ, AVX512_BITALG])
+    }
+
+    /// What kernels of `tier` may use: [`avx2_tier`](Self::avx2_tier) for `avx2`, plus
+    /// AVX-512 F, BW and VL for `avx512`, plus VPOPCNTDQ for `avx512vpopcnt` (never BITALG);
+    /// the empty set for the AArch64 tiers, whose code this simulator does not run.
+    ///
+    /// ```
+    /// use iced_x86::CpuidFeature::{AVX512BW, AVX512_BITALG, AVX512_VPOPCNTDQ};
+    /// use trinity_emit::kernels::Tier;
+    /// use trinity_testkit::x86_sim::Features;
+    /// let avx512 = Features::for_tier(Tier::Avx512);
+    /// assert!(avx512.contains(AVX512BW) && !avx512.contains(AVX512_VPOPCNTDQ));
+    /// let vpopcnt = Features::for_tier(Tier::Avx512Vpopcnt);
+    /// assert!(vpopcnt.contains(AVX512_VPOPCNTDQ) && !vpopcnt.contains(AVX512_BITALG));
+    /// ```
+    pub fn for_tier(tier: Tier) -> Self {
+        use CpuidFeature::*;
+        match tier {
+            Tier::Avx2 => Features::avx2_tier(),
+            Tier::Avx512 => Features::avx2_tier().with([AVX512F, AVX512BW, AVX512VL]),
+            Tier::Avx512Vpopcnt => Features::for_tier(Tier::Avx512).with([AVX512_VPOPCNTDQ]),
+            Tier::Neon | Tier::DotProd => Features::new([]),
+        }
     }
 
     /// These features and `more`.

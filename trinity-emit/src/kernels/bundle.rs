@@ -50,7 +50,7 @@
 
 use std::fmt;
 
-use super::{aarch64, x86_64, Arch, CallConv, KernelError, Layout, Tier, MAX_DIM};
+use super::{aarch64, x86_64, CallConv, KernelError, Layout, Tier, MAX_DIM};
 
 /// The most operands one call may bundle: 2^24 - 1.
 ///
@@ -132,9 +132,10 @@ pub struct BundleKernel {
 /// ```
 pub fn generate_bundle(spec: &BundleSpec) -> Result<BundleKernel, KernelError> {
     spec.validate()?;
-    let code = match spec.tier.arch() {
-        Arch::X86_64 => x86_64::bundle::generate(spec)?,
-        Arch::Aarch64 => aarch64::bundle::generate(spec)?,
+    let code = match spec.tier {
+        Tier::Avx2 => x86_64::bundle::generate(spec)?,
+        Tier::Avx512 | Tier::Avx512Vpopcnt => x86_64::bundle_avx512::generate(spec)?,
+        Tier::Neon | Tier::DotProd => aarch64::bundle::generate(spec)?,
     };
     Ok(BundleKernel { spec: *spec, code })
 }

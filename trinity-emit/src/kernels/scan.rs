@@ -30,7 +30,7 @@
 
 use std::fmt;
 
-use super::{aarch64, x86_64, Arch, CallConv, KernelError, Layout, Tier, MAX_DIM};
+use super::{aarch64, x86_64, CallConv, KernelError, Layout, Tier, MAX_DIM};
 
 /// The query-block sizes `Q` a scan kernel can be generated for.
 ///
@@ -147,9 +147,10 @@ pub struct ScanKernel {
 /// ```
 pub fn generate_scan(spec: &ScanSpec) -> Result<ScanKernel, KernelError> {
     spec.validate()?;
-    let code = match spec.tier.arch() {
-        Arch::X86_64 => x86_64::scan::generate(spec)?,
-        Arch::Aarch64 => aarch64::scan::generate(spec)?,
+    let code = match spec.tier {
+        Tier::Avx2 => x86_64::scan::generate(spec)?,
+        Tier::Avx512 | Tier::Avx512Vpopcnt => x86_64::scan_avx512::generate(spec)?,
+        Tier::Neon | Tier::DotProd => aarch64::scan::generate(spec)?,
     };
     Ok(ScanKernel { spec: *spec, code })
 }

@@ -552,9 +552,9 @@ instructions! {
     /// sums of absolute byte differences of each 8-byte group, into 64-bit elements.
     VPSADBW vpsadbw(dst, a, b) = "vpsadbw" vbin!(0x66, M0F, 0xF6; E_RVM unmasked);
     /// signed byte minimum.
-    VPMINSB vpminsb(dst, a, b) = "vpminsb" vbin!(0x66, M0F38, 0x38);
+    VPMINSB vpminsb(dst, a, b) = "vpminsb" vbin!(0x66, M0F38, 0x38; E_RVM);
     /// signed byte maximum.
-    VPMAXSB vpmaxsb(dst, a, b) = "vpmaxsb" vbin!(0x66, M0F38, 0x3C);
+    VPMAXSB vpmaxsb(dst, a, b) = "vpmaxsb" vbin!(0x66, M0F38, 0x3C; E_RVM);
     /// unsigned byte minimum.
     VPMINUB vpminub(dst, a, b) = "vpminub" vbin!(0x66, M0F, 0xDA);
     /// unsigned byte maximum.
@@ -587,14 +587,14 @@ instructions! {
     VPSLLW vpsllw(dst, src, count) = "vpsllw" vshift!(0x71, 6; zmm 0xF1);
     /// shift 16-bit words right (logical) by an immediate or by the count in an xmm register.
     VPSRLW vpsrlw(dst, src, count) = "vpsrlw" vshift!(0x71, 2; zmm 0xD1);
-    /// shift 16-bit words right (arithmetic) by an immediate.
-    VPSRAW vpsraw(dst, src, count) = "vpsraw" vshift!(0x71, 4);
+    /// shift 16-bit words right (arithmetic) by an immediate or by the count in an xmm register.
+    VPSRAW vpsraw(dst, src, count) = "vpsraw" vshift!(0x71, 4; zmm 0xE1);
     /// shift 32-bit elements left by an immediate.
     VPSLLD vpslld(dst, src, count) = "vpslld" vshift!(0x72, 6);
     /// shift 32-bit elements right (logical) by an immediate.
     VPSRLD vpsrld(dst, src, count) = "vpsrld" vshift!(0x72, 2);
-    /// shift 32-bit elements right (arithmetic) by an immediate.
-    VPSRAD vpsrad(dst, src, count) = "vpsrad" vshift!(0x72, 4);
+    /// shift 32-bit elements right (arithmetic) by an immediate or by the count in an xmm register.
+    VPSRAD vpsrad(dst, src, count) = "vpsrad" vshift!(0x72, 4; zmm 0xE2);
     /// shift 64-bit elements left by an immediate or by the count in an xmm register.
     VPSLLQ vpsllq(dst, src, count) = "vpsllq" vshift!(0x73, 6; zmm 0xF3 w);
     /// shift 64-bit elements right (logical) by an immediate or by the count in an xmm register.
@@ -722,6 +722,8 @@ instructions! {
     VPOPCNTB vpopcntb(dst, src) = "vpopcntb" zun!(0x66, M0F38, 0x54);
     /// population count of each 16-bit word (AVX512_BITALG).
     VPOPCNTW vpopcntw(dst, src) = "vpopcntw" zun!(0x66, M0F38, 0x54, w);
+    /// set each mask bit where the 64-bit elements of `a` and `b` share a set bit.
+    VPTESTMQ vptestmq(dst, a, b) = "vptestmq" &[evex(E_KVM, 0x66, M0F38, 0x27).w()];
     /// compare signed bytes by predicate `imm` (0 eq, 1 lt, 2 le, 4 ne, 5 ge, 6 gt) into a mask.
     VPCMPB vpcmpb(dst, a, b, imm) = "vpcmpb" &[evex(&[(K, Reg), (Z, Vvvv), (Zm, Rm), (U8, Imm)], 0x66, M0F3A, 0x3F)];
     /// compare unsigned bytes by predicate `imm` into a mask.

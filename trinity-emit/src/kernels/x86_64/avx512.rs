@@ -55,7 +55,7 @@ fn z(i: usize) -> Zmm {
 
 /// The `vpternlog` immediate of `f(a, b, c)`, where `a` is the destination's bit, `b` the
 /// second operand's and `c` the third's.
-fn ternlog(f: impl Fn(bool, bool, bool) -> bool) -> u8 {
+pub(super) fn ternlog(f: impl Fn(bool, bool, bool) -> bool) -> u8 {
     (0..8).filter(|i| f(i & 4 != 0, i & 2 != 0, i & 1 != 0)).fold(0, |imm, i| imm | 1 << i)
 }
 

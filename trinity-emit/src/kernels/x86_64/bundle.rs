@@ -20,17 +20,17 @@ use crate::kernels::{CallConv, KernelError, Layout};
 use crate::x86_64::{Cond, Gpr64, Gpr64::*, Mem, Operand, Ymm, Ymm::*};
 
 /// Operands per dense batch: a byte sum of 127 trits cannot overflow.
-const DENSE_BATCH: i32 = 127;
+pub(super) const DENSE_BATCH: i32 = 127;
 /// Operands per bitsliced batch: a count of 7 fits the three in-register bits.
-const BITS_BATCH: i32 = 7;
+pub(super) const BITS_BATCH: i32 = 7;
 /// Bitsliced counter levels on the stack: enough for [`MAX_OPERANDS`](crate::kernels::bundle::MAX_OPERANDS).
-const LEVELS: usize = 24;
+pub(super) const LEVELS: usize = 24;
 /// Bytes per counter level: per half-tile, the +1 count's plane, then the -1 count's.
 const LEVEL: usize = HALVES * 2 * VEC;
 /// How many operands ahead the tile's lines are prefetched: the operands are scattered, so
 /// the hardware prefetchers, which follow streams, do not fetch them ahead by themselves.
-const BITS_AHEAD: i32 = 16;
-const DENSE_AHEAD: i32 = 32;
+pub(super) const BITS_AHEAD: i32 = 16;
+pub(super) const DENSE_AHEAD: i32 = 32;
 /// Dense scratch: the staged operand, then the staged result (for D < 32).
 const DENSE_SCRATCH: usize = 2 * VEC;
 
@@ -49,7 +49,7 @@ pub fn generate(spec: &BundleSpec) -> Result<Vec<u8>, KernelError> {
 /// `flush` after it. rcx counts the operands, r8 ends the batch, r11 is the operand; rbx is
 /// the operand `ahead` places on (the last one near the end), whose `prefetch` addresses (on
 /// rbx) are prefetched before each body.
-fn batches(
+pub(super) fn batches(
     g: &mut Gen,
     batch: i32,
     ahead: i32,
@@ -164,7 +164,7 @@ fn dense_tile(g: &mut Gen, tile: &DenseTile) -> R {
     };
     let mut flush = |g: &mut Gen| -> R {
         for k in 0..vectors {
-            widen_into(g, DENSE_BYTES[k], &DENSE_SUMS[4 * k..4 * k + 4])?;
+            widen_into(g, DENSE_BYTES[k], &DENSE_SUMS[4 * k..4 * k + 4], [Y12, Y13])?;
         }
         Ok(())
     };
@@ -179,9 +179,7 @@ fn dense_tile(g: &mut Gen, tile: &DenseTile) -> R {
     for k in 0..vectors {
         let sums = &DENSE_SUMS[4 * k..4 * k + 4];
         let (lo, hi) = (Y10, Y11);
-        g.a.vpackssdw(lo, sums[0], sums[1])?;
-        g.a.vpackssdw(hi, sums[2], sums[3])?;
-        g.a.vpacksswb(lo, lo, hi)?;
+        pack(g, sums, lo, hi)?;
         // Saturation keeps the sign; vpsignb turns bytes of 1 into it (0 for 0).
         g.a.vpsignb(lo, ONES, lo)?;
         match tile {
@@ -196,9 +194,14 @@ fn dense_tile(g: &mut Gen, tile: &DenseTile) -> R {
 }
 
 /// Add the signed bytes of `bytes` to the 32-bit `sums`, in `vpunpck*` lane order: within each
-/// 128-bit lane, words from the low then high 8 bytes, dwords from the low then high 4 words.
-fn widen_into(g: &mut Gen, bytes: Ymm, sums: &[Ymm]) -> R {
-    let (words, dwords) = (Y12, Y13);
+/// 128-bit lane, words from the low then high 8 bytes, dwords from the low then high 4 words
+/// (ymm or zmm registers; `words` and `dwords` are scratch).
+pub(super) fn widen_into<V: Into<Operand> + Copy>(
+    g: &mut Gen,
+    bytes: V,
+    sums: &[V],
+    [words, dwords]: [V; 2],
+) -> R {
     for (half, pair) in sums.chunks(2).enumerate() {
         if half == 0 {
             g.a.vpunpcklbw(words, bytes, bytes)?;
@@ -214,6 +217,14 @@ fn widen_into(g: &mut Gen, bytes: Ymm, sums: &[Ymm]) -> R {
         g.a.vpaddd(pair[1], pair[1], dwords)?;
     }
     Ok(())
+}
+
+/// Pack the four vectors of 32-bit `sums` of [`widen_into`] back into `lo`, bytes in their
+/// original order, with signed saturation (which keeps the sign); `hi` is scratch.
+pub(super) fn pack<V: Into<Operand> + Copy>(g: &mut Gen, sums: &[V], lo: V, hi: V) -> R {
+    g.a.vpackssdw(lo, sums[0], sums[1])?;
+    g.a.vpackssdw(hi, sums[2], sums[3])?;
+    g.a.vpacksswb(lo, lo, hi)
 }
 
 // ---- bitsliced -----------------------------------------------------------------------------
@@ -236,22 +247,7 @@ fn bits(g: &mut Gen, dim: usize) -> R {
     let minus = 8 * words;
     g.a.push(Rbx)?;
     g.a.sub(Rsp, (LEVELS * LEVEL) as i32)?;
-    // rax = LEVEL * L, L = max(3, bit length of n), at most LEVELS.
-    let more = g.a.new_label();
-    g.a.xor(Rax, Rax)?;
-    g.a.mov(Rcx, Rsi)?;
-    g.a.bind(more)?;
-    g.a.add(Rax, LEVEL as i32)?;
-    g.a.shr(Rcx, 1)?;
-    g.a.jcc(Cond::Ne, more)?;
-    g.a.mov(R8, (3 * LEVEL) as i32)?;
-    g.a.cmp(Rax, R8)?;
-    g.a.cmovcc(Cond::B, Rax, R8)?;
-    // At most LEVELS: past MAX_OPERANDS the counts are wrong, but nothing past the frame is
-    // written.
-    g.a.mov(R8, (LEVELS * LEVEL) as i32)?;
-    g.a.cmp(Rax, R8)?;
-    g.a.cmovcc(Cond::A, Rax, R8)?;
+    level_count(g, LEVEL)?;
     let full = words / 8;
     g.a.xor(R9, R9)?;
     g.counted(full, 2 * VEC, |g| bits_tile(g, minus, Some(R9), &[(0, 4), (VEC, 4)]))?;
@@ -266,6 +262,26 @@ fn bits(g: &mut Gen, dim: usize) -> R {
     g.epilogue()
 }
 
+/// rax = `level` times L, the counter levels: the bit length of n (rsi), at least 3, at most
+/// [`LEVELS`]. Clobbers rcx and r8.
+pub(super) fn level_count(g: &mut Gen, level: usize) -> R {
+    let more = g.a.new_label();
+    g.a.xor(Rax, Rax)?;
+    g.a.mov(Rcx, Rsi)?;
+    g.a.bind(more)?;
+    g.a.add(Rax, level as i32)?;
+    g.a.shr(Rcx, 1)?;
+    g.a.jcc(Cond::Ne, more)?;
+    g.a.mov(R8, (3 * level) as i32)?;
+    g.a.cmp(Rax, R8)?;
+    g.a.cmovcc(Cond::B, Rax, R8)?;
+    // At most LEVELS: past MAX_OPERANDS the counts are wrong, but nothing past the frame is
+    // written.
+    g.a.mov(R8, (LEVELS * level) as i32)?;
+    g.a.cmp(Rax, R8)?;
+    g.a.cmovcc(Cond::A, Rax, R8)
+}
+
 /// One bitsliced tile: `halves` of (displacement, words per plane), at `[index] + disp` of
 /// each plane. Counter level j of half h, plane s is at `rsp + LEVEL j + 64 h + 32 s`.
 fn bits_tile(g: &mut Gen, minus: usize, index: Option<Gpr64>, halves: &[(usize, usize)]) -> R {
@@ -276,7 +292,7 @@ fn bits_tile(g: &mut Gen, minus: usize, index: Option<Gpr64>, halves: &[(usize, 
     let planes = |h: usize| [halves[h].0, minus + halves[h].0];
     let zero = Y15;
     g.a.vpxor(zero, zero, zero)?;
-    level_loop(g, false, |g| {
+    level_loop(g, false, LEVEL, |g| {
         for slot in 0..2 * halves.len() {
             g.a.vmovdqu(at_index(Rsp, R8, slot * VEC), zero)?;
         }
@@ -320,7 +336,7 @@ fn bits_tile(g: &mut Gen, minus: usize, index: Option<Gpr64>, halves: &[(usize, 
         let (gt, lt, p, q, p_gt, q_gt) = (Y0, Y1, Y2, Y3, Y4, Y5);
         g.a.vpxor(gt, gt, gt)?;
         g.a.vpxor(lt, lt, lt)?;
-        level_loop(g, true, |g| {
+        level_loop(g, true, LEVEL, |g| {
             g.a.vmovdqu(p, at_index(Rsp, R8, 2 * h * VEC))?;
             g.a.vmovdqu(q, at_index(Rsp, R8, (2 * h + 1) * VEC))?;
             g.a.vpandn(p_gt, q, p)?;
@@ -338,14 +354,19 @@ fn bits_tile(g: &mut Gen, minus: usize, index: Option<Gpr64>, halves: &[(usize, 
     Ok(())
 }
 
-/// Run `body` for each counter level with r8 its byte offset: 0, LEVEL, ..., rax - LEVEL, or
-/// from the top down when `down`.
-fn level_loop(g: &mut Gen, down: bool, mut body: impl FnMut(&mut Gen) -> R) -> R {
+/// Run `body` for each counter level with r8 its byte offset: 0, `level`, ..., rax - `level`,
+/// or from the top down when `down`.
+pub(super) fn level_loop(
+    g: &mut Gen,
+    down: bool,
+    level: usize,
+    mut body: impl FnMut(&mut Gen) -> R,
+) -> R {
     let top = g.a.new_label();
     if down {
         g.a.mov(R8, Rax)?;
         g.a.bind(top)?;
-        g.a.sub(R8, LEVEL as i32)?;
+        g.a.sub(R8, level as i32)?;
         body(g)?;
         g.a.test(R8, R8)?;
         g.a.jcc(Cond::Ne, top)
@@ -353,7 +374,7 @@ fn level_loop(g: &mut Gen, down: bool, mut body: impl FnMut(&mut Gen) -> R) -> R
         g.a.xor(R8, R8)?;
         g.a.bind(top)?;
         body(g)?;
-        g.a.add(R8, LEVEL as i32)?;
+        g.a.add(R8, level as i32)?;
         g.a.cmp(R8, Rax)?;
         g.a.jcc(Cond::B, top)
     }

@@ -21,8 +21,10 @@
 
 pub mod avx512;
 pub mod bundle;
+pub mod bundle_avx512;
 pub mod permute_by;
 pub mod scan;
+pub mod scan_avx512;
 
 use super::plan::{copy_pieces, rotate_plan};
 use super::unwind::{PrologueOp, PrologueStep, UnwindInfo};

@@ -21,7 +21,109 @@ use crate::x86_64::{Cond, Gpr32, Gpr64, Gpr64::*, Mem, Ymm, Ymm::*};
 use crate::EmitError;
 
 /// Query q's base register. rcx (the argument) and rax are free; the others are callee-saved.
-const QUERY_BASES: [Gpr64; 8] = [Rcx, Rax, Rbx, Rbp, R12, R13, R14, R15];
+pub(super) const QUERY_BASES: [Gpr64; 8] = [Rcx, Rax, Rbx, Rbp, R12, R13, R14, R15];
+
+/// The callee-saved query bases a kernel of `queries` queries uses.
+pub(super) fn saved_bases(queries: usize) -> &'static [Gpr64] {
+    &QUERY_BASES[2..queries.max(2)]
+}
+
+/// The record loop of every x86-64 scan kernel: save `saved`, reserve `frame` bytes of stack,
+/// and unless n is 0 run `setup`, then `record` once per record (rdi the record, r8 its
+/// scores), stepping rdi by the stride and r8 by `queries` scores.
+pub(super) fn record_loop(
+    g: &mut Gen,
+    queries: usize,
+    saved: &[Gpr64],
+    frame: i32,
+    setup: impl FnOnce(&mut Gen) -> R,
+    record: impl FnOnce(&mut Gen) -> R,
+) -> R {
+    for &r in saved {
+        g.a.push(r)?;
+    }
+    if frame > 0 {
+        g.a.sub(Rsp, frame)?;
+    }
+    let done = g.a.new_label();
+    g.a.test(Rdx, Rdx)?;
+    g.a.jcc(Cond::E, done)?;
+    setup(g)?;
+    let top = g.a.new_label();
+    g.a.align(16)?;
+    g.a.bind(top)?;
+    record(g)?;
+    g.a.add(Rdi, Rsi)?;
+    g.a.add(R8, 4 * queries as i32)?;
+    g.a.dec(Rdx)?;
+    g.a.jcc(Cond::Ne, top)?;
+    g.a.bind(done)?;
+    if frame > 0 {
+        g.a.add(Rsp, frame)?;
+    }
+    for &r in saved.iter().rev() {
+        g.a.pop(r)?;
+    }
+    g.epilogue()
+}
+
+/// Point each query base past the first at its query: base q = queries + q * stride, each
+/// from an earlier one and a scaled stride.
+pub(super) fn query_bases(g: &mut Gen, queries: usize) -> R {
+    let from: [(Gpr64, u8); 8] =
+        [(Rcx, 0), (Rcx, 1), (Rcx, 2), (Rax, 2), (Rcx, 4), (Rax, 4), (Rbx, 4), (Rbp, 4)];
+    for q in 1..queries {
+        let (base, scale) = from[q];
+        g.a.lea(QUERY_BASES[q], Mem::base(base).index(Rsi, scale))?;
+    }
+    Ok(())
+}
+
+/// Loop iterations per widening round and the rounds of the blocked loop, for byte
+/// accumulators that take `limit` chunks between widenings, `unroll` chunks per iteration and
+/// `full` whole chunks per record.
+pub(super) fn blocks(limit: usize, unroll: usize, full: usize) -> (usize, usize) {
+    let per_block = limit / unroll;
+    (per_block, full / (per_block * unroll))
+}
+
+/// Fold `accs`, one vector of 32-bit lanes per query (1, 2, 4 or 8 of them), into one sum per
+/// query, in query order in the low lanes of the result (a single sum in its every 32-bit
+/// lane); `t` is scratch.
+pub(super) fn fold(g: &mut Gen, accs: &[Ymm], t: Ymm) -> Result<Ymm, EmitError> {
+    // Two rounds of vphaddd leave, in each 128-bit lane, the lane sums of 4 accumulators
+    // (fewer accumulators are paired with themselves).
+    let mut level = accs.to_vec();
+    for _ in 0..2 {
+        let mut next = Vec::new();
+        for pair in level.chunks(2) {
+            g.a.vphaddd(pair[0], pair[0], pair[pair.len() - 1])?;
+            next.push(pair[0]);
+        }
+        level = next;
+    }
+    let sums = level[0];
+    if let [low, high] = level[..] {
+        g.a.vperm2i128(t, low, high, 0x31)?;
+        g.a.vinserti128(sums, low, high.xmm(), 1)?;
+        g.a.vpaddd(sums, sums, t)?;
+    } else {
+        g.a.vextracti128(t.xmm(), sums, 1)?;
+        g.a.vpaddd(sums.xmm(), sums.xmm(), t.xmm())?;
+    }
+    Ok(sums)
+}
+
+/// Store the `queries` sums of [`fold`] at r8.
+pub(super) fn store_sums(g: &mut Gen, sums: Ymm, queries: usize) -> R {
+    let out = Mem::base(R8);
+    match queries {
+        1 => g.a.vmovd(out, sums.xmm()),
+        2 => g.a.vmovq(out, sums.xmm()),
+        4 => g.a.vmovdqu(out, sums.xmm()),
+        _ => g.a.vmovdqu(out, sums),
+    }
+}
 
 /// Generate the scan kernel for a validated x86-64 `spec`.
 pub fn generate(spec: &ScanSpec) -> Result<Vec<u8>, KernelError> {
@@ -133,10 +235,8 @@ impl Shape {
         self.metric == ScanMetric::Dot || self.sequential
     }
 
-    /// Loop iterations per widening round, and the rounds of the blocked loop.
     fn blocks(&self) -> (usize, usize) {
-        let per_block = self.limit() / self.unroll;
-        (per_block, self.full() / (per_block * self.unroll))
+        blocks(self.limit(), self.unroll, self.full())
     }
 
     /// Whether a record needs more than one widening round, so 32-bit totals on the stack: the
@@ -164,10 +264,10 @@ impl Shape {
 
     /// The callee-saved query bases this kernel uses.
     fn saved(&self) -> &'static [Gpr64] {
-        if self.staged || self.queries <= 2 {
+        if self.staged {
             &[]
         } else {
-            &QUERY_BASES[2..self.queries]
+            saved_bases(self.queries)
         }
     }
 
@@ -194,32 +294,8 @@ impl Shape {
     }
 
     fn emit(&self, g: &mut Gen) -> R {
-        for &r in self.saved() {
-            g.a.push(r)?;
-        }
-        if self.frame() > 0 {
-            g.a.sub(Rsp, self.frame())?;
-        }
-        let done = g.a.new_label();
-        g.a.test(Rdx, Rdx)?;
-        g.a.jcc(Cond::E, done)?;
-        self.setup(g)?;
-        let record = g.a.new_label();
-        g.a.align(16)?;
-        g.a.bind(record)?;
-        self.record_scores(g)?;
-        g.a.add(Rdi, Rsi)?;
-        g.a.add(R8, 4 * self.queries as i32)?;
-        g.a.dec(Rdx)?;
-        g.a.jcc(Cond::Ne, record)?;
-        g.a.bind(done)?;
-        if self.frame() > 0 {
-            g.a.add(Rsp, self.frame())?;
-        }
-        for &r in self.saved().iter().rev() {
-            g.a.pop(r)?;
-        }
-        g.epilogue()
+        let (setup, record) = (|g: &mut Gen| self.setup(g), |g: &mut Gen| self.record_scores(g));
+        record_loop(g, self.queries, self.saved(), self.frame(), setup, record)
     }
 
     /// Before the first record: query bases (or staged queries) and lookup tables.
@@ -235,13 +311,7 @@ impl Shape {
                 g.a.add(R9, Rsi)?;
             }
         } else {
-            // Base q = queries + q * stride, each from an earlier one and a scaled stride.
-            let from: [(Gpr64, u8); 8] =
-                [(Rcx, 0), (Rcx, 1), (Rcx, 2), (Rax, 2), (Rcx, 4), (Rax, 4), (Rbx, 4), (Rbp, 4)];
-            for q in 1..self.queries {
-                let (base, scale) = from[q];
-                g.a.lea(QUERY_BASES[q], Mem::base(base).index(Rsi, scale))?;
-            }
+            query_bases(g, self.queries)?;
         }
         if self.layout == Layout::Bits {
             let nibbles = |scale: i8| -> Vec<u8> {
@@ -559,28 +629,8 @@ impl Shape {
     /// Fold the Q widened accumulators into Q sums (in the low half of the result; a single
     /// sum in its every 32-bit lane).
     fn fold(&self, g: &mut Gen) -> Result<Ymm, EmitError> {
-        // Two rounds of vphaddd leave, in each 128-bit lane, the lane sums of 4 accumulators
-        // (fewer accumulators are paired with themselves).
-        let mut level: Vec<Ymm> = (0..self.queries).map(acc).collect();
-        for _ in 0..2 {
-            let mut next = Vec::new();
-            for pair in level.chunks(2) {
-                g.a.vphaddd(pair[0], pair[0], pair[pair.len() - 1])?;
-                next.push(pair[0]);
-            }
-            level = next;
-        }
-        let sums = level[0];
-        let t = TMP[0];
-        if let [low, high] = level[..] {
-            g.a.vperm2i128(t, low, high, 0x31)?;
-            g.a.vinserti128(sums, low, high.xmm(), 1)?;
-            g.a.vpaddd(sums, sums, t)?;
-        } else {
-            g.a.vextracti128(t.xmm(), sums, 1)?;
-            g.a.vpaddd(sums.xmm(), sums.xmm(), t.xmm())?;
-        }
-        Ok(sums)
+        let accs: Vec<Ymm> = (0..self.queries).map(acc).collect();
+        fold(g, &accs, TMP[0])
     }
 
     /// Fold the Q widened accumulators into Q sums and store them at r8.
@@ -597,12 +647,6 @@ impl Shape {
             g.a.vmovdqu(t, Mem::label(c))?;
             g.a.vpsubd(sums, t, sums)?;
         }
-        let out = Mem::base(R8);
-        match self.queries {
-            1 => g.a.vmovd(out, sums.xmm()),
-            2 => g.a.vmovq(out, sums.xmm()),
-            4 => g.a.vmovdqu(out, sums.xmm()),
-            _ => g.a.vmovdqu(out, sums),
-        }
+        store_sums(g, sums, self.queries)
     }
 }
