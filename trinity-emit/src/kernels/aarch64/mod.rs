@@ -19,7 +19,8 @@ use super::plan::rotate_plan;
 use super::{Kernel, KernelError, KernelSpec, Layout, Op, Tier};
 use crate::aarch64::{
     Addr, Assembler, Cond, Features, Size, V, V0, V1, V16, V17, V18, V19, V2, V20, V21, V22, V23,
-    V3, V4, V5, V6, V7, W, W10, X, X0, X1, X10, X11, X12, X13, X14, X15, X16, X17, X2, X3, X9, XZR,
+    V24, V25, V26, V27, V28, V29, V3, V30, V31, V4, V5, V6, V7, W, W10, X, X0, X1, X10, X11, X12,
+    X13, X14, X15, X16, X17, X2, X3, X9, XZR,
 };
 use crate::EmitError;
 
@@ -30,10 +31,14 @@ pub fn generate(spec: &KernelSpec) -> Result<Kernel, KernelError> {
     let mut g = Gen::new(spec.tier);
     let dim = spec.dim as usize;
     match (spec.layout, spec.op) {
-        (Layout::Dense, Op::Dot | Op::Hamming | Op::Cosine) => g.dense_reduce(spec.op, dim)?,
+        (Layout::Dense, Op::Dot | Op::Hamming | Op::Cosine) => {
+            g.dense_reduce(spec.op, dim, spec.variant.unroll.into())?
+        }
         (Layout::Dense, Op::Bind | Op::Bundle) => g.dense_binary(spec.op, dim)?,
         (Layout::Dense, Op::Permute) => g.dense_permute(dim, spec.shift as usize)?,
-        (Layout::Bits, Op::Dot | Op::Hamming | Op::Cosine) => g.bits_reduce(spec.op, dim)?,
+        (Layout::Bits, Op::Dot | Op::Hamming | Op::Cosine) => {
+            g.bits_reduce(spec.op, dim, spec.variant.unroll.into())?
+        }
         (Layout::Bits, Op::Bind | Op::Bundle) => g.bits_binary(spec.op, dim)?,
         (Layout::Bits, Op::Permute) => g.bits_permute(spec.dim, spec.shift)?,
     }
@@ -81,9 +86,38 @@ const BLOCKS: X = X15;
 const SCRATCH: X = X17;
 /// The -1 planes (bitsliced): of the output (or first operand of a reduction) and operands.
 const MINUS: [X; 3] = [X10, X11, X12];
-/// The narrow accumulators and 32-bit totals of the reductions, one per quantity.
-const NARROW: [V; 4] = [V16, V17, V18, V19];
+/// The narrow accumulators of the reductions: set s of quantity q of Q is `NARROW[s * Q + q]`
+/// (the default has one set), around the quantities' 32-bit totals.
+const NARROW: [V; 12] = [V16, V17, V18, V19, V24, V25, V26, V27, V28, V29, V30, V31];
 const TOTAL: [V; 4] = [V20, V21, V22, V23];
+
+/// Accumulator sets of an unrolled reduction of `quantities` sums: one per vector of an
+/// iteration (so that consecutive vectors do not wait on one accumulator), halved until
+/// [`NARROW`] holds them; the default loop has one.
+fn sets(unroll: usize, quantities: usize) -> usize {
+    let mut sets = unroll.max(1);
+    while sets * quantities > NARROW.len() {
+        sets /= 2;
+    }
+    sets
+}
+
+/// Where a reduction's vector is: `[base, x9]` in the default loops, or `[base, #offset]` in
+/// the unrolled ones.
+#[derive(Clone, Copy)]
+enum At {
+    Offset,
+    Imm(usize),
+}
+
+impl At {
+    fn of(self, base: X) -> Addr {
+        match self {
+            At::Offset => Addr::reg(base, OFFSET),
+            At::Imm(offset) => Addr::offset(base, offset as i64),
+        }
+    }
+}
 
 const VEC: usize = 16;
 /// Halfword counters take at most 16 per vector (two bytes of at most 8): flush well before
@@ -144,8 +178,71 @@ impl Gen {
 
     /// Load `bytes` (16 or 8) at `base + OFFSET` into `dst` (8 bytes zero the upper half).
     fn load(&mut self, dst: V, base: X, bytes: usize) -> R {
+        self.load_at(dst, Addr::reg(base, OFFSET), bytes)
+    }
+
+    fn load_at(&mut self, dst: V, at: Addr, bytes: usize) -> R {
         let size = if bytes == 16 { Size::Q } else { Size::D };
-        self.a.ldr(dst.scalar(size), Addr::reg(base, OFFSET))
+        self.a.ldr(dst.scalar(size), at)
+    }
+
+    /// Zero the narrow accumulators of `sets` sets and the totals of `quantities` sums.
+    fn zero_sums(&mut self, sets: usize, quantities: usize) -> R {
+        for (q, total) in TOTAL.into_iter().enumerate().take(quantities) {
+            for set in 0..sets {
+                self.a.movi(NARROW[set * quantities + q].b16(), 0)?;
+            }
+            self.a.movi(total.b16(), 0)?;
+        }
+        Ok(())
+    }
+
+    /// The loop of a reduction over `vectors` 16-byte vectors: `body(g, at, set)` adds the
+    /// vector at `at` into accumulator set `set`, and `flush` empties the narrow accumulators,
+    /// each of which holds `per_flush` vectors.
+    ///
+    /// With `unroll` 0, the default: one vector per iteration at `[base, x9]`. Otherwise
+    /// `unroll` vectors per iteration at immediate offsets from `bases`, which then move on
+    /// (register-offset loads cost two micro-ops on Cortex-A72 and Neoverse N1), vector k going
+    /// to set k mod `sets`; then the last `vectors mod unroll` vectors one by one, so that no
+    /// set takes more than `per_flush` between flushes. Returns where the data after the
+    /// vectors is and the set that may take one more.
+    #[allow(clippy::too_many_arguments)]
+    fn reduce_loop(
+        &mut self,
+        vectors: usize,
+        unroll: usize,
+        sets: usize,
+        per_flush: usize,
+        bases: &[X],
+        mut body: impl FnMut(&mut Gen, At, usize) -> R,
+        mut flush: impl FnMut(&mut Gen) -> R,
+    ) -> Result<(At, usize), EmitError> {
+        if unroll == 0 {
+            self.a.movz(OFFSET, 0, 0)?;
+            let blocks = vectors / per_flush;
+            self.blocked(blocks, per_flush, VEC, |g| body(g, At::Offset, 0), &mut flush)?;
+            self.counted(vectors % per_flush, VEC, |g| body(g, At::Offset, 0))?;
+            return Ok((At::Offset, 0));
+        }
+        let per_block = per_flush * sets / unroll;
+        let iterations = vectors / unroll;
+        let mut iteration = |g: &mut Gen| -> R {
+            for k in 0..unroll {
+                body(g, At::Imm(VEC * k), k % sets)?;
+            }
+            for &base in bases {
+                g.a.add(base, base, (VEC * unroll) as u64)?;
+            }
+            Ok(())
+        };
+        self.blocked(iterations / per_block, per_block, 0, &mut iteration, &mut flush)?;
+        self.counted(iterations % per_block, 0, &mut iteration)?;
+        let singles = vectors % unroll;
+        for k in 0..singles {
+            body(self, At::Imm(VEC * k), k % sets)?;
+        }
+        Ok((At::Imm(VEC * singles), singles % sets))
     }
 
     fn store(&mut self, src: V, base: X, bytes: usize) -> R {
@@ -200,7 +297,7 @@ impl Gen {
         self.a.uadalp(counter.h8(), src.b16())
     }
 
-    fn bits_reduce(&mut self, op: Op, dim: usize) -> R {
+    fn bits_reduce(&mut self, op: Op, dim: usize, unroll: usize) -> R {
         let words = dim.div_ceil(64);
         let [a, b, _] = ARGS;
         let [_, a_minus, b_minus] = MINUS;
@@ -211,56 +308,57 @@ impl Gen {
             Op::Dot => 2,
             _ => 4,
         };
+        let sets = sets(unroll, quantities);
+        let narrow = |set: usize, q: usize| NARROW[set * quantities + q];
         // Halfword counters and word totals per quantity.
-        for q in 0..quantities {
-            self.a.movi(NARROW[q].b16(), 0)?;
-            self.a.movi(TOTAL[q].b16(), 0)?;
-        }
-        self.a.movz(OFFSET, 0, 0)?;
-        let body = |g: &mut Gen, bytes: usize| -> R {
-            g.load(V0, a, bytes)?;
-            g.load(V1, a_minus, bytes)?;
-            g.load(V2, b, bytes)?;
-            g.load(V3, b_minus, bytes)?;
+        self.zero_sums(sets, quantities)?;
+        let body = |g: &mut Gen, at: At, set: usize, bytes: usize| -> R {
+            g.load_at(V0, at.of(a), bytes)?;
+            g.load_at(V1, at.of(a_minus), bytes)?;
+            g.load_at(V2, at.of(b), bytes)?;
+            g.load_at(V3, at.of(b_minus), bytes)?;
             let [ap, am, bp, bm, t, u] = [V0, V1, V2, V3, V4, V5].map(V::b16);
+            let count = |q| narrow(set, q);
             match op {
                 Op::Hamming => {
                     g.a.eor(t, ap, bp)?;
                     g.a.eor(u, am, bm)?;
                     g.a.orr(t, t, u)?;
-                    g.popcount_into(NARROW[0], V4)
+                    g.popcount_into(count(0), V4)
                 }
                 _ => {
                     if op == Op::Cosine {
                         g.a.orr(t, ap, am)?;
-                        g.popcount_into(NARROW[2], V4)?;
+                        g.popcount_into(count(2), V4)?;
                         g.a.orr(t, bp, bm)?;
-                        g.popcount_into(NARROW[3], V4)?;
+                        g.popcount_into(count(3), V4)?;
                     }
                     g.a.and(t, ap, bp)?;
                     g.a.and(u, am, bm)?;
                     g.a.orr(t, t, u)?;
-                    g.popcount_into(NARROW[0], V4)?;
+                    g.popcount_into(count(0), V4)?;
                     g.a.and(t, ap, bm)?;
                     g.a.and(u, am, bp)?;
                     g.a.orr(t, t, u)?;
-                    g.popcount_into(NARROW[1], V4)
+                    g.popcount_into(count(1), V4)
                 }
             }
         };
         let flush = |g: &mut Gen| -> R {
-            for q in 0..quantities {
-                g.a.uadalp(TOTAL[q].s4(), NARROW[q].h8())?;
-                g.a.movi(NARROW[q].b16(), 0)?;
+            for set in 0..sets {
+                for (q, total) in TOTAL.into_iter().enumerate().take(quantities) {
+                    g.a.uadalp(total.s4(), narrow(set, q).h8())?;
+                    g.a.movi(narrow(set, q).b16(), 0)?;
+                }
             }
             Ok(())
         };
-        let vectors = words / 2;
-        let blocks = vectors / FLUSH_VECTORS;
-        self.blocked(blocks, FLUSH_VECTORS, VEC, |g| body(g, VEC), flush)?;
-        self.counted(vectors % FLUSH_VECTORS, VEC, |g| body(g, VEC))?;
+        let bases = [a, a_minus, b, b_minus];
+        let vector = |g: &mut Gen, at, set| body(g, at, set, VEC);
+        let (at, set) =
+            self.reduce_loop(words / 2, unroll, sets, FLUSH_VECTORS, &bases, vector, flush)?;
         if words % 2 == 1 {
-            body(self, 8)?;
+            body(self, at, set, 8)?;
         }
         flush(self)?;
         // Sums into x0 (and x13, x14 for cosine).
@@ -300,67 +398,67 @@ impl Gen {
 
     // ---- dense -------------------------------------------------------------------------
 
-    fn dense_reduce(&mut self, op: Op, dim: usize) -> R {
+    fn dense_reduce(&mut self, op: Op, dim: usize, unroll: usize) -> R {
         let vectors = dim / VEC;
         let [a, b, _] = ARGS;
         // Halfword (or, with sdot, word) accumulators and word totals per quantity.
         let quantities = if op == Op::Cosine { 3 } else { 1 };
         let sdot = self.dotprod && op != Op::Hamming;
-        for q in 0..quantities {
-            self.a.movi(NARROW[q].b16(), 0)?;
-            self.a.movi(TOTAL[q].b16(), 0)?;
-        }
-        self.a.movz(OFFSET, 0, 0)?;
-        let body = |g: &mut Gen| -> R {
-            g.load(V0, a, VEC)?;
-            g.load(V1, b, VEC)?;
+        let sets = sets(unroll, quantities);
+        let narrow = |set: usize, q: usize| NARROW[set * quantities + q];
+        self.zero_sums(sets, quantities)?;
+        let body = |g: &mut Gen, at: At, set: usize| -> R {
+            g.load_at(V0, at.of(a), VEC)?;
+            g.load_at(V1, at.of(b), VEC)?;
             let [va, vb, t0, t1, t2] = [V0, V1, V2, V3, V4].map(V::b16);
+            let acc = |q| narrow(set, q);
             match op {
                 Op::Hamming => {
                     // cmeq gives -1 where equal: subtracting counts equal lanes (u8, <= 255 per flush).
                     g.a.cmeq(t0, va, vb)?;
-                    g.a.sub(NARROW[0].b16(), NARROW[0].b16(), t0)
+                    g.a.sub(acc(0).b16(), acc(0).b16(), t0)
                 }
                 _ if sdot => {
-                    g.a.sdot(NARROW[0].s4(), va, vb)?;
+                    g.a.sdot(acc(0).s4(), va, vb)?;
                     if op == Op::Cosine {
-                        g.a.sdot(NARROW[1].s4(), va, va)?;
-                        g.a.sdot(NARROW[2].s4(), vb, vb)?;
+                        g.a.sdot(acc(1).s4(), va, va)?;
+                        g.a.sdot(acc(2).s4(), vb, vb)?;
                     }
                     Ok(())
                 }
                 _ => {
                     g.a.mul(t0, va, vb)?;
-                    g.a.sadalp(NARROW[0].h8(), t0)?;
+                    g.a.sadalp(acc(0).h8(), t0)?;
                     if op == Op::Cosine {
                         g.a.abs(t1, va)?;
-                        g.a.sadalp(NARROW[1].h8(), t1)?;
+                        g.a.sadalp(acc(1).h8(), t1)?;
                         g.a.abs(t2, vb)?;
-                        g.a.sadalp(NARROW[2].h8(), t2)?;
+                        g.a.sadalp(acc(2).h8(), t2)?;
                     }
                     Ok(())
                 }
             }
         };
         let flush = |g: &mut Gen| -> R {
-            for (acc, total) in NARROW.into_iter().zip(TOTAL).take(quantities) {
-                if op == Op::Hamming {
-                    g.a.uaddlp(V3.h8(), acc.b16())?;
-                    g.a.uadalp(total.s4(), V3.h8())?;
-                } else if sdot {
-                    g.a.add(total.s4(), total.s4(), acc.s4())?;
-                } else {
-                    g.a.sadalp(total.s4(), acc.h8())?;
+            for set in 0..sets {
+                for (q, total) in TOTAL.into_iter().enumerate().take(quantities) {
+                    let acc = narrow(set, q);
+                    if op == Op::Hamming {
+                        g.a.uaddlp(V3.h8(), acc.b16())?;
+                        g.a.uadalp(total.s4(), V3.h8())?;
+                    } else if sdot {
+                        g.a.add(total.s4(), total.s4(), acc.s4())?;
+                    } else {
+                        g.a.sadalp(total.s4(), acc.h8())?;
+                    }
+                    g.a.movi(acc.b16(), 0)?;
                 }
-                g.a.movi(acc.b16(), 0)?;
             }
             Ok(())
         };
         // Byte counters (hamming) flush every 255 vectors; halfword ones every 4000.
         let per_flush = if op == Op::Hamming { 255 } else { FLUSH_VECTORS };
-        let blocks = vectors / per_flush;
-        self.blocked(blocks, per_flush, VEC, body, flush)?;
-        self.counted(vectors % per_flush, VEC, body)?;
+        let (at, _) = self.reduce_loop(vectors, unroll, sets, per_flush, &[a, b], body, flush)?;
         flush(self)?;
         // Sums into x3 (and x13, x14 for cosine): x0 and x1 still point at the operands.
         let [dot, aa, bb] = [X3, X13, X14];
@@ -375,11 +473,16 @@ impl Gen {
             self.a.sub(dot, ta, dot)?;
         }
         // The last D mod 16 elements, one by one, from x12 = a + 16 * vectors, x15 = b + ...
+        // (the unrolled loops moved a and b on).
         let (tail_a, tail_b) = (X12, X15);
         let tail = vectors * VEC;
         if tail < dim {
-            self.add_offset(tail_a, a, tail)?;
-            self.add_offset(tail_b, b, tail)?;
+            let rest = match at {
+                At::Offset => tail,
+                At::Imm(offset) => offset,
+            };
+            self.add_offset(tail_a, a, rest)?;
+            self.add_offset(tail_b, b, rest)?;
         }
         for i in 0..dim - tail {
             self.a.ldrsb(ta, Addr::offset(tail_a, i as i64))?;
