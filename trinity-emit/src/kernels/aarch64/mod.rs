@@ -10,6 +10,10 @@
 //! - dense: 16-byte vectors, products with `mul` (or `sdot` on the DotProd tier) accumulated with
 //!   `sadalp`; the last `D mod 16` elements go through a scalar loop-free tail.
 //! - permute: two copies (dense) or the word runs of [`rotate_plan`].
+//!
+//! The reductions' `nibble:x2` and `nibble:x4` variants unroll the vector loop with
+//! immediate-offset loads and independent accumulators (`Gen::reduce_loop`); every variant
+//! gives the same results.
 
 pub mod bundle;
 pub mod permute_by;
