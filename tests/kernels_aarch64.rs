@@ -6,8 +6,10 @@
 #[path = "support/qemu_aarch64.rs"]
 mod qemu_aarch64;
 
-use qemu_aarch64::{executable, generated_bytes, qemu, run, Call, Fill, Input, Pattern};
-use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Signature, Tier};
+use qemu_aarch64::{
+    executable, generated_bytes, qemu, run, run_kernels, Call, Fill, Input, Outcome, Pattern,
+};
+use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Signature, Tier, Variant};
 use trinity::runtime::{portable, BitVector, DenseVector};
 
 /// The dimensions of docs/design.md §7 but MAX_DIM, which `every_cell_at_max_dim` runs once per cell.
@@ -15,6 +17,37 @@ fn dims() -> Vec<usize> {
     (1..=70)
         .chain([127, 128, 129, 255, 256, 257, 1000, 1023, 1024, 1025, 10000, 59049, 65537])
         .collect()
+}
+
+/// The reductions, which have variants and share their operands: one qemu run takes every
+/// variant of the three.
+const REDUCTIONS: [Op; 3] = [Op::Dot, Op::Hamming, Op::Cosine];
+
+/// Dimensions beyond [`dims`] where only the reductions run: every tail class of the unrolled
+/// variants (whole vectors mod 4; for bitsliced also an odd word, with a whole or a partial
+/// last word), and one past the bitsliced x4 variants' first flush (2048000) with every kind
+/// of tail.
+fn reduction_dims() -> Vec<usize> {
+    let all = dims();
+    let words = (1..=24).flat_map(|w| [64 * w - 13, 64 * w]);
+    (71..=200)
+        .chain(words)
+        .chain([511, 512, 513, 514, 515, 4095, 4096, 4097, 10001, 2_100_001])
+        .filter(|d| !all.contains(d))
+        .collect()
+}
+
+/// Every variant of `spec` (`Variant::candidates`), the default first.
+fn variants(spec: KernelSpec) -> Vec<KernelSpec> {
+    Variant::candidates(&spec).into_iter().map(|variant| KernelSpec { variant, ..spec }).collect()
+}
+
+/// Run every spec's kernel on the operands of `call` in one qemu run.
+fn run_specs(qemu: &std::path::Path, specs: &[KernelSpec], call: &Call) -> Vec<Outcome> {
+    let codes: Vec<Vec<u8>> = specs.iter().map(|s| generate(s).unwrap().code).collect();
+    let codes: Vec<&[u8]> = codes.iter().map(Vec::as_slice).collect();
+    run_kernels(qemu, cpu(specs[0].tier), &codes, call)
+        .unwrap_or_else(|e| panic!("{} (and {} more): {e}", specs[0], specs.len() - 1))
 }
 
 fn cpu(tier: Tier) -> &'static str {
@@ -85,10 +118,29 @@ fn expected(
     }
 }
 
+/// Check one outcome of `spec` against the expected (x0, d0, output bytes).
+fn check(spec: &KernelSpec, got: &Outcome, want: &(Option<i64>, Option<f64>, Vec<u8>)) {
+    let (x0, d0, out) = want;
+    if let Some(x0) = x0 {
+        assert_eq!(got.x0, *x0, "{spec}");
+    }
+    if let Some(d0) = d0 {
+        assert_eq!(got.d0.to_bits(), d0.to_bits(), "{spec}: {} vs {d0}", got.d0);
+    }
+    if spec.layout == Layout::Bits && !out.is_empty() {
+        assert_eq!(words(&got.out), words(out), "{spec}");
+    } else {
+        assert_eq!(&got.out, out, "{spec}");
+    }
+    assert!(got.callee_saved_intact, "{spec} clobbered a callee-saved register");
+}
+
 fn check_tier(tier: Tier) {
     let Some(qemu) = qemu() else { return };
-    let mut runs = 0;
-    for (n, dim) in dims().into_iter().enumerate() {
+    let (mut runs, mut checked) = (0, 0);
+    let every_op = dims().into_iter().map(|dim| (dim, true));
+    let reductions = reduction_dims().into_iter().map(|dim| (dim, false));
+    for (n, (dim, every_op)) in every_op.chain(reductions).enumerate() {
         let a = if n % 3 == 0 {
             DenseVector::from_slice(&vec![-1; dim]).unwrap()
         } else {
@@ -101,15 +153,24 @@ fn check_tier(tier: Tier) {
         };
         for layout in Layout::ALL {
             let (xa, xb) = (bytes_of(layout, &a), bytes_of(layout, &b));
-            for op in Op::ALL {
-                let shift = [0, 1, dim - 1, dim / 2][n % 4];
-                let spec = if op == Op::Permute {
-                    KernelSpec::permute(layout, dim as u32, tier, shift as i64)
-                } else {
-                    KernelSpec::new(op, layout, dim as u32, tier)
-                };
-                let kernel = generate(&spec).unwrap();
-                let (inputs, out_len) = match op.signature() {
+            let shift = [0, 1, dim - 1, dim / 2][n % 4];
+            // The reductions together, then each other op on its own.
+            let mut groups = vec![REDUCTIONS.to_vec()];
+            if every_op {
+                groups.extend([Op::Bind, Op::Bundle, Op::Permute].map(|op| vec![op]));
+            }
+            for ops in groups {
+                let specs: Vec<KernelSpec> = ops
+                    .iter()
+                    .flat_map(|&op| {
+                        variants(if op == Op::Permute {
+                            KernelSpec::permute(layout, dim as u32, tier, shift as i64)
+                        } else {
+                            KernelSpec::new(op, layout, dim as u32, tier)
+                        })
+                    })
+                    .collect();
+                let (inputs, out_len) = match specs[0].op.signature() {
                     Signature::Reduce | Signature::ReduceF64 => {
                         (vec![Input::Bytes(&xa), Input::Bytes(&xb)], None)
                     }
@@ -119,26 +180,16 @@ fn check_tier(tier: Tier) {
                     Signature::Unary => (vec![Input::Bytes(&xa)], Some(xa.len())),
                 };
                 let call = Call { inputs, out_len, guard_start: n % 2 == 1, out_aliases: None };
-                let got = run(&qemu, cpu(tier), &kernel.code, &call)
-                    .unwrap_or_else(|e| panic!("{spec}: {e}"));
+                let outcomes = run_specs(&qemu, &specs, &call);
                 runs += 1;
-                let (x0, d0, out) = expected(op, layout, dim, &xa, &xb, shift);
-                if let Some(x0) = x0 {
-                    assert_eq!(got.x0, x0, "{spec}");
+                for (spec, got) in specs.iter().zip(&outcomes) {
+                    check(spec, got, &expected(spec.op, layout, dim, &xa, &xb, shift));
+                    checked += 1;
                 }
-                if let Some(d0) = d0 {
-                    assert_eq!(got.d0.to_bits(), d0.to_bits(), "{spec}: {} vs {d0}", got.d0);
-                }
-                if layout == Layout::Bits && !out.is_empty() {
-                    assert_eq!(words(&got.out), words(&out), "{spec}");
-                } else {
-                    assert_eq!(got.out, out, "{spec}");
-                }
-                assert!(got.callee_saved_intact, "{spec} clobbered a callee-saved register");
             }
         }
     }
-    println!("{runs} AArch64 {} kernel runs checked under qemu", tier.name());
+    println!("{checked} AArch64 {} kernels checked in {runs} qemu runs", tier.name());
 }
 
 fn check_aliasing(tier: Tier) {
@@ -281,7 +332,7 @@ fn max_dim_cases(layout: Layout, dim: usize) -> Vec<MaxDimCase> {
     cases
 }
 
-/// Run one MAX_DIM case on `tier` and check it (`guard_start` as in [`Call`]).
+/// Run one MAX_DIM case on `tier`, every variant, and check it (`guard_start` as in [`Call`]).
 fn check_max_dim_case(qemu: &std::path::Path, tier: Tier, case: &MaxDimCase, guard_start: bool) {
     let dim = trinity::runtime::MAX_DIM as u32;
     let spec = if case.op == Op::Permute {
@@ -289,18 +340,26 @@ fn check_max_dim_case(qemu: &std::path::Path, tier: Tier, case: &MaxDimCase, gua
     } else {
         KernelSpec::new(case.op, case.layout, dim, tier)
     };
-    let kernel = generate(&spec).unwrap();
-    let (x0, d0, out) = &case.want;
     let writes = matches!(case.op.signature(), Signature::Binary | Signature::Unary);
     let call = Call {
         inputs: case.inputs.iter().map(|fills| Input::Generated(fills)).collect(),
-        out_len: writes.then_some(out.len()),
+        out_len: writes.then_some(case.want.2.len()),
         guard_start,
         out_aliases: None,
     };
     let what = &case.what;
-    let got = run(qemu, cpu(tier), &kernel.code, &call)
-        .unwrap_or_else(|e| panic!("{spec} ({what}): {e}"));
+    let specs = variants(spec);
+    for (spec, got) in specs.iter().zip(run_specs(qemu, &specs, &call)) {
+        check_max_dim_outcome(spec, what, &got, &case.want);
+    }
+}
+
+fn check_max_dim_outcome(
+    spec: &KernelSpec,
+    what: &str,
+    got: &Outcome,
+    (x0, d0, out): &(Option<i64>, Option<f64>, Vec<u8>),
+) {
     if let Some(x0) = x0 {
         assert_eq!(got.x0, *x0, "{spec} ({what})");
     }
@@ -316,8 +375,8 @@ fn check_max_dim_case(qemu: &std::path::Path, tier: Tier, case: &MaxDimCase, gua
     assert!(got.callee_saved_intact, "{spec} clobbered a callee-saved register");
 }
 
-/// docs/design.md §7: every AArch64 cell once at MAX_DIM = 2^24, where the accumulators are largest,
-/// against the portable reference. The harness generates the operands (nothing of them is in
+/// docs/design.md §7: every AArch64 cell (every variant) once at MAX_DIM = 2^24, where the
+/// accumulators are largest, against the portable reference. The harness generates the operands (nothing of them is in
 /// the executable); the two tiers run side by side.
 #[test]
 fn every_cell_at_max_dim() {

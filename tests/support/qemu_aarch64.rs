@@ -241,32 +241,34 @@ fn emit_fills(a: &mut Assembler, mut addr: u64, fills: &[Fill]) {
 }
 
 /// The harness: generated operands, canaries, arguments, call, checks, output, exit.
-/// With several calls, each one repeats everything from the canaries to the output (and first
-/// fills the output with `refill` again).
+/// With several calls (each of kernel `calls[i].0`), each one repeats everything from the
+/// canaries to the output (and first fills the output with `refill` again).
 fn harness(
-    kernel: &[u8],
+    kernels: &[&[u8]],
     generated: &[(u64, Vec<Fill>)],
-    calls: &[Vec<u64>],
+    calls: &[(usize, Vec<u64>)],
     out: Option<(u64, usize)>,
     refill: Option<&(u64, Vec<Fill>)>,
 ) -> Vec<u8> {
     let mut a = Assembler::new();
-    let kernel_label = a.new_label();
+    let labels: Vec<Label> = kernels.iter().map(|_| a.new_label()).collect();
     for (addr, fills) in generated {
         emit_fills(&mut a, *addr, fills);
     }
-    for (k, args) in calls.iter().enumerate() {
+    for (k, (kernel, args)) in calls.iter().enumerate() {
         if let (true, Some((addr, fills))) = (k > 0, refill) {
             emit_fills(&mut a, *addr, fills);
         }
-        one_call(&mut a, kernel_label, args, out);
+        one_call(&mut a, labels[*kernel], args, out);
     }
     a.movz(x(0), 0, 0).unwrap();
     a.movz(x(8), 93, 0).unwrap();
     a.svc(0).unwrap();
-    a.align(64).unwrap();
-    a.bind(kernel_label).unwrap();
-    a.data(kernel);
+    for (kernel, &label) in kernels.iter().zip(&labels) {
+        a.align(64).unwrap();
+        a.bind(label).unwrap();
+        a.data(kernel);
+    }
     a.finish().unwrap()
 }
 
@@ -399,19 +401,19 @@ pub enum Arg {
 
 /// Build the executable for one call of `kernel`.
 pub fn executable(kernel: &[u8], call: &Call) -> (Vec<u8>, Option<(u64, usize)>) {
-    executable_with(kernel, call, &[None])
+    executable_with(&[kernel], call, &[None])
 }
 
-/// [`executable`] for one call per entry of `orders`, each with the argument registers it
-/// gives (`None`: the output, if not aliased, then the inputs).
+/// [`executable`] for one call of each of `kernels` per entry of `orders`, each with the
+/// argument registers it gives (`None`: the output, if not aliased, then the inputs).
 fn executable_with(
-    kernel: &[u8],
+    kernels: &[&[u8]],
     call: &Call,
     orders: &[Option<&[Arg]>],
 ) -> (Vec<u8>, Option<(u64, usize)>) {
     use object::elf::{PF_R, PF_W, PF_X};
     assert!(
-        orders.len() == 1 || call.out_aliases.is_none(),
+        orders.len() * kernels.len() == 1 || call.out_aliases.is_none(),
         "a call that writes an input cannot be repeated"
     );
     let mut segments = Vec::new();
@@ -460,7 +462,7 @@ fn executable_with(
     let inputs = args.len() - call.inputs.len();
     // Tables take the windows after the operands'.
     let mut windows = operands.len() as u64;
-    let calls: Vec<Vec<u64>> = orders
+    let per_order: Vec<Vec<u64>> = orders
         .iter()
         .map(|order| {
             let Some(order) = order else { return args.clone() };
@@ -493,8 +495,11 @@ fn executable_with(
                 .collect()
         })
         .collect();
+    let calls: Vec<(usize, Vec<u64>)> = (0..kernels.len())
+        .flat_map(|k| per_order.iter().map(move |args| (k, args.clone())))
+        .collect();
     segments.push(Segment { vaddr: RESULT, data: vec![0; 24], memsz: PAGE, flags: PF_R | PF_W });
-    let code = harness(kernel, &generated, &calls, out, refill.as_ref());
+    let code = harness(kernels, &generated, &calls, out, refill.as_ref());
     segments.insert(
         0,
         Segment { vaddr: CODE, memsz: code.len() as u64, data: code, flags: PF_R | PF_X },
@@ -530,7 +535,31 @@ pub fn run_calls(
     call: &Call,
     orders: &[Option<&[Arg]>],
 ) -> Result<Vec<Outcome>, String> {
-    let (exe, out) = executable_with(kernel, call, orders);
+    run_batch(qemu, cpu, &[kernel], call, orders)
+}
+
+/// One call of each of `kernels` in one qemu run, on the same operands (as in [`run`]), in
+/// order: how kernels sharing inputs (variants, or reductions of one pair) save qemu's
+/// start-up time.
+pub fn run_kernels(
+    qemu: &Path,
+    cpu: &str,
+    kernels: &[&[u8]],
+    call: &Call,
+) -> Result<Vec<Outcome>, String> {
+    run_batch(qemu, cpu, kernels, call, &[None])
+}
+
+/// Every kernel with every order, kernel by kernel.
+fn run_batch(
+    qemu: &Path,
+    cpu: &str,
+    kernels: &[&[u8]],
+    call: &Call,
+    orders: &[Option<&[Arg]>],
+) -> Result<Vec<Outcome>, String> {
+    let calls = kernels.len() * orders.len();
+    let (exe, out) = executable_with(kernels, call, orders);
     let dir = std::env::temp_dir().join(format!("trinity-a64-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     // A unique name per run: tests call this from parallel threads of one process.
@@ -555,12 +584,8 @@ pub fn run_calls(
     let stdout = output.stdout;
     let out_len = out.map_or(0, |(_, len)| len);
     let each = 24 + out_len;
-    if stdout.len() != orders.len() * each {
-        return Err(format!(
-            "expected {} bytes of output, got {}",
-            orders.len() * each,
-            stdout.len()
-        ));
+    if stdout.len() != calls * each {
+        return Err(format!("expected {} bytes of output, got {}", calls * each, stdout.len()));
     }
     Ok(stdout.chunks(each).map(outcome).collect())
 }

@@ -68,6 +68,8 @@ impl Variant {
     /// Every variant the generator has for `spec` (whose own variant is ignored), the default
     /// first. Most specs have only the default.
     ///
+    /// On AArch64 the reductions of both layouts have `nibble:x2` and `nibble:x4`.
+    ///
     /// ```
     /// use trinity_emit::kernels::{KernelSpec, Layout, Op, Tier, Variant};
     /// let spec = KernelSpec::new(Op::Dot, Layout::Bits, 10_000, Tier::Avx2);
@@ -96,6 +98,9 @@ impl Variant {
                 all.extend(unrolled(&[1, 2, 8]))
             }
             (Arch::X86_64, Layout::Dense, Op::Cosine) => all.extend(unrolled(&[1])),
+            // 2 or 4 vectors per iteration at immediate offsets (the default loads one at a
+            // register offset), into independent accumulators where registers allow.
+            (Arch::Aarch64, _, Op::Dot | Op::Hamming | Op::Cosine) => all.extend(unrolled(&[2, 4])),
             _ => {}
         }
         all

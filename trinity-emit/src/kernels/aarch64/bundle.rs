@@ -26,30 +26,44 @@
 //!
 //! v8-v15, x18 and x19-x29 are never touched.
 
-use super::{b16, v, x, xs, Gen, R, VEC};
-use crate::aarch64::{self as a64, defs, Addr, Cond, Size, VReg, SP, W};
+use super::{w, Gen, R, VEC};
+use crate::aarch64::{
+    defs, Addr, Cond, Size, VReg, SP, V, V0, V1, V16, V17, V18, V19, V2, V20, V21, V22, V23, V24,
+    V25, V26, V27, V28, V29, V3, V30, V31, V4, V5, V6, V7, X, X0, X1, X10, X11, X12, X13, X14, X15,
+    X16, X17, X2, X3, X4, X5, X6, X7, X8, X9, XZR,
+};
 use crate::kernels::bundle::BundleSpec;
 use crate::kernels::{KernelError, Layout};
 
 /// The table of operand pointers, the count and the output (the arguments).
-const TABLE: u8 = 0;
-const COUNT: u8 = 1;
-const OUT: u8 = 2;
+const TABLE: X = X0;
+const COUNT: X = X1;
+const OUT: X = X2;
 /// The next table entry, the operands left, the operands left in the batch, the operand.
-const CURSOR: u8 = 10;
-const LEFT: u8 = 11;
-const BATCH: u8 = 12;
-const PTR: u8 = 13;
+const CURSOR: X = X10;
+const LEFT: X = X11;
+const BATCH: X = X12;
+const PTR: X = X13;
 /// Tiles left in the tile loop.
-const TILES: u8 = 15;
+const TILES: X = X15;
+/// Scratch.
+const TMP: X = X16;
+const TMP2: X = X17;
 /// Dense: the tile's byte offset.
-const OFFSET: u8 = 9;
+const OFFSET: X = X9;
 /// Bitsliced: the copy of sp that addresses the counter planes, the levels L, the end of the
 /// levels in use, and group g's byte offset in `GROUP_OFFSET[g]`.
-const FRAME_BASE: u8 = 3;
-const LEVELS: u8 = 8;
-const LEVELS_END: u8 = 14;
-const GROUP_OFFSET: [u8; 4] = [4, 5, 6, 7];
+const FRAME_BASE: X = X3;
+const LEVELS: X = X8;
+const LEVELS_END: X = X14;
+const GROUP_OFFSET: [X; 4] = [X4, X5, X6, X7];
+
+/// v0-v3 and v4-v7: dense byte sums and chunks, bitsliced group chunks and ripple temporaries.
+const LOW: [V; 4] = [V0, V1, V2, V3];
+const HIGH: [V; 4] = [V4, V5, V6, V7];
+/// v16-v31 in fours: dense chunk c's 32-bit sums, bitsliced group g's batch counter bits.
+const QUADS: [[V; 4]; 4] =
+    [[V16, V17, V18, V19], [V20, V21, V22, V23], [V24, V25, V26, V27], [V28, V29, V30, V31]];
 
 /// Operands per dense batch: a byte lane holds any sum of 127 trits.
 const DENSE_BATCH: u64 = 127;
@@ -74,10 +88,6 @@ pub fn generate(spec: &BundleSpec) -> Result<Vec<u8>, KernelError> {
     Ok(g.a.finish()?)
 }
 
-fn w(n: u8) -> W {
-    W::new(n).expect("register number")
-}
-
 fn scalar_size(bytes: usize) -> Size {
     match bytes {
         1 => Size::B,
@@ -99,20 +109,20 @@ fn operands(
     mut flush: impl FnMut(&mut Gen) -> R,
 ) -> R {
     let (top, op, done) = (g.a.new_label(), g.a.new_label(), g.a.new_label());
-    g.a.mov(x(CURSOR), x(TABLE))?;
-    g.a.mov(x(LEFT), x(COUNT))?;
+    g.a.mov(CURSOR, TABLE)?;
+    g.a.mov(LEFT, COUNT)?;
     g.a.bind(top)?;
-    g.a.cbz(x(LEFT), done)?;
+    g.a.cbz(LEFT, done)?;
     // BATCH = min(LEFT, batch).
-    g.a.mov_imm(x(16), batch)?;
-    g.a.subs(a64::XZR, x(LEFT), x(16))?;
-    g.a.csel(x(BATCH), x(LEFT), x(16), Cond::Lo)?;
-    g.a.sub(x(LEFT), x(LEFT), x(BATCH))?;
+    g.a.mov_imm(TMP, batch)?;
+    g.a.subs(XZR, LEFT, TMP)?;
+    g.a.csel(BATCH, LEFT, TMP, Cond::Lo)?;
+    g.a.sub(LEFT, LEFT, BATCH)?;
     reset(g)?;
     g.a.bind(op)?;
-    g.a.ldr(x(PTR), Addr::post(xs(CURSOR), 8))?;
+    g.a.ldr(PTR, Addr::post(CURSOR, 8))?;
     body(g)?;
-    g.a.subs(x(BATCH), xs(BATCH), 1)?;
+    g.a.subs(BATCH, BATCH, 1)?;
     g.a.b_cond(Cond::Ne, op)?;
     flush(g)?;
     g.a.b(top)?;
@@ -129,31 +139,31 @@ fn tile_loop(
     if count == 0 {
         return Ok(());
     }
-    g.a.mov_imm(x(TILES), count as u64)?;
+    g.a.mov_imm(TILES, count as u64)?;
     let top = g.a.new_label();
     g.a.bind(top)?;
     tile(g)?;
     advance(g)?;
-    g.a.subs(x(TILES), xs(TILES), 1)?;
+    g.a.subs(TILES, TILES, 1)?;
     g.a.b_cond(Cond::Ne, top)
 }
 
-/// Load or store vector registers `first..` from/to `base + offsets[i]`: pairs of adjacent
+/// Load or store vector registers `regs[i]` from/to `base + offsets[i]`: pairs of adjacent
 /// 16-byte chunks with `ldp`/`stp`, the rest one by one (an offset that is not a multiple of
 /// 16, which only the short dense tiles have, through x17).
-fn transfer(g: &mut Gen, load: bool, first: u8, base: u8, offsets: &[usize]) -> R {
+fn transfer(g: &mut Gen, load: bool, regs: &[V], base: X, offsets: &[usize]) -> R {
     let mut i = 0;
     while i < offsets.len() {
-        let r = v(first + i as u8);
+        let r = regs[i];
         let at = if offsets[i] % VEC == 0 {
-            Addr::offset(xs(base), offsets[i] as i64)
+            Addr::offset(base, offsets[i] as i64)
         } else {
-            g.a.add(xs(17), xs(base), offsets[i] as u64)?;
-            Addr::base(xs(17))
+            g.a.add(TMP2, base, offsets[i] as u64)?;
+            Addr::base(TMP2)
         };
         let aligned = offsets[i] % VEC == 0;
         if aligned && i + 1 < offsets.len() && offsets[i + 1] == offsets[i] + VEC {
-            let r2 = v(first + i as u8 + 1);
+            let r2 = regs[i + 1];
             if load {
                 g.a.ldp(r.q(), r2.q(), at)?;
             } else {
@@ -191,22 +201,18 @@ impl Chunks {
     }
 }
 
-/// Byte sums of chunk c, and its 32-bit sums.
-fn byte_sum(c: usize) -> u8 {
-    c as u8
-}
-
-fn word_sum(c: usize, i: usize) -> u8 {
-    16 + 4 * c as u8 + i as u8
-}
+/// Chunk c's byte sums, the chunk as loaded, and its 32-bit sums.
+const BYTE_SUMS: [V; 4] = LOW;
+const CHUNKS: [V; 4] = HIGH;
+const WORD_SUMS: [[V; 4]; 4] = QUADS;
 
 /// Temporaries for chunk c's widening and narrowing (alternating, so that neighbouring chunks
 /// do not wait on each other).
-fn dense_temps(c: usize) -> (u8, u8) {
+fn dense_temps(c: usize) -> (V, V) {
     if c % 2 == 0 {
-        (4, 5)
+        (V4, V5)
     } else {
-        (6, 7)
+        (V6, V7)
     }
 }
 
@@ -231,14 +237,9 @@ fn dense(g: &mut Gen, dim: usize) -> R {
     const TILE: usize = 4 * VEC;
     let full = dim / TILE;
     let rest = dim % TILE;
-    g.a.movz(x(OFFSET), 0, 0)?;
+    g.a.movz(OFFSET, 0, 0)?;
     let whole = Chunks::Vectors(vec![0, VEC, 2 * VEC, 3 * VEC]);
-    tile_loop(
-        g,
-        full,
-        |g| dense_tile(g, &whole, true),
-        |g| g.a.add(xs(OFFSET), xs(OFFSET), TILE as u64),
-    )?;
+    tile_loop(g, full, |g| dense_tile(g, &whole, true), |g| g.a.add(OFFSET, OFFSET, TILE as u64))?;
     if rest > 0 {
         // ceil(rest / 16) vectors ending at D: after a whole tile, the first one overlaps it;
         // with none (D < 64) the last one overlaps its neighbour.
@@ -248,7 +249,7 @@ fn dense(g: &mut Gen, dim: usize) -> R {
         } else {
             (0, (0..k).map(|i| (i * VEC).min(dim - VEC)).collect())
         };
-        g.a.mov_imm(x(OFFSET), base as u64)?;
+        g.a.mov_imm(OFFSET, base as u64)?;
         dense_tile(g, &Chunks::Vectors(offsets), true)?;
     }
     Ok(())
@@ -257,14 +258,14 @@ fn dense(g: &mut Gen, dim: usize) -> R {
 /// One dense tile at x9 (`offset`: x9 is added to the addresses; a short operand has none).
 fn dense_tile(g: &mut Gen, chunks: &Chunks, offset: bool) -> R {
     let count = chunks.count();
-    for c in 0..count {
-        for i in 0..4 {
-            g.a.movi(b16(word_sum(c, i)), 0)?;
+    for sums in &WORD_SUMS[..count] {
+        for s in sums {
+            g.a.movi(s.b16(), 0)?;
         }
     }
     let reset = |g: &mut Gen| -> R {
-        for c in 0..count {
-            g.a.movi(b16(byte_sum(c)), 0)?;
+        for s in &BYTE_SUMS[..count] {
+            g.a.movi(s.b16(), 0)?;
         }
         Ok(())
     };
@@ -272,29 +273,28 @@ fn dense_tile(g: &mut Gen, chunks: &Chunks, offset: bool) -> R {
         match chunks {
             Chunks::Vectors(offsets) => {
                 if offset {
-                    g.a.add(x(PTR), x(PTR), x(OFFSET))?;
+                    g.a.add(PTR, PTR, OFFSET)?;
                 }
-                transfer(g, true, 4, PTR, offsets)?;
+                transfer(g, true, &CHUNKS, PTR, offsets)?;
             }
-            Chunks::Short(len) => load_short(g, 4, 5, PTR, *len)?,
+            Chunks::Short(len) => load_short(g, CHUNKS[0], V5, PTR, *len)?,
         }
-        for c in 0..count {
-            let s = b16(byte_sum(c));
-            g.a.add(s, s, b16(4 + c as u8))?;
+        for (s, chunk) in BYTE_SUMS.into_iter().zip(CHUNKS).take(count) {
+            g.a.add(s.b16(), s.b16(), chunk.b16())?;
         }
         Ok(())
     };
     let flush = |g: &mut Gen| -> R {
         for c in 0..count {
             let (lo, hi) = dense_temps(c);
-            let s = v(byte_sum(c));
-            g.a.sxtl(v(lo).h8(), s.b8())?;
-            g.a.sxtl2(v(hi).h8(), s.b16())?;
-            let sum = |i| v(word_sum(c, i)).s4();
-            g.a.saddw(sum(0), sum(0), v(lo).h4())?;
-            g.a.saddw2(sum(1), sum(1), v(lo).h8())?;
-            g.a.saddw(sum(2), sum(2), v(hi).h4())?;
-            g.a.saddw2(sum(3), sum(3), v(hi).h8())?;
+            let s = BYTE_SUMS[c];
+            g.a.sxtl(lo.h8(), s.b8())?;
+            g.a.sxtl2(hi.h8(), s.b16())?;
+            let sum = |i: usize| WORD_SUMS[c][i].s4();
+            g.a.saddw(sum(0), sum(0), lo.h4())?;
+            g.a.saddw2(sum(1), sum(1), lo.h8())?;
+            g.a.saddw(sum(2), sum(2), hi.h4())?;
+            g.a.saddw2(sum(3), sum(3), hi.h8())?;
         }
         Ok(())
     };
@@ -302,53 +302,53 @@ fn dense_tile(g: &mut Gen, chunks: &Chunks, offset: bool) -> R {
     // Narrowing with saturation keeps the sign; then sign = (s < 0) - (s > 0) as 0/-1 masks.
     for c in 0..count {
         let (lo, hi) = dense_temps(c);
-        let sum = |i| v(word_sum(c, i)).s4();
-        let s = v(byte_sum(c));
-        g.a.sqxtn(v(lo).h4(), sum(0))?;
-        g.a.sqxtn2(v(lo).h8(), sum(1))?;
-        g.a.sqxtn(v(hi).h4(), sum(2))?;
-        g.a.sqxtn2(v(hi).h8(), sum(3))?;
-        g.a.sqxtn(s.b8(), v(lo).h8())?;
-        g.a.sqxtn2(s.b16(), v(hi).h8())?;
-        g.a.cmgt(b16(lo), s.b16(), 0)?;
-        g.a.cmlt(b16(hi), s.b16(), 0)?;
-        g.a.sub(s.b16(), b16(hi), b16(lo))?;
+        let sum = |i: usize| WORD_SUMS[c][i].s4();
+        let s = BYTE_SUMS[c];
+        g.a.sqxtn(lo.h4(), sum(0))?;
+        g.a.sqxtn2(lo.h8(), sum(1))?;
+        g.a.sqxtn(hi.h4(), sum(2))?;
+        g.a.sqxtn2(hi.h8(), sum(3))?;
+        g.a.sqxtn(s.b8(), lo.h8())?;
+        g.a.sqxtn2(s.b16(), hi.h8())?;
+        g.a.cmgt(lo.b16(), s.b16(), 0)?;
+        g.a.cmlt(hi.b16(), s.b16(), 0)?;
+        g.a.sub(s.b16(), hi.b16(), lo.b16())?;
     }
     match chunks {
         Chunks::Vectors(offsets) => {
-            g.a.add(x(PTR), x(OUT), x(OFFSET))?;
-            transfer(g, false, byte_sum(0), PTR, offsets)
+            g.a.add(PTR, OUT, OFFSET)?;
+            transfer(g, false, &BYTE_SUMS, PTR, offsets)
         }
-        Chunks::Short(len) => store_short(g, byte_sum(0), 5, OUT, *len),
+        Chunks::Short(len) => store_short(g, BYTE_SUMS[0], V5, OUT, *len),
     }
 }
 
 /// Load the `len` (< 16) bytes at `base` into `dst` (zeroing the rest), through `tmp`.
-fn load_short(g: &mut Gen, dst: u8, tmp: u8, base: u8, len: usize) -> R {
+fn load_short(g: &mut Gen, dst: V, tmp: V, base: X, len: usize) -> R {
     for (i, (at, size)) in pieces(len).into_iter().enumerate() {
         let s = scalar_size(size);
-        let addr = Addr::offset(xs(base), at as i64);
+        let addr = Addr::offset(base, at as i64);
         if i == 0 {
             // A scalar load zeroes the rest of the register.
-            g.a.ldr(v(dst).scalar(s), addr)?;
+            g.a.ldr(dst.scalar(s), addr)?;
         } else {
-            g.a.ldr(v(tmp).scalar(s), addr)?;
-            g.a.ins(v(dst).elem(s, (at / size) as u8), v(tmp).elem(s, 0))?;
+            g.a.ldr(tmp.scalar(s), addr)?;
+            g.a.ins(dst.elem(s, (at / size) as u8), tmp.elem(s, 0))?;
         }
     }
     Ok(())
 }
 
 /// Store the first `len` (< 16) bytes of `src` at `base`, through `tmp`.
-fn store_short(g: &mut Gen, src: u8, tmp: u8, base: u8, len: usize) -> R {
+fn store_short(g: &mut Gen, src: V, tmp: V, base: X, len: usize) -> R {
     for (i, (at, size)) in pieces(len).into_iter().enumerate() {
         let s = scalar_size(size);
-        let addr = Addr::offset(xs(base), at as i64);
+        let addr = Addr::offset(base, at as i64);
         if i == 0 {
-            g.a.str(v(src).scalar(s), addr)?;
+            g.a.str(src.scalar(s), addr)?;
         } else {
-            g.a.ins(v(tmp).elem(s, 0), v(src).elem(s, (at / size) as u8))?;
-            g.a.str(v(tmp).scalar(s), addr)?;
+            g.a.ins(tmp.elem(s, 0), src.elem(s, (at / size) as u8))?;
+            g.a.str(tmp.scalar(s), addr)?;
         }
     }
     Ok(())
@@ -357,17 +357,9 @@ fn store_short(g: &mut Gen, src: u8, tmp: u8, base: u8, len: usize) -> R {
 // ---- bitsliced -----------------------------------------------------------------------------
 
 /// Group g's operand chunk, its ripple temporary, and bit k of its batch counter.
-fn chunk_reg(g: usize) -> u8 {
-    g as u8
-}
-
-fn ripple_temp(g: usize) -> u8 {
-    4 + g as u8
-}
-
-fn counter(g: usize, k: usize) -> u8 {
-    16 + 4 * g as u8 + k as u8
-}
+const GROUP_CHUNK: [V; 4] = LOW;
+const RIPPLE_TEMP: [V; 4] = HIGH;
+const COUNTER: [[V; 4]; 4] = QUADS;
 
 /// A register of a group in the ripple-carry add.
 #[derive(Clone, Copy)]
@@ -379,40 +371,41 @@ enum Role {
 
 impl Role {
     fn of(self, g: usize) -> VReg {
-        b16(match self {
-            Role::Chunk => chunk_reg(g),
-            Role::Temp => ripple_temp(g),
-            Role::Bit(k) => counter(g, k),
-        })
+        match self {
+            Role::Chunk => GROUP_CHUNK[g],
+            Role::Temp => RIPPLE_TEMP[g],
+            Role::Bit(k) => COUNTER[g][k],
+        }
+        .b16()
     }
 }
 
 /// After a batch's levels 0..3, group g's carry is in the register of counter bit 2.
-fn carry_reg(g: usize) -> u8 {
-    counter(g, 2)
+fn carry_reg(g: usize) -> V {
+    COUNTER[g][2]
 }
 
 fn bits(g: &mut Gen, dim: usize) -> R {
     let words = dim.div_ceil(64);
     let plane = 8 * words;
     g.a.sub(SP, SP, FRAME)?;
-    g.a.mov(xs(FRAME_BASE), SP)?;
+    g.a.mov(FRAME_BASE, SP)?;
     // L = max(4, bit length of n), at most 24 (more only for n beyond the contract, which
     // then gets wrong counts but stays in the frame).
-    g.a.clz(x(LEVELS), x(COUNT))?;
-    g.a.movz(x(16), 64, 0)?;
-    g.a.sub(x(LEVELS), x(16), x(LEVELS))?;
-    g.a.movz(x(16), 4, 0)?;
-    g.a.cmp(xs(LEVELS), 4)?;
-    g.a.csel(x(LEVELS), x(LEVELS), x(16), Cond::Hi)?;
-    g.a.movz(x(16), MAX_LEVELS as u32, 0)?;
-    g.a.cmp(xs(LEVELS), MAX_LEVELS)?;
-    g.a.csel(x(LEVELS), x(LEVELS), x(16), Cond::Lo)?;
+    g.a.clz(LEVELS, COUNT)?;
+    g.a.movz(TMP, 64, 0)?;
+    g.a.sub(LEVELS, TMP, LEVELS)?;
+    g.a.movz(TMP, 4, 0)?;
+    g.a.cmp(LEVELS, 4)?;
+    g.a.csel(LEVELS, LEVELS, TMP, Cond::Hi)?;
+    g.a.movz(TMP, MAX_LEVELS as u32, 0)?;
+    g.a.cmp(LEVELS, MAX_LEVELS)?;
+    g.a.csel(LEVELS, LEVELS, TMP, Cond::Lo)?;
     let shift = LEVEL_BYTES.trailing_zeros();
-    g.a.add(x(LEVELS_END), x(FRAME_BASE), x(LEVELS).lsl(shift))?;
+    g.a.add(LEVELS_END, FRAME_BASE, LEVELS.lsl(shift))?;
     // Group offsets: +1 plane chunks 0 and 1, then the -1 plane's.
     for (i, &r) in GROUP_OFFSET.iter().enumerate() {
-        g.a.mov_imm(x(r), ((i / 2) * plane + (i % 2) * VEC) as u64)?;
+        g.a.mov_imm(r, ((i / 2) * plane + (i % 2) * VEC) as u64)?;
     }
     tile_loop(
         g,
@@ -420,7 +413,7 @@ fn bits(g: &mut Gen, dim: usize) -> R {
         |g| bits_tile(g, &[VEC, VEC]),
         |g| {
             for &r in &GROUP_OFFSET {
-                g.a.add(xs(r), xs(r), 2 * VEC as u64)?;
+                g.a.add(r, r, 2 * VEC as u64)?;
             }
             Ok(())
         },
@@ -441,26 +434,27 @@ fn bits_tile(g: &mut Gen, chunks: &[usize]) -> R {
         (0..2).flat_map(|p| chunks.iter().enumerate().map(move |(j, &b)| (2 * p + j, b))).collect();
     // Zero the L levels.
     let zero = g.a.new_label();
-    g.a.movi(b16(4), 0)?;
-    g.a.mov(x(PTR), x(FRAME_BASE))?;
-    g.a.mov(x(BATCH), x(LEVELS))?;
+    let zeros = V4;
+    g.a.movi(zeros.b16(), 0)?;
+    g.a.mov(PTR, FRAME_BASE)?;
+    g.a.mov(BATCH, LEVELS)?;
     g.a.bind(zero)?;
-    g.a.stp(v(4).q(), v(4).q(), Addr::offset(xs(PTR), 32))?;
-    g.a.stp(v(4).q(), v(4).q(), Addr::post(xs(PTR), LEVEL_BYTES as i64))?;
-    g.a.subs(x(BATCH), xs(BATCH), 1)?;
+    g.a.stp(zeros.q(), zeros.q(), Addr::offset(PTR, 32))?;
+    g.a.stp(zeros.q(), zeros.q(), Addr::post(PTR, LEVEL_BYTES as i64))?;
+    g.a.subs(BATCH, BATCH, 1)?;
     g.a.b_cond(Cond::Ne, zero)?;
     let reset = |g: &mut Gen| -> R {
         for &(grp, _) in &groups {
-            for k in 0..4 {
-                g.a.movi(b16(counter(grp, k)), 0)?;
+            for bit in COUNTER[grp] {
+                g.a.movi(bit.b16(), 0)?;
             }
         }
         Ok(())
     };
     let body = |g: &mut Gen| -> R {
         for &(grp, bytes) in &groups {
-            let addr = Addr::reg(xs(PTR), x(GROUP_OFFSET[grp]));
-            g.a.ldr(v(chunk_reg(grp)).scalar(scalar_size(bytes)), addr)?;
+            let addr = Addr::reg(PTR, GROUP_OFFSET[grp]);
+            g.a.ldr(GROUP_CHUNK[grp].scalar(scalar_size(bytes)), addr)?;
         }
         // The ripple-carry add of each group's chunk (t = c0 & x; c0 ^= x; u = c1 & t;
         // c1 ^= t; t = c2 & u; c2 ^= u; c3 ^= t), step by step across the groups; the chunk
@@ -490,71 +484,72 @@ fn bits_tile(g: &mut Gen, chunks: &[usize]) -> R {
 /// Add each group's 4-bit batch counter into its counter planes.
 fn add_batch(g: &mut Gen, groups: &[(usize, usize)]) -> R {
     let level = |k: usize, grp: usize| {
-        Addr::offset(xs(FRAME_BASE), (k * LEVEL_BYTES as usize + grp * VEC) as i64)
+        Addr::offset(FRAME_BASE, (k * LEVEL_BYTES as usize + grp * VEC) as i64)
     };
     for &(grp, _) in groups {
-        let s = v(ripple_temp(grp));
-        let c = |k| b16(counter(grp, k));
-        // Level 0: half adder, the carry into v(g).
+        let s = RIPPLE_TEMP[grp];
+        let bits = COUNTER[grp];
+        let c = |k: usize| bits[k].b16();
+        // Level 0: half adder, the carry into the chunk's register.
         g.a.ldr(s.q(), level(0, grp))?;
-        g.a.and(b16(chunk_reg(grp)), s.b16(), c(0))?;
+        g.a.and(GROUP_CHUNK[grp].b16(), s.b16(), c(0))?;
         g.a.eor(c(0), s.b16(), c(0))?;
-        g.a.str(v(counter(grp, 0)).q(), level(0, grp))?;
+        g.a.str(bits[0].q(), level(0, grp))?;
         // Levels 1..3: full adders. t = S ^ c; sum = t ^ carry; carry = t ? carry : S (bsl).
         // t goes into the register of the counter bit below, stored already, and becomes the
         // carry, which so ends in counter bit 2's register.
-        let mut carry = b16(chunk_reg(grp));
-        for k in 1..4 {
+        let mut carry = GROUP_CHUNK[grp].b16();
+        for (k, pair) in bits.windows(2).enumerate().map(|(k, p)| (k + 1, p)) {
+            let (t, bit) = (pair[0].b16(), pair[1]);
             g.a.ldr(s.q(), level(k, grp))?;
-            let t = c(k - 1);
-            g.a.eor(t, s.b16(), c(k))?;
-            g.a.eor(c(k), t, carry)?;
+            g.a.eor(t, s.b16(), bit.b16())?;
+            g.a.eor(bit.b16(), t, carry)?;
             g.a.bsl(t, carry, s.b16())?;
-            g.a.str(v(counter(grp, k)).q(), level(k, grp))?;
+            g.a.str(bit.q(), level(k, grp))?;
             carry = t;
         }
-        debug_assert_eq!(carry, b16(carry_reg(grp)));
+        debug_assert_eq!(carry, carry_reg(grp).b16());
     }
     // Levels 4..L-1: increment by the carry until it is zero everywhere (it always is by
     // level L, since no count reaches 2^L).
     let (top, done) = (g.a.new_label(), g.a.new_label());
-    g.a.add(xs(PTR), xs(FRAME_BASE), 4 * LEVEL_BYTES)?;
+    g.a.add(PTR, FRAME_BASE, 4 * LEVEL_BYTES)?;
     g.a.bind(top)?;
-    g.a.subs(a64::XZR, x(PTR), x(LEVELS_END))?;
+    g.a.subs(XZR, PTR, LEVELS_END)?;
     g.a.b_cond(Cond::Hs, done)?;
-    let carries: Vec<u8> = groups.iter().map(|&(grp, _)| carry_reg(grp)).collect();
-    let any = v(0);
-    g.a.orr(any.b16(), b16(carries[0]), b16(carries[1]))?;
+    let carries: Vec<VReg> = groups.iter().map(|&(grp, _)| carry_reg(grp).b16()).collect();
+    let (any, more) = (V0, V1.b16());
+    g.a.orr(any.b16(), carries[0], carries[1])?;
     if carries.len() == 4 {
-        g.a.orr(b16(1), b16(carries[2]), b16(carries[3]))?;
-        g.a.orr(any.b16(), any.b16(), b16(1))?;
+        g.a.orr(more, carries[2], carries[3])?;
+        g.a.orr(any.b16(), any.b16(), more)?;
     }
     g.a.umaxv(any.scalar(Size::S), any.s4())?;
-    g.a.umov(w(16), any.elem(Size::S, 0))?;
-    g.a.cbz(w(16), done)?;
+    g.a.umov(w(TMP), any.elem(Size::S, 0))?;
+    g.a.cbz(w(TMP), done)?;
     let offsets: Vec<usize> = groups.iter().map(|&(grp, _)| grp * VEC).collect();
-    let first = ripple_temp(groups[0].0);
+    let temps: Vec<V> = groups.iter().map(|&(grp, _)| RIPPLE_TEMP[grp]).collect();
     if groups.len() == 4 {
-        transfer(g, true, first, PTR, &offsets)?;
+        transfer(g, true, &temps, PTR, &offsets)?;
     } else {
-        for &(grp, _) in groups {
-            g.a.ldr(v(ripple_temp(grp)).q(), Addr::offset(xs(PTR), (grp * VEC) as i64))?;
+        for (&t, &at) in temps.iter().zip(&offsets) {
+            g.a.ldr(t.q(), Addr::offset(PTR, at as i64))?;
         }
     }
     for &(grp, _) in groups {
         // S ^= carry; carry &= old S, which is carry & !new S.
-        let (s, c) = (b16(ripple_temp(grp)), b16(carry_reg(grp)));
+        let (s, c) = (RIPPLE_TEMP[grp].b16(), carry_reg(grp).b16());
         g.a.eor(s, s, c)?;
         g.a.bic(c, c, s)?;
     }
     if groups.len() == 4 {
-        transfer(g, false, first, PTR, &offsets)?;
+        transfer(g, false, &temps, PTR, &offsets)?;
     } else {
-        for &(grp, _) in groups {
-            g.a.str(v(ripple_temp(grp)).q(), Addr::offset(xs(PTR), (grp * VEC) as i64))?;
+        for (&t, &at) in temps.iter().zip(&offsets) {
+            g.a.str(t.q(), Addr::offset(PTR, at as i64))?;
         }
     }
-    g.a.add(xs(PTR), xs(PTR), LEVEL_BYTES)?;
+    g.a.add(PTR, PTR, LEVEL_BYTES)?;
     g.a.b(top)?;
     g.a.bind(done)
 }
@@ -562,28 +557,30 @@ fn add_batch(g: &mut Gen, groups: &[(usize, usize)]) -> R {
 /// Compare the +1 and -1 counts of the tile from the top level down and store the result:
 /// gt |= p & !q & !lt, lt |= q & !p & !gt (old gt), per chunk j in v(j) and v(2 + j).
 fn compare(g: &mut Gen, chunks: &[usize]) -> R {
-    let gt = |j: usize| b16(j as u8);
-    let lt = |j: usize| b16(2 + j as u8);
+    let gt = |j: usize| LOW[j].b16();
+    let lt = |j: usize| LOW[2 + j].b16();
     for j in 0..chunks.len() {
         g.a.movi(gt(j), 0)?;
         g.a.movi(lt(j), 0)?;
     }
     let top = g.a.new_label();
-    g.a.sub(xs(PTR), xs(LEVELS_END), LEVEL_BYTES)?;
-    g.a.mov(x(BATCH), x(LEVELS))?;
+    g.a.sub(PTR, LEVELS_END, LEVEL_BYTES)?;
+    g.a.mov(BATCH, LEVELS)?;
     g.a.bind(top)?;
     // +1 counts of chunk j in v4+j, -1 counts in v6+j.
     let offsets: Vec<usize> =
         (0..2).flat_map(|p| (0..chunks.len()).map(move |j| 32 * p + 16 * j)).collect();
     if chunks.len() == 2 {
-        transfer(g, true, 4, PTR, &offsets)?;
+        transfer(g, true, &HIGH, PTR, &offsets)?;
     } else {
-        g.a.ldr(v(4).q(), Addr::offset(xs(PTR), 0))?;
-        g.a.ldr(v(6).q(), Addr::offset(xs(PTR), 32))?;
+        g.a.ldr(HIGH[0].q(), Addr::offset(PTR, 0))?;
+        g.a.ldr(HIGH[2].q(), Addr::offset(PTR, 32))?;
     }
-    for j in 0..chunks.len() {
-        let (p, q) = (b16(4 + j as u8), b16(6 + j as u8));
-        let (a, b) = (b16(16 + 2 * j as u8), b16(17 + 2 * j as u8));
+    // v16-v19 as two pairs of temporaries.
+    let [a0, b0, a1, b1] = QUADS[0];
+    for (j, (a, b)) in [(a0, b0), (a1, b1)].into_iter().enumerate().take(chunks.len()) {
+        let (p, q) = (HIGH[j].b16(), HIGH[2 + j].b16());
+        let (a, b) = (a.b16(), b.b16());
         g.a.bic(a, p, q)?;
         g.a.bic(b, q, p)?;
         g.a.bic(a, a, lt(j))?;
@@ -591,13 +588,13 @@ fn compare(g: &mut Gen, chunks: &[usize]) -> R {
         g.a.orr(gt(j), gt(j), a)?;
         g.a.orr(lt(j), lt(j), b)?;
     }
-    g.a.sub(xs(PTR), xs(PTR), LEVEL_BYTES)?;
-    g.a.subs(x(BATCH), xs(BATCH), 1)?;
+    g.a.sub(PTR, PTR, LEVEL_BYTES)?;
+    g.a.subs(BATCH, BATCH, 1)?;
     g.a.b_cond(Cond::Ne, top)?;
     for (j, &bytes) in chunks.iter().enumerate() {
         let s = scalar_size(bytes);
-        g.a.str(v(j as u8).scalar(s), Addr::reg(xs(OUT), x(GROUP_OFFSET[j])))?;
-        g.a.str(v(2 + j as u8).scalar(s), Addr::reg(xs(OUT), x(GROUP_OFFSET[2 + j])))?;
+        g.a.str(LOW[j].scalar(s), Addr::reg(OUT, GROUP_OFFSET[j]))?;
+        g.a.str(LOW[2 + j].scalar(s), Addr::reg(OUT, GROUP_OFFSET[2 + j]))?;
     }
     Ok(())
 }

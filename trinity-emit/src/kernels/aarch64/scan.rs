@@ -13,25 +13,39 @@
 //! in L1). At the end of a record the Q totals are folded with `addp` into vectors of four
 //! scores and stored together.
 
-use super::{b16, v, x, xs, Gen, R, VEC};
-use crate::aarch64::{Addr, Cond, Size, SP, W};
+use super::{Gen, OFFSET, R, VEC};
+use crate::aarch64::{
+    Addr, Cond, Size, SP, V, V0, V1, V16, V17, V18, V19, V2, V20, V21, V22, V23, V24, V25, V26,
+    V27, V28, V29, V3, V30, V31, V4, V5, V6, V7, W17, X, X0, X1, X10, X11, X12, X14, X15, X17, X2,
+    X3, X4, X5, X6, X7, X8,
+};
 use crate::kernels::scan::{ScanMetric, ScanSpec};
 use crate::kernels::{KernelError, Layout, Tier};
 
+/// The arguments: the current record, the stride, the records left, the queries' base.
+const RECORD: X = X0;
+const STRIDE: X = X1;
+const RECORDS: X = X2;
+/// The current scores.
+const SCORES: X = X4;
 /// Query q's base register: x3 (the argument), then caller-saved registers.
-const QUERY_BASES: [u8; 8] = [3, 5, 6, 7, 8, 10, 11, 12];
+const QUERY_BASES: [X; 8] = [X3, X5, X6, X7, X8, X10, X11, X12];
 /// Byte offset of the -1 plane's chunk (bitsliced): x9 plus the plane size.
-const MINUS_OFFSET: u8 = 14;
+const MINUS_OFFSET: X = X14;
 /// The stack pointer's copy for staged operands (dense, D < 16).
-const STAGE: u8 = 14;
+const STAGE: X = X14;
 /// The record chunk (dense), or the -1 plane's chunk (bitsliced).
-const REC: u8 = 0;
+const REC: V = V0;
 /// The +1 plane's chunk, then the record's nonzero positions (bitsliced dot).
-const REC_PLUS: u8 = 1;
-
-fn total(q: usize) -> u8 {
-    24 + q as u8
-}
+const REC_PLUS: V = V1;
+/// The narrow accumulators: set s of query q is `ACCS[s * Q + q]`.
+const ACCS: [V; 8] = [V16, V17, V18, V19, V20, V21, V22, V23];
+/// Query q's 32-bit total.
+const TOTALS: [V; 8] = [V24, V25, V26, V27, V28, V29, V30, V31];
+/// Query q's chunk (dense) is in `DENSE_TEMPS[q % 4]`, its planes (bitsliced) in
+/// `PLANE_TEMPS[q % 3]`.
+const DENSE_TEMPS: [V; 4] = [V2, V3, V4, V5];
+const PLANE_TEMPS: [(V, V); 3] = [(V2, V3), (V4, V5), (V6, V7)];
 
 /// Generate the scan kernel for a validated AArch64 `spec`.
 pub fn generate(spec: &ScanSpec) -> Result<Vec<u8>, KernelError> {
@@ -83,8 +97,8 @@ impl Shape {
     }
 
     /// Query q's narrow accumulator in `set`.
-    fn acc_reg(&self, set: usize, q: usize) -> u8 {
-        16 + (set * self.queries + q) as u8
+    fn acc_reg(&self, set: usize, q: usize) -> V {
+        ACCS[set * self.queries + q]
     }
 
     fn words(&self) -> usize {
@@ -139,30 +153,30 @@ impl Shape {
     /// Where query q's chunk is (`minus`: its -1 plane's).
     fn query(&self, q: usize, minus: bool) -> Addr {
         if self.staged {
-            Addr::offset(xs(STAGE), (VEC * (q + 1)) as i64)
+            Addr::offset(STAGE, (VEC * (q + 1)) as i64)
         } else {
-            Addr::reg(xs(QUERY_BASES[q]), x(if minus { MINUS_OFFSET } else { 9 }))
+            Addr::reg(QUERY_BASES[q], if minus { MINUS_OFFSET } else { OFFSET })
         }
     }
 
     fn record(&self, minus: bool) -> Addr {
         if self.staged {
-            Addr::base(xs(STAGE))
+            Addr::base(STAGE)
         } else {
-            Addr::reg(xs(0), x(if minus { MINUS_OFFSET } else { 9 }))
+            Addr::reg(RECORD, if minus { MINUS_OFFSET } else { OFFSET })
         }
     }
 
     fn emit(&self, g: &mut Gen) -> R {
         let done = g.a.new_label();
-        g.a.cbz(x(2), done)?;
+        g.a.cbz(RECORDS, done)?;
         self.setup(g)?;
         let record = g.a.new_label();
         g.a.bind(record)?;
         self.record_scores(g)?;
-        g.a.add(x(0), x(0), x(1))?;
-        g.a.add(xs(4), xs(4), 4 * self.queries as u64)?;
-        g.a.subs(x(2), xs(2), 1)?;
+        g.a.add(RECORD, RECORD, STRIDE)?;
+        g.a.add(SCORES, SCORES, 4 * self.queries as u64)?;
+        g.a.subs(RECORDS, RECORDS, 1)?;
         g.a.b_cond(Cond::Ne, record)?;
         if self.frame() > 0 {
             g.a.add(SP, SP, self.frame())?;
@@ -175,21 +189,22 @@ impl Shape {
     fn setup(&self, g: &mut Gen) -> R {
         if self.staged {
             g.a.sub(SP, SP, self.frame())?;
-            g.a.mov(xs(STAGE), SP)?;
-            g.a.movi(b16(REC), 0)?;
+            g.a.mov(STAGE, SP)?;
+            g.a.movi(REC.b16(), 0)?;
             for slot in 0..=self.queries {
-                g.a.str(v(REC).q(), Addr::offset(xs(STAGE), (VEC * slot) as i64))?;
+                g.a.str(REC.q(), Addr::offset(STAGE, (VEC * slot) as i64))?;
             }
             // x15 walks the queries; `copy` uses x9, x10, x12 and x13.
-            g.a.mov(x(15), x(3))?;
+            let query = X15;
+            g.a.mov(query, QUERY_BASES[0])?;
             for q in 0..self.queries {
-                g.copy(STAGE, VEC * (q + 1), 15, 0, self.dim)?;
-                g.a.add(x(15), x(15), x(1))?;
+                g.copy(STAGE, VEC * (q + 1), query, 0, self.dim)?;
+                g.a.add(query, query, STRIDE)?;
             }
         } else {
             for q in 1..self.queries {
                 let (b, prev) = (QUERY_BASES[q], QUERY_BASES[q - 1]);
-                g.a.add(x(b), x(prev), x(1))?;
+                g.a.add(b, prev, STRIDE)?;
             }
         }
         Ok(())
@@ -197,18 +212,18 @@ impl Shape {
 
     /// One record against every query: accumulate, widen, fold, store.
     fn record_scores(&self, g: &mut Gen) -> R {
-        for q in 0..self.queries {
+        for (q, total) in TOTALS.iter().enumerate().take(self.queries) {
             for set in 0..self.sets {
-                g.a.movi(b16(self.acc_reg(set, q)), 0)?;
+                g.a.movi(self.acc_reg(set, q).b16(), 0)?;
             }
-            g.a.movi(b16(total(q)), 0)?;
+            g.a.movi(total.b16(), 0)?;
         }
         if self.staged {
-            g.copy(STAGE, 0, 0, 0, self.dim)?;
+            g.copy(STAGE, 0, RECORD, 0, self.dim)?;
         }
-        g.a.movz(x(9), 0, 0)?;
+        g.a.movz(OFFSET, 0, 0)?;
         if self.layout == Layout::Bits {
-            g.a.mov_imm(x(MINUS_OFFSET), 8 * self.words() as u64)?;
+            g.a.mov_imm(MINUS_OFFSET, 8 * self.words() as u64)?;
         }
         // Each set takes one chunk per iteration, so an accumulator gains at most `limit`
         // chunks per round; after the rounds, fewer than `limit` iterations, then one chunk
@@ -229,7 +244,7 @@ impl Shape {
                 for q in 0..self.queries {
                     self.widen(g, set, q)?;
                     if zero {
-                        g.a.movi(b16(self.acc_reg(set, q)), 0)?;
+                        g.a.movi(self.acc_reg(set, q).b16(), 0)?;
                     }
                 }
             }
@@ -245,7 +260,7 @@ impl Shape {
         match self.layout {
             Layout::Dense if !self.staged && self.dim % VEC != 0 => {
                 // The last 16 bytes, overlapping chunks already counted, which are masked off.
-                g.a.mov_imm(x(9), (self.dim - VEC) as u64)?;
+                g.a.mov_imm(OFFSET, (self.dim - VEC) as u64)?;
                 self.chunk(g, set, 16, true)?;
             }
             Layout::Bits if self.words() % 2 == 1 => self.chunk(g, set, 8, false)?,
@@ -257,9 +272,9 @@ impl Shape {
 
     /// Move x9 (and x14) to the next 16-byte chunk.
     fn advance(&self, g: &mut Gen) -> R {
-        g.a.add(xs(9), xs(9), VEC as u64)?;
+        g.a.add(OFFSET, OFFSET, VEC as u64)?;
         if self.layout == Layout::Bits {
-            g.a.add(xs(MINUS_OFFSET), xs(MINUS_OFFSET), VEC as u64)?;
+            g.a.add(MINUS_OFFSET, MINUS_OFFSET, VEC as u64)?;
         }
         Ok(())
     }
@@ -271,70 +286,72 @@ impl Shape {
         let size = if bytes == 16 { Size::Q } else { Size::D };
         match self.layout {
             Layout::Dense => {
-                g.a.ldr(v(REC).scalar(size), self.record(false))?;
-                let mask = 7;
+                g.a.ldr(REC.scalar(size), self.record(false))?;
+                let (rec, mask) = (REC.b16(), V7.b16());
                 if masked {
-                    g.a.movi(b16(5), 0)?;
-                    g.a.movi(b16(6), 0xff)?;
-                    g.a.ext(b16(mask), b16(5), b16(6), (self.dim % VEC) as u32)?;
+                    let [zeros, ones] = [V5, V6].map(V::b16);
+                    g.a.movi(zeros, 0)?;
+                    g.a.movi(ones, 0xff)?;
+                    g.a.ext(mask, zeros, ones, (self.dim % VEC) as u32)?;
                     if self.metric == ScanMetric::Dot {
                         // Masked record lanes make zero products with any query.
-                        g.a.and(b16(REC), b16(REC), b16(mask))?;
+                        g.a.and(rec, rec, mask)?;
                     }
                 }
                 for q in 0..self.queries {
-                    let t = 2 + (q % 4) as u8;
-                    g.a.ldr(v(t).scalar(size), self.query(q, false))?;
-                    let a = v(self.acc_reg(set, q));
+                    let t = DENSE_TEMPS[q % 4];
+                    g.a.ldr(t.scalar(size), self.query(q, false))?;
+                    let (a, t) = (self.acc_reg(set, q), t.b16());
                     match self.acc() {
-                        Acc::I32 => g.a.sdot(a.s4(), b16(REC), b16(t))?,
+                        Acc::I32 => g.a.sdot(a.s4(), rec, t)?,
                         Acc::I16 => {
-                            g.a.mul(b16(t), b16(REC), b16(t))?;
-                            g.a.sadalp(a.h8(), b16(t))?;
+                            g.a.mul(t, rec, t)?;
+                            g.a.sadalp(a.h8(), t)?;
                         }
                         _ => {
                             // -1 where equal; subtracting counts equal lanes.
-                            g.a.cmeq(b16(t), b16(REC), b16(t))?;
+                            g.a.cmeq(t, rec, t)?;
                             if masked {
-                                g.a.and(b16(t), b16(t), b16(mask))?;
+                                g.a.and(t, t, mask)?;
                             }
-                            g.a.sub(a.b16(), a.b16(), b16(t))?;
+                            g.a.sub(a.b16(), a.b16(), t)?;
                         }
                     }
                 }
             }
             Layout::Bits => {
-                g.a.ldr(v(REC).scalar(size), self.record(true))?;
-                g.a.ldr(v(REC_PLUS).scalar(size), self.record(false))?;
+                g.a.ldr(REC.scalar(size), self.record(true))?;
+                g.a.ldr(REC_PLUS.scalar(size), self.record(false))?;
+                let (rec, rec_plus) = (REC.b16(), REC_PLUS.b16());
                 if self.metric == ScanMetric::Dot {
                     // The record's nonzero positions, shared by every query.
-                    g.a.orr(b16(REC_PLUS), b16(REC_PLUS), b16(REC))?;
+                    g.a.orr(rec_plus, rec_plus, rec)?;
                 }
                 for q in 0..self.queries {
-                    let (p, m) = (2 + 2 * (q % 3) as u8, 3 + 2 * (q % 3) as u8);
-                    g.a.ldr(v(p).scalar(size), self.query(q, false))?;
-                    g.a.ldr(v(m).scalar(size), self.query(q, true))?;
-                    let (p, m) = (b16(p), b16(m));
+                    let (p, m) = PLANE_TEMPS[q % 3];
+                    g.a.ldr(p.scalar(size), self.query(q, false))?;
+                    g.a.ldr(m.scalar(size), self.query(q, true))?;
+                    let (p, m) = (p.b16(), m.b16());
                     match self.metric {
                         ScanMetric::Dot => {
                             // nonzero = both nonzero; differ = nonzero where the -1 planes
                             // differ; the score adds popcount(nonzero) - 2 popcount(differ).
                             g.a.orr(p, p, m)?;
-                            g.a.and(p, p, b16(REC_PLUS))?;
-                            g.a.eor(m, m, b16(REC))?;
+                            g.a.and(p, p, rec_plus)?;
+                            g.a.eor(m, m, rec)?;
                             g.a.and(m, m, p)?;
                             g.a.cnt(p, p)?;
                             g.a.cnt(m, m)?;
                             g.a.sub(p, p, m)?;
                             g.a.sub(p, p, m)?;
-                            g.a.sadalp(v(self.acc_reg(set, q)).h8(), p)?;
+                            g.a.sadalp(self.acc_reg(set, q).h8(), p)?;
                         }
                         ScanMetric::Hamming => {
-                            g.a.eor(p, p, b16(REC_PLUS))?;
-                            g.a.eor(m, m, b16(REC))?;
+                            g.a.eor(p, p, rec_plus)?;
+                            g.a.eor(m, m, rec)?;
                             g.a.orr(p, p, m)?;
                             g.a.cnt(p, p)?;
-                            g.a.uadalp(v(self.acc_reg(set, q)).h8(), p)?;
+                            g.a.uadalp(self.acc_reg(set, q).h8(), p)?;
                         }
                     }
                 }
@@ -345,11 +362,11 @@ impl Shape {
 
     /// Add query q's narrow accumulator of `set` to its 32-bit total.
     fn widen(&self, g: &mut Gen, set: usize, q: usize) -> R {
-        let (a, t) = (v(self.acc_reg(set, q)), v(total(q)));
+        let (a, t) = (self.acc_reg(set, q), TOTALS[q]);
         match self.acc() {
             Acc::U8 => {
-                g.a.uaddlp(v(2).h8(), a.b16())?;
-                g.a.uadalp(t.s4(), v(2).h8())
+                g.a.uaddlp(V2.h8(), a.b16())?;
+                g.a.uadalp(t.s4(), V2.h8())
             }
             Acc::U16 => g.a.uadalp(t.s4(), a.h8()),
             Acc::I16 => g.a.sadalp(t.s4(), a.h8()),
@@ -361,11 +378,11 @@ impl Shape {
     fn store(&self, g: &mut Gen) -> R {
         // Two rounds of addp leave four sums per vector (fewer totals are paired with
         // themselves).
-        let mut level: Vec<u8> = (0..self.queries).map(total).collect();
+        let mut level: Vec<V> = TOTALS[..self.queries].to_vec();
         for _ in 0..2 {
             let mut next = Vec::new();
             for pair in level.chunks(2) {
-                let (a, b) = (v(pair[0]).s4(), v(pair[pair.len() - 1]).s4());
+                let (a, b) = (pair[0].s4(), pair[pair.len() - 1].s4());
                 g.a.addp(a, a, b)?;
                 next.push(pair[0]);
             }
@@ -374,18 +391,18 @@ impl Shape {
         if self.layout == Layout::Dense && self.metric == ScanMetric::Hamming {
             // The sums count equal lanes; padding lanes of staged operands are equal too.
             let lanes = if self.staged { VEC } else { self.dim };
-            g.a.mov_imm(x(17), lanes as u64)?;
-            g.a.dup(v(2).s4(), W::new(17).expect("w17"))?;
+            g.a.mov_imm(X17, lanes as u64)?;
+            g.a.dup(V2.s4(), W17)?;
             for &s in &level {
-                g.a.sub(v(s).s4(), v(2).s4(), v(s).s4())?;
+                g.a.sub(s.s4(), V2.s4(), s.s4())?;
             }
         }
-        let out = Addr::base(xs(4));
+        let out = Addr::base(SCORES);
         match self.queries {
-            1 => g.a.str(v(level[0]).scalar(Size::S), out),
-            2 => g.a.str(v(level[0]).d(), out),
-            4 => g.a.str(v(level[0]).q(), out),
-            _ => g.a.stp(v(level[0]).q(), v(level[1]).q(), out),
+            1 => g.a.str(level[0].scalar(Size::S), out),
+            2 => g.a.str(level[0].d(), out),
+            4 => g.a.str(level[0].q(), out),
+            _ => g.a.stp(level[0].q(), level[1].q(), out),
         }
     }
 }
