@@ -8,16 +8,18 @@
 //! operand of a form that takes a write mask cycles through unmasked, `{k1}`..`{k7}` and
 //! `{z}`. The text comes from the same definition (`Inst::intel`). Label references
 //! (RIP-relative memory, jmp/jcc/call) and alignment padding are checked by assembling whole
-//! programs with llvm-mc into an object file.
+//! programs with llvm-mc into an object file. The CPU features each form declares are checked
+//! against iced-x86's over a sample of the same cases.
 
 mod common;
 
 use common::{assemble, hex, llvm_mc};
+use iced_x86::{CpuidFeature, Decoder, DecoderOptions};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use trinity_emit::x86_64::{
-    defs::ALL, Assembler, Branch, BranchSize, Cond, Enc, Form, Gpr32, Gpr64, Gpr8, Inst, Kind,
-    Mask, Mem, Operand, Xmm, Ymm, Zmm, K,
+    defs::ALL, Assembler, Branch, BranchSize, Cond, Enc, Features, Form, Gpr32, Gpr64, Gpr8, Inst,
+    Kind, Mask, Mem, Operand, Xmm, Ymm, Zmm, K,
 };
 
 /// llvm-mc's target: x86-64 with every AVX-512 extension the table uses.
@@ -314,6 +316,57 @@ fn every_form_matches_llvm_mc() {
     );
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
     assert!(total > 100_000, "only {total} cases");
+}
+
+/// iced-x86's CPUID features in our terms: baseline x86-64 (8086 to 486, x64, CMOV, CX8, SSE,
+/// SSE2) is the empty set, other names match ours without underscores. Every AVX-512
+/// instruction also needs AVX512F (Intel SDM vol. 1, 15.2), which iced leaves out for the
+/// extensions (it lists only `AVX512BW` for `vpaddb zmm`).
+fn our_features(iced: &[CpuidFeature]) -> Result<Features, String> {
+    use CpuidFeature::*;
+    const BASELINE: [CpuidFeature; 10] =
+        [INTEL8086, INTEL186, INTEL286, INTEL386, INTEL486, X64, CMOV, CX8, SSE, SSE2];
+    let mut out = Features::BASE;
+    for f in iced.iter().filter(|f| !BASELINE.contains(f)) {
+        let name = format!("{f:?}").to_lowercase().replace('_', "");
+        out = out.with(Features::from_name(&name).ok_or(format!("no feature named {name}"))?);
+        if name.starts_with("avx512") {
+            out = out.with(Features::AVX512F);
+        }
+    }
+    Ok(out)
+}
+
+#[test]
+fn every_form_declares_the_features_iced_decodes() {
+    const PER_FORM: usize = 400;
+    let (mut forms, mut checked) = (0, 0);
+    let mut failures = Vec::new();
+    for inst in ALL {
+        for form in inst.forms {
+            let cases = cases(form, &mems(&disps(form)));
+            let step = cases.len().div_ceil(PER_FORM).max(1);
+            for ops in cases.iter().step_by(step) {
+                let code = encode(inst, ops);
+                let decoded = Decoder::new(64, &code, DecoderOptions::NONE).decode();
+                let theirs = our_features(decoded.cpuid_features());
+                if theirs != Ok(form.features) && failures.len() < 40 {
+                    failures.push(format!(
+                        "{} {}: declares {}, iced-x86 says {:?} ({theirs:?})",
+                        inst.intel(ops).unwrap(),
+                        form.signature(),
+                        form.features,
+                        decoded.cpuid_features()
+                    ));
+                }
+                checked += 1;
+            }
+            forms += 1;
+        }
+    }
+    println!("{checked} encodings of {forms} forms need the features their form declares");
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(forms > 400, "only {forms} forms");
 }
 
 /// Assemble a whole program with llvm-mc into an object file and return its .text bytes, so
