@@ -12,14 +12,17 @@
 //! against iced-x86's over a sample of the same cases.
 
 mod common;
+#[path = "common/iced_features.rs"]
+mod iced_features;
 
 use common::{assemble, hex, llvm_mc};
-use iced_x86::{CpuidFeature, Decoder, DecoderOptions};
+use iced_features::our_features;
+use iced_x86::{Decoder, DecoderOptions};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use trinity_emit::x86_64::{
-    defs::ALL, Assembler, Branch, BranchSize, Cond, Enc, Features, Form, Gpr32, Gpr64, Gpr8, Inst,
-    Kind, Mask, Mem, Operand, Xmm, Ymm, Zmm, K,
+    defs::ALL, Assembler, Branch, BranchSize, Cond, Enc, Form, Gpr32, Gpr64, Gpr8, Inst, Kind,
+    Mask, Mem, Operand, Xmm, Ymm, Zmm, K,
 };
 
 /// llvm-mc's target: x86-64 with every AVX-512 extension the table uses.
@@ -316,25 +319,6 @@ fn every_form_matches_llvm_mc() {
     );
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
     assert!(total > 100_000, "only {total} cases");
-}
-
-/// iced-x86's CPUID features in our terms: baseline x86-64 (8086 to 486, x64, CMOV, CX8, SSE,
-/// SSE2) is the empty set, other names match ours without underscores. Every AVX-512
-/// instruction also needs AVX512F (Intel SDM vol. 1, 15.2), which iced leaves out for the
-/// extensions (it lists only `AVX512BW` for `vpaddb zmm`).
-fn our_features(iced: &[CpuidFeature]) -> Result<Features, String> {
-    use CpuidFeature::*;
-    const BASELINE: [CpuidFeature; 10] =
-        [INTEL8086, INTEL186, INTEL286, INTEL386, INTEL486, X64, CMOV, CX8, SSE, SSE2];
-    let mut out = Features::BASE;
-    for f in iced.iter().filter(|f| !BASELINE.contains(f)) {
-        let name = format!("{f:?}").to_lowercase().replace('_', "");
-        out = out.with(Features::from_name(&name).ok_or(format!("no feature named {name}"))?);
-        if name.starts_with("avx512") {
-            out = out.with(Features::AVX512F);
-        }
-    }
-    Ok(out)
 }
 
 #[test]

@@ -32,7 +32,7 @@ pub fn has_own_code(spec: &KernelSpec) -> bool {
 
 /// Generate the kernel of a validated `spec` of an AVX-512 tier that [`has_own_code`].
 pub fn generate(spec: &KernelSpec) -> Result<Kernel, KernelError> {
-    let mut g = Gen::new(spec.conv, Vec::new());
+    let mut g = Gen::new(spec.tier, spec.conv, Vec::new());
     let (dim, unroll) = (spec.dim as usize, spec.variant.unroll);
     let vpopcnt = spec.tier == Tier::Avx512Vpopcnt;
     match (spec.layout, spec.op) {
