@@ -1,4 +1,4 @@
-//! x86-64 pair kernels of the AVX-512 tiers, `avx512` (F, BW, VL) and `avx512vpopcnt` (the same
+//! x86-64 pair kernels of the AVX-512 tiers, `avx512` (F, BW) and `avx512vpopcnt` (the same
 //! plus VPOPCNTDQ) (docs/design.md §4).
 //!
 //! 64-byte vectors. A final partial vector is read and written with EVEX write masks (`{k}
