@@ -6,49 +6,62 @@ use clap::Parser;
 use cli::{Cli, Command};
 use std::process::ExitCode;
 
-/// What the encoders can emit today: every x86-64 instruction, and every AArch64 instruction with
-/// the CPU features its forms need.
+/// What the encoders can emit today: every x86-64 and every AArch64 instruction, each with the
+/// CPU features of its forms.
 fn catalogue() -> String {
     use trinity::emit::{
         aarch64::defs as a64,
         x86_64::{defs, Enc},
     };
     let mut out = String::from("Trinity encoders (checked against llvm-mc by `cargo test`)\n\n");
-    let x86: Vec<&str> = defs::ALL.iter().map(|inst| inst.mnemonic).collect();
     let forms = defs::ALL.iter().flat_map(|inst| inst.forms);
     let evex = forms.clone().filter(|form| form.enc == Enc::Evex).count();
     out.push_str(&format!(
         "x86-64 (REX/VEX/EVEX: AVX2, AVX-512 F/BW/VPOPCNTDQ/BITALG): {} instructions, {} forms \
-         ({evex} EVEX)\n",
-        x86.len(),
+         ({evex} EVEX); [features]:\n",
+        defs::ALL.len(),
         forms.count()
     ));
-    wrap(&mut out, &x86);
-    // One entry per mnemonic, with the features of its forms (`add[neon]`: base forms and NEON
-    // forms).
-    let mut a64: Vec<(&str, String)> = Vec::new();
-    for inst in a64::ALL {
-        let features = inst.features().to_string();
-        match a64.iter_mut().find(|(m, _)| *m == inst.mnemonic) {
-            Some((_, f)) if !f.contains(&features) => *f = format!("{f},{features}"),
-            Some(_) => {}
-            None => a64.push((inst.mnemonic, features)),
-        }
-    }
-    let a64: Vec<String> = a64.iter().map(|(m, f)| format!("{m}[{f}]")).collect();
-    let a64: Vec<&str> = a64.iter().map(String::as_str).collect();
+    let x86 = defs::ALL.iter().map(|inst| {
+        (inst.mnemonic, inst.forms.iter().map(|form| form.features.to_string()).collect())
+    });
+    wrap(&mut out, &with_features(x86));
     out.push_str(&format!(
         "\nAArch64 (A64: base, FP, NEON, DotProd): {} instructions, {} forms; [features]:\n",
         a64::ALL.len(),
         a64::ALL.iter().map(|inst| inst.forms.len()).sum::<usize>()
     ));
-    wrap(&mut out, &a64);
+    let a64 = a64::ALL.iter().map(|inst| {
+        (inst.mnemonic, inst.forms.iter().map(|form| form.features.to_string()).collect())
+    });
+    wrap(&mut out, &with_features(a64));
     out.push_str("\nSee `trinity --help` for the other commands.\n");
     out
 }
 
-fn wrap(out: &mut String, names: &[&str]) {
-    for row in names.chunks(12) {
+/// One entry per mnemonic with the distinct feature sets of its forms, in order:
+/// `vpaddb[avx,avx2,avx512f+avx512bw]` has forms needing each of those.
+fn with_features(insts: impl Iterator<Item = (&'static str, Vec<String>)>) -> Vec<String> {
+    let mut merged: Vec<(&str, Vec<String>)> = Vec::new();
+    for (mnemonic, features) in insts {
+        let at = match merged.iter().position(|(m, _)| *m == mnemonic) {
+            Some(at) => at,
+            None => {
+                merged.push((mnemonic, Vec::new()));
+                merged.len() - 1
+            }
+        };
+        for f in features {
+            if !merged[at].1.contains(&f) {
+                merged[at].1.push(f);
+            }
+        }
+    }
+    merged.iter().map(|(m, f)| format!("{m}[{}]", f.join(","))).collect()
+}
+
+fn wrap(out: &mut String, names: &[String]) {
+    for row in names.chunks(8) {
         out.push_str(&format!("    {}\n", row.join(" ")));
     }
 }

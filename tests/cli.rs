@@ -134,6 +134,36 @@ fn encoders_lists_both_encoders() {
     assert!(out.contains("x86-64") && out.contains("vpshufb"), "{out}");
     assert!(out.contains("EVEX") && out.contains("vpternlogd") && out.contains("kmovq"), "{out}");
     assert!(out.contains("AArch64") && out.contains("sdot"), "{out}");
+    // Every instruction of both encoders, with the features of each of its forms.
+    let entries: Vec<&str> = out.split_whitespace().filter(|w| w.ends_with(']')).collect();
+    let listed = |mnemonic: &str, features: String| {
+        let tail = mnemonic.rsplit(' ').next().unwrap();
+        entries.iter().any(|e| {
+            e.strip_prefix(tail)
+                .and_then(|r| r.strip_prefix('['))
+                .is_some_and(|r| r.trim_end_matches(']').split(',').any(|f| f == features))
+        })
+    };
+    for inst in trinity::emit::x86_64::defs::ALL {
+        for form in inst.forms {
+            assert!(listed(inst.mnemonic, form.features.to_string()), "{}: {out}", inst.mnemonic);
+        }
+    }
+    for inst in trinity::emit::aarch64::defs::ALL {
+        for form in inst.forms {
+            assert!(listed(inst.mnemonic, form.features.to_string()), "{}: {out}", inst.mnemonic);
+        }
+    }
+    for entry in [
+        "vpaddb[avx,avx2,avx512f+avx512bw]",
+        "vpopcntq[avx512f+avx512vpopcntdq]",
+        "popcnt[popcnt]",
+        "andn[bmi1]",
+        "kmovw[avx512f]",
+        "sdot[neon+dotprod]",
+    ] {
+        assert!(entries.contains(&entry), "{entry}: {out}");
+    }
 }
 
 #[test]

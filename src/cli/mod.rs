@@ -127,9 +127,9 @@ pub fn arch_parser() -> impl TypedValueParser<Value = Arch> {
 /// `--tier` values: [`Tier::name`].
 pub fn tier_parser() -> impl TypedValueParser<Value = Tier> {
     one_of(&Tier::ALL, Tier::name, |tier| match tier {
-        Tier::Avx2 => "x86-64 AVX2",
-        Tier::Avx512 => "x86-64 AVX-512 F, BW and VL",
-        Tier::Avx512Vpopcnt => "x86-64 AVX-512 F, BW, VL and VPOPCNTDQ",
+        Tier::Avx2 => "x86-64 AVX2 and POPCNT",
+        Tier::Avx512 => "x86-64 AVX-512 F and BW",
+        Tier::Avx512Vpopcnt => "x86-64 AVX-512 F, BW and VPOPCNTDQ",
         Tier::Neon => "AArch64 baseline NEON",
         Tier::DotProd => "AArch64 NEON with DotProd",
     })

@@ -18,6 +18,7 @@ pub mod asm_source;
 mod buffer;
 pub mod build;
 mod error;
+mod features;
 pub mod kernels;
 pub mod object_file;
 pub mod x86_64;

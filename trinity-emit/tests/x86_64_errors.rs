@@ -368,3 +368,50 @@ fn label_bound_twice() {
     assert_eq!(err, EmitError::LabelRebound { label: 0, first: 0, second: 1 });
     assert!(err.to_string().contains("label 0"), "{err}");
 }
+
+#[test]
+fn instructions_beyond_the_feature_set_are_refused() {
+    use trinity_emit::kernels::{x86_64::tier_features, Tier};
+    use trinity_emit::x86_64::Features;
+    // An avx2-tier assembler: any AVX-512 form is a typed error naming what it lacks, and
+    // writes nothing; the VEX forms of the same mnemonic still encode.
+    let mut avx2 = Assembler::for_features(tier_features(Tier::Avx2));
+    let e = avx2.vpaddb(Zmm::Z1, Zmm::Z2, Zmm::Z3).unwrap_err();
+    assert_eq!(
+        e,
+        EmitError::FeatureNotAllowed { mnemonic: "vpaddb", feature: "avx512f+avx512bw".into() }
+    );
+    assert!(e.to_string().contains("vpaddb needs avx512f+avx512bw"), "{e}");
+    let e = avx2.kmovq(K::K1, Rax).unwrap_err();
+    assert_eq!(
+        e,
+        EmitError::FeatureNotAllowed { mnemonic: "kmovq", feature: "avx512f+avx512bw".into() }
+    );
+    let e = avx2.andn(Rax, Rbx, Rcx).unwrap_err();
+    assert_eq!(e, EmitError::FeatureNotAllowed { mnemonic: "andn", feature: "bmi1".into() });
+    assert_eq!(avx2.offset(), 0, "nothing is written for a refused instruction");
+    avx2.vpaddb(Ymm::Y1, Ymm::Y2, Ymm::Y3).unwrap();
+    avx2.popcnt(Rax, Rbx).unwrap();
+    // vpopcntq in an avx512 (no VPOPCNTDQ) assembler; fine one tier up.
+    let mut avx512 = Assembler::for_features(tier_features(Tier::Avx512));
+    avx512.vpaddb(Zmm::Z1, Zmm::Z2, Zmm::Z3).unwrap();
+    let e = avx512.vpopcntq(Zmm::Z1, Zmm::Z2).unwrap_err();
+    assert_eq!(
+        e,
+        EmitError::FeatureNotAllowed { mnemonic: "vpopcntq", feature: "avx512vpopcntdq".into() }
+    );
+    let mut vpopcnt = Assembler::for_features(tier_features(Tier::Avx512Vpopcnt));
+    vpopcnt.vpopcntq(Zmm::Z1, Zmm::Z2).unwrap();
+    let e = vpopcnt.vpopcntb(Zmm::Z1, Zmm::Z2).unwrap_err();
+    assert_eq!(
+        e,
+        EmitError::FeatureNotAllowed { mnemonic: "vpopcntb", feature: "avx512bitalg".into() }
+    );
+    // Baseline only: general-purpose code encodes, the first AVX instruction does not.
+    let mut base = Assembler::for_features(Features::BASE);
+    base.add(Rax, 1).unwrap();
+    let e = base.vzeroupper().unwrap_err();
+    assert_eq!(e, EmitError::FeatureNotAllowed { mnemonic: "vzeroupper", feature: "avx".into() });
+    // Assembler::new allows every feature.
+    Assembler::new().vpopcntw(Zmm::Z1, Zmm::Z2).unwrap();
+}

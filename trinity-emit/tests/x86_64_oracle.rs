@@ -8,11 +8,16 @@
 //! operand of a form that takes a write mask cycles through unmasked, `{k1}`..`{k7}` and
 //! `{z}`. The text comes from the same definition (`Inst::intel`). Label references
 //! (RIP-relative memory, jmp/jcc/call) and alignment padding are checked by assembling whole
-//! programs with llvm-mc into an object file.
+//! programs with llvm-mc into an object file. The CPU features each form declares are checked
+//! against iced-x86's over a sample of the same cases.
 
 mod common;
+#[path = "common/iced_features.rs"]
+mod iced_features;
 
 use common::{assemble, hex, llvm_mc};
+use iced_features::our_features;
+use iced_x86::{Decoder, DecoderOptions};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use trinity_emit::x86_64::{
@@ -314,6 +319,38 @@ fn every_form_matches_llvm_mc() {
     );
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
     assert!(total > 100_000, "only {total} cases");
+}
+
+#[test]
+fn every_form_declares_the_features_iced_decodes() {
+    const PER_FORM: usize = 400;
+    let (mut forms, mut checked) = (0, 0);
+    let mut failures = Vec::new();
+    for inst in ALL {
+        for form in inst.forms {
+            let cases = cases(form, &mems(&disps(form)));
+            let step = cases.len().div_ceil(PER_FORM).max(1);
+            for ops in cases.iter().step_by(step) {
+                let code = encode(inst, ops);
+                let decoded = Decoder::new(64, &code, DecoderOptions::NONE).decode();
+                let theirs = our_features(decoded.cpuid_features());
+                if theirs != Ok(form.features) && failures.len() < 40 {
+                    failures.push(format!(
+                        "{} {}: declares {}, iced-x86 says {:?} ({theirs:?})",
+                        inst.intel(ops).unwrap(),
+                        form.signature(),
+                        form.features,
+                        decoded.cpuid_features()
+                    ));
+                }
+                checked += 1;
+            }
+            forms += 1;
+        }
+    }
+    println!("{checked} encodings of {forms} forms need the features their form declares");
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(forms > 400, "only {forms} forms");
 }
 
 /// Assemble a whole program with llvm-mc into an object file and return its .text bytes, so

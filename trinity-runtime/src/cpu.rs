@@ -6,7 +6,8 @@ use std::sync::OnceLock;
 use trinity_emit::kernels::tuning::{CpuFamily, Planner, Wisdom, WisdomError};
 use trinity_emit::kernels::{CallConv, Tier};
 
-/// The best tier this CPU supports, if any (docs/design.md §4).
+/// The best tier this CPU supports, if any (docs/design.md §4): on x86-64 the highest tier
+/// whose [`tier_features`](trinity_emit::kernels::x86_64::tier_features) this CPU has all of.
 ///
 /// ```
 /// let tier = trinity_runtime::cpu::detect_tier();
@@ -15,15 +16,11 @@ use trinity_emit::kernels::{CallConv, Tier};
 pub fn detect_tier() -> Option<Tier> {
     #[cfg(target_arch = "x86_64")]
     {
-        use std::arch::is_x86_feature_detected as has;
-        let avx2 = has!("avx2") && has!("popcnt") && has!("bmi1") && has!("bmi2");
-        let avx512 = avx2 && has!("avx512f") && has!("avx512bw") && has!("avx512vl");
-        match (avx2, avx512, has!("avx512vpopcntdq")) {
-            (_, true, true) => Some(Tier::Avx512Vpopcnt),
-            (_, true, false) => Some(Tier::Avx512),
-            (true, ..) => Some(Tier::Avx2),
-            _ => None,
-        }
+        use trinity_emit::kernels::x86_64::tier_features;
+        let here = x86_features();
+        [Tier::Avx512Vpopcnt, Tier::Avx512, Tier::Avx2]
+            .into_iter()
+            .find(|&tier| here.contains(tier_features(tier)))
     }
     #[cfg(target_arch = "aarch64")]
     {
@@ -37,6 +34,41 @@ pub fn detect_tier() -> Option<Tier> {
     {
         None
     }
+}
+
+/// Each flag of the x86-64 encoder's [`Features`](trinity_emit::x86_64::Features), its name
+/// and whether this CPU (and OS) has it. `is_x86_feature_detected!` takes a literal, hence one
+/// entry per flag; a test checks that they cover every flag, each under its own name.
+#[cfg(target_arch = "x86_64")]
+fn x86_detected() -> [(trinity_emit::x86_64::Features, &'static str, bool); 11] {
+    use trinity_emit::x86_64::Features as F;
+    macro_rules! flag {
+        ($flag:ident, $name:tt) => {
+            (F::$flag, $name, std::arch::is_x86_feature_detected!($name))
+        };
+    }
+    [
+        flag!(AVX, "avx"),
+        flag!(AVX2, "avx2"),
+        flag!(POPCNT, "popcnt"),
+        flag!(LZCNT, "lzcnt"),
+        flag!(BMI1, "bmi1"),
+        flag!(BMI2, "bmi2"),
+        flag!(AVX512F, "avx512f"),
+        flag!(AVX512BW, "avx512bw"),
+        flag!(AVX512VL, "avx512vl"),
+        flag!(AVX512VPOPCNTDQ, "avx512vpopcntdq"),
+        flag!(AVX512BITALG, "avx512bitalg"),
+    ]
+}
+
+/// The x86-64 features this CPU has.
+#[cfg(target_arch = "x86_64")]
+fn x86_features() -> trinity_emit::x86_64::Features {
+    x86_detected()
+        .iter()
+        .filter(|(_, _, yes)| *yes)
+        .fold(trinity_emit::x86_64::Features::BASE, |set, (flag, ..)| set.with(*flag))
 }
 
 /// The calling convention kernels follow on this platform.
@@ -135,4 +167,32 @@ pub fn load_wisdom(path: &Path) -> Result<Wisdom, WisdomError> {
         });
     }
     Ok(wisdom)
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use super::*;
+    use trinity_emit::kernels::x86_64::tier_features;
+    use trinity_emit::x86_64::Features;
+
+    #[test]
+    fn detection_covers_every_flag_under_its_name() {
+        let detected = x86_detected();
+        for (flag, name, _) in detected {
+            assert_eq!(Features::from_name(name), Some(flag), "{name}");
+        }
+        let flags = detected.iter().fold(Features::BASE, |set, (flag, ..)| set.with(*flag));
+        assert_eq!(flags, Features::ALL);
+    }
+
+    #[test]
+    fn the_detected_tier_and_those_it_runs_have_their_features_the_others_not() {
+        let here = x86_features();
+        let tier = detect_tier();
+        println!("detected {:?} on a CPU with {here}", tier.map(Tier::name));
+        for t in [Tier::Avx2, Tier::Avx512, Tier::Avx512Vpopcnt] {
+            let runs = tier.is_some_and(|best| best.runs(t));
+            assert_eq!(here.contains(tier_features(t)), runs, "{}", t.name());
+        }
+    }
 }

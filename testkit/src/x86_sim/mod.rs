@@ -32,7 +32,8 @@ use iced_x86::{
     CpuidFeature, Decoder, DecoderOptions, Formatter, Instruction, IntelFormatter, OpKind, Register,
 };
 
-use trinity_emit::kernels::Tier;
+use trinity_emit::kernels::x86_64::tier_features;
+use trinity_emit::kernels::{Arch, Tier};
 
 pub use memory::{MemError, Memory, Region, DATA_BASE};
 
@@ -207,40 +208,42 @@ impl Features {
         ])
     }
 
-    /// What the `avx2` tier may use (docs/design.md §4): baseline, AVX2 and what a CPU the
-    /// runtime selects it for has (AVX, SSE3 to SSE4.2, POPCNT, BMI1, BMI2).
+    /// What the `avx2` tier may use: [`for_tier`](Self::for_tier)`(Tier::Avx2)`.
     pub fn avx2_tier() -> Self {
-        use CpuidFeature::*;
-        Features::baseline().with([SSE3, SSSE3, SSE4_1, SSE4_2, AVX, AVX2, POPCNT, BMI1, BMI2])
+        Features::for_tier(Tier::Avx2)
     }
 
-    /// [`avx2_tier`](Self::avx2_tier) plus AVX-512 F, BW, VL, VPOPCNTDQ and BITALG.
+    /// [`avx2_tier`](Self::avx2_tier) plus AVX-512 F, BW, VL, VPOPCNTDQ and BITALG: every
+    /// feature of the encoder's EVEX forms.
     pub fn avx512_tier() -> Self {
         use CpuidFeature::*;
         Features::avx2_tier().with([AVX512F, AVX512BW, AVX512VL, AVX512_VPOPCNTDQ, AVX512_BITALG])
     }
 
-    /// What kernels of `tier` may use: [`avx2_tier`](Self::avx2_tier) for `avx2`, plus
-    /// AVX-512 F, BW and VL for `avx512`, plus VPOPCNTDQ for `avx512vpopcnt` (never BITALG);
-    /// the empty set for the AArch64 tiers, whose code this simulator does not run.
+    /// What kernels of `tier` may use: [`baseline`](Self::baseline) and the tier's
+    /// [`tier_features`] (the encoder's names are iced's without underscores), so `avx2` is
+    /// AVX, AVX2 and POPCNT, `avx512` adds AVX-512 F and BW, `avx512vpopcnt` VPOPCNTDQ (never
+    /// BITALG); the empty set for the AArch64 tiers, whose code this simulator does not run.
     ///
     /// ```
-    /// use iced_x86::CpuidFeature::{AVX512BW, AVX512_BITALG, AVX512_VPOPCNTDQ};
+    /// use iced_x86::CpuidFeature::{AVX512BW, AVX512_BITALG, AVX512_VPOPCNTDQ, BMI2, POPCNT};
     /// use trinity_emit::kernels::Tier;
     /// use trinity_testkit::x86_sim::Features;
+    /// let avx2 = Features::for_tier(Tier::Avx2);
+    /// assert!(avx2.contains(POPCNT) && !avx2.contains(BMI2));
     /// let avx512 = Features::for_tier(Tier::Avx512);
     /// assert!(avx512.contains(AVX512BW) && !avx512.contains(AVX512_VPOPCNTDQ));
     /// let vpopcnt = Features::for_tier(Tier::Avx512Vpopcnt);
     /// assert!(vpopcnt.contains(AVX512_VPOPCNTDQ) && !vpopcnt.contains(AVX512_BITALG));
     /// ```
     pub fn for_tier(tier: Tier) -> Self {
-        use CpuidFeature::*;
-        match tier {
-            Tier::Avx2 => Features::avx2_tier(),
-            Tier::Avx512 => Features::avx2_tier().with([AVX512F, AVX512BW, AVX512VL]),
-            Tier::Avx512Vpopcnt => Features::for_tier(Tier::Avx512).with([AVX512_VPOPCNTDQ]),
-            Tier::Neon | Tier::DotProd => Features::new([]),
+        if tier.arch() != Arch::X86_64 {
+            return Features::new([]);
         }
+        let names: Vec<String> = tier_features(tier).iter().map(|f| f.to_string()).collect();
+        let iced = CpuidFeature::values()
+            .filter(|f| names.contains(&format!("{f:?}").to_lowercase().replace('_', "")));
+        Features::baseline().with(iced)
     }
 
     /// These features and `more`.

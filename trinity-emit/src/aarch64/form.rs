@@ -8,53 +8,16 @@ use super::operand::Operand;
 use super::regs::{Arr, Size};
 use super::A64Fixup;
 use crate::EmitError;
-use std::fmt;
 
-/// A set of CPU features beyond the A64 base instruction set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Features(u8);
-
-impl Features {
-    /// The base instruction set only (general-purpose, loads and stores, branches).
-    pub const BASE: Features = Features(0);
+crate::features::feature_set! {
+    /// A set of CPU features beyond the A64 base instruction set.
+    Features(u8), base: "The base instruction set only (general-purpose, loads and stores, branches).";
     /// Scalar floating point and SIMD&FP register loads and stores (FEAT_FP).
-    pub const FP: Features = Features(1);
+    FP = 0, "fp";
     /// Advanced SIMD (NEON, FEAT_AdvSIMD).
-    pub const NEON: Features = Features(2);
+    NEON = 1, "neon";
     /// The dot product instructions (FEAT_DotProd).
-    pub const DOTPROD: Features = Features(4);
-    /// Every feature the table knows.
-    pub const ALL: Features = Features(7);
-    const NAMES: [(Features, &'static str); 3] =
-        [(Features::FP, "fp"), (Features::NEON, "neon"), (Features::DOTPROD, "dotprod")];
-
-    /// Both sets.
-    pub const fn with(self, other: Features) -> Features {
-        Features(self.0 | other.0)
-    }
-
-    /// Whether every feature of `other` is in this set.
-    pub const fn contains(self, other: Features) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    /// The features of `self` that `allowed` lacks.
-    pub const fn beyond(self, allowed: Features) -> Features {
-        Features(self.0 & !allowed.0)
-    }
-}
-
-impl fmt::Display for Features {
-    /// `base`, or the features joined by `+` (`neon+dotprod`).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> =
-            Features::NAMES.iter().filter(|(s, _)| self.contains(*s)).map(|(_, n)| *n).collect();
-        if names.is_empty() {
-            f.write_str("base")
-        } else {
-            f.write_str(&names.join("+"))
-        }
-    }
+    DOTPROD = 2, "dotprod";
 }
 
 /// A general register class: which Rust type an operand position takes and what 31 means.

@@ -115,13 +115,7 @@ impl Assembler {
     /// Encode `inst` with `ops` (assembler order). The instruction methods all call this.
     pub fn emit(&mut self, inst: &Inst, ops: &[Operand]) -> Result<(), EmitError> {
         let form = inst.select(ops)?;
-        let beyond = form.features.beyond(self.allowed.unwrap_or(Features::ALL));
-        if beyond != Features::BASE {
-            return Err(EmitError::FeatureNotAllowed {
-                mnemonic: inst.mnemonic,
-                feature: beyond.to_string(),
-            });
-        }
+        form.features.allowed_in(self.allowed, inst.mnemonic)?;
         let (word, fixup) = encode::encode(inst.mnemonic, form, ops)?;
         if let Some((label, kind)) = fixup {
             let at = self.offset();

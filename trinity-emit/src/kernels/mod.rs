@@ -144,7 +144,7 @@ pub enum Tier {
     Neon,
     /// AArch64 ASIMD plus FEAT_DotProd (`sdot`).
     DotProd,
-    /// x86-64 with AVX-512 F, BW and VL (popcounts by nibble lookup on 512-bit vectors).
+    /// x86-64 with AVX-512 F and BW (popcounts by nibble lookup on 512-bit vectors).
     Avx512,
     /// [`Avx512`](Tier::Avx512) plus VPOPCNTDQ (`vpopcntq`).
     Avx512Vpopcnt,

@@ -8,7 +8,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use super::form::{Alt, Form, Inst, Map, Role};
+use super::form::{Alt, Features, Form, Inst, Map, Role};
 use super::operand::{Kind, MemSize, Operand};
 use super::Assembler;
 use crate::EmitError;
@@ -129,54 +129,57 @@ macro_rules! unary {
     };
 }
 
-/// `F3 0F opcode /r`: popcnt, tzcnt, lzcnt.
+/// `F3 0F opcode /r`: popcnt, tzcnt, lzcnt, each needing its own feature.
 macro_rules! f3_count {
-    ($opcode:literal) => {
-        &[leg(RM64, $opcode).w().prefix(0xF3).map(M0F), leg(RM32, $opcode).prefix(0xF3).map(M0F)]
+    ($opcode:literal, $feature:ident) => {
+        &[
+            leg(RM64, $opcode).w().prefix(0xF3).map(M0F).needs(Features::$feature),
+            leg(RM32, $opcode).prefix(0xF3).map(M0F).needs(Features::$feature),
+        ]
     };
 }
 
-// In the macros below an optional trailing builder name is applied to the form (`w`: W=1,
-// `unmasked`); `$(.$w())?` expands to `.w()`.
+// In the macros below trailing builder names are applied to the form (`w`: W=1, `unmasked`,
+// and the feature tags `avx`, `avx2`, `bw`); `$(.$w())*` expands to `.w()`.
 
 /// A packed binary VEX operation `op v, v, v/m`, 128- and 256-bit; after `; shape` also the
 /// EVEX form of that shape (`E_RVM`: 512-bit, `E_KVM`: a compare of zmm into an opmask).
 macro_rules! vbin {
-    ($prefix:literal, $map:ident, $opcode:literal $(, $w:ident)?) => {
-        &[vex(RVM_X, $prefix, $map, $opcode)$(.$w())?, vex(RVM_Y, $prefix, $map, $opcode)$(.$w())?]
+    ($prefix:literal, $map:ident, $opcode:literal $(, $w:ident)*) => {
+        &[vex(RVM_X, $prefix, $map, $opcode)$(.$w())*, vex(RVM_Y, $prefix, $map, $opcode)$(.$w())*]
     };
-    ($prefix:literal, $map:ident, $opcode:literal $(, $w:ident)?; $shape:ident $($ew:ident)?) => {
+    ($prefix:literal, $map:ident, $opcode:literal $(, $w:ident)*; $shape:ident $($ew:ident)*) => {
         &[
-            vex(RVM_X, $prefix, $map, $opcode)$(.$w())?,
-            vex(RVM_Y, $prefix, $map, $opcode)$(.$w())?,
-            evex($shape, $prefix, $map, $opcode)$(.$ew())?,
+            vex(RVM_X, $prefix, $map, $opcode)$(.$w())*,
+            vex(RVM_Y, $prefix, $map, $opcode)$(.$w())*,
+            evex($shape, $prefix, $map, $opcode)$(.$ew())*,
         ]
     };
 }
 
 /// A packed binary AVX-512 operation `op zmm, zmm, zmm/m512`.
 macro_rules! zbin {
-    ($prefix:literal, $map:ident, $opcode:literal $(, $w:ident)?) => {
-        &[evex(E_RVM, $prefix, $map, $opcode)$(.$w())?]
+    ($prefix:literal, $map:ident, $opcode:literal $(, $w:ident)*) => {
+        &[evex(E_RVM, $prefix, $map, $opcode)$(.$w())*]
     };
 }
 
 /// A packed unary VEX operation `op v, v/m`, 128- and 256-bit; after `; shape` also the EVEX
 /// form of that shape.
 macro_rules! vun {
-    ($prefix:literal, $map:ident, $opcode:literal $(; $shape:ident)?) => {
+    ($prefix:literal, $map:ident, $opcode:literal $(, $w:ident)* $(; $shape:ident $($ew:ident)*)?) => {
         &[
-            vex(RM_X, $prefix, $map, $opcode),
-            vex(RM_Y, $prefix, $map, $opcode),
-            $(evex($shape, $prefix, $map, $opcode),)?
+            vex(RM_X, $prefix, $map, $opcode)$(.$w())*,
+            vex(RM_Y, $prefix, $map, $opcode)$(.$w())*,
+            $(evex($shape, $prefix, $map, $opcode)$(.$ew())*,)?
         ]
     };
 }
 
-/// A packed unary AVX-512 operation `op zmm, zmm/m512`.
+/// A packed unary AVX-512 operation `op zmm, zmm/m512` that also needs `$feature`.
 macro_rules! zun {
-    ($prefix:literal, $map:ident, $opcode:literal $(, $w:ident)?) => {
-        &[evex(E_RM, $prefix, $map, $opcode)$(.$w())?]
+    ($prefix:literal, $map:ident, $opcode:literal, $feature:ident $(, $w:ident)?) => {
+        &[evex(E_RM, $prefix, $map, $opcode).needs(Features::$feature)$(.$w())?]
     };
 }
 
@@ -191,14 +194,14 @@ macro_rules! vshift {
             vex(VMI_Y, 0x66, M0F, $opcode).digit($digit),
         ]
     };
-    ($opcode:literal, $digit:literal; zmm $count:literal $($w:ident)?) => {
+    ($opcode:literal, $digit:literal; zmm $count:literal $($w:ident)*) => {
         &[
             vex(VMI_X, 0x66, M0F, $opcode).digit($digit),
             vex(VMI_Y, 0x66, M0F, $opcode).digit($digit),
             vex(RVM_X, 0x66, M0F, $count),
             vex(COUNT_Y, 0x66, M0F, $count),
-            evex(E_VMI, 0x66, M0F, $opcode).digit($digit)$(.$w())?,
-            evex(E_COUNT, 0x66, M0F, $count)$(.$w())?,
+            evex(E_VMI, 0x66, M0F, $opcode).digit($digit)$(.$w())*,
+            evex(E_COUNT, 0x66, M0F, $count)$(.$w())*,
         ]
     };
 }
@@ -210,71 +213,71 @@ macro_rules! sd {
     };
 }
 
-/// `vpbroadcast*` from the low element of an xmm register or from memory of `$size`; into a
-/// zmm also from a general register (EVEX opcode `$gpr_opcode`).
+/// `vpbroadcast*` (AVX2 at both widths) from the low element of an xmm register or from
+/// memory of `$size`; into a zmm also from a general register (EVEX opcode `$gpr_opcode`).
 macro_rules! vbroadcast {
-    ($opcode:literal, $size:ident; zmm $gpr:ident $gpr_opcode:literal $($w:ident)?) => {
+    ($opcode:literal, $size:ident; zmm $gpr:ident $gpr_opcode:literal $($w:ident)*) => {
         &[
-            vex(&[(X, Reg), (Xm($size), Rm)], 0x66, M0F38, $opcode),
-            vex(&[(Y, Reg), (Xm($size), Rm)], 0x66, M0F38, $opcode),
-            evex(&[(Z, Reg), (Xm($size), Rm)], 0x66, M0F38, $opcode)$(.$w())?,
-            evex(&[(Z, Reg), ($gpr, Rm)], 0x66, M0F38, $gpr_opcode)$(.$w())?,
+            vex(&[(X, Reg), (Xm($size), Rm)], 0x66, M0F38, $opcode).avx2(),
+            vex(&[(Y, Reg), (Xm($size), Rm)], 0x66, M0F38, $opcode).avx2(),
+            evex(&[(Z, Reg), (Xm($size), Rm)], 0x66, M0F38, $opcode)$(.$w())*,
+            evex(&[(Z, Reg), ($gpr, Rm)], 0x66, M0F38, $gpr_opcode)$(.$w())*,
         ]
     };
 }
 
 /// A widening move `op v, xmm/m(half)`, 128-, 256- and 512-bit.
 macro_rules! vwiden {
-    ($opcode:literal) => {
+    ($opcode:literal $($ew:ident)*) => {
         &[
             vex(&[(X, Reg), (Xm(Q64), Rm)], 0x66, M0F38, $opcode),
             vex(&[(Y, Reg), (Xm(X128), Rm)], 0x66, M0F38, $opcode),
-            evex(&[(Z, Reg), (Ym, Rm)], 0x66, M0F38, $opcode),
+            evex(&[(Z, Reg), (Ym, Rm)], 0x66, M0F38, $opcode)$(.$ew())*,
         ]
     };
 }
 
 /// AVX-512 whole-register moves (`F3`/`F2`/`66 0F 6F` load or register move, `7F` store).
 macro_rules! zmov {
-    ($prefix:literal $(, $w:ident)?) => {
+    ($prefix:literal $(, $w:ident)*) => {
         &[
-            evex(E_RM, $prefix, M0F, 0x6F)$(.$w())?,
-            evex(E_MR, $prefix, M0F, 0x7F)$(.$w())?,
+            evex(E_RM, $prefix, M0F, 0x6F)$(.$w())*,
+            evex(E_MR, $prefix, M0F, 0x7F)$(.$w())*,
         ]
     };
 }
 
 /// Opmask moves: `k <- k/m` (`90`), `m <- k` (`91`) with prefix `$kp`, `k <- gpr` (`92`) and
-/// `gpr <- k` (`93`) with prefix `$gp`.
+/// `gpr <- k` (`93`) with prefix `$gp`; the builders after `;` apply to all four.
 macro_rules! kmov {
-    ($size:ident, $kp:literal $($kw:ident)?, $gpr:ident, $gp:literal $($gw:ident)?) => {
+    ($size:ident, $kp:literal $($kw:ident)?, $gpr:ident, $gp:literal $($gw:ident)? $(; $f:ident)?) => {
         &[
-            vex(&[(K, Reg), (Km($size), Rm)], $kp, M0F, 0x90)$(.$kw())?,
-            vex(&[(m($size), Rm), (K, Reg)], $kp, M0F, 0x91)$(.$kw())?,
-            vex(&[(K, Reg), ($gpr, Rm)], $gp, M0F, 0x92)$(.$gw())?,
-            vex(&[($gpr, Reg), (K, Rm)], $gp, M0F, 0x93)$(.$gw())?,
+            vex(&[(K, Reg), (Km($size), Rm)], $kp, M0F, 0x90)$(.$kw())?$(.$f())?,
+            vex(&[(m($size), Rm), (K, Reg)], $kp, M0F, 0x91)$(.$kw())?$(.$f())?,
+            vex(&[(K, Reg), ($gpr, Rm)], $gp, M0F, 0x92)$(.$gw())?$(.$f())?,
+            vex(&[($gpr, Reg), (K, Rm)], $gp, M0F, 0x93)$(.$gw())?$(.$f())?,
         ]
     };
 }
 
 /// An opmask operation: `k, k, k` (VEX.L1) or `k, k` (VEX.L0).
 macro_rules! kop {
-    (3, $prefix:literal, $opcode:literal $(, $w:ident)?) => {
-        &[vex(K_RVM, $prefix, M0F, $opcode)$(.$w())?.l(1)]
+    (3, $prefix:literal, $opcode:literal $(, $w:ident)*) => {
+        &[vex(K_RVM, $prefix, M0F, $opcode)$(.$w())*.l(1)]
     };
-    (2, $prefix:literal, $opcode:literal $(, $w:ident)?) => {
-        &[vex(K_RM, $prefix, M0F, $opcode)$(.$w())?]
+    (2, $prefix:literal, $opcode:literal $(, $w:ident)*) => {
+        &[vex(K_RM, $prefix, M0F, $opcode)$(.$w())*]
     };
 }
 
-/// Whole-register moves: load (also register to register) and store.
+/// Whole-register moves (AVX at both widths): load (also register to register) and store.
 macro_rules! vmov {
     ($prefix:literal) => {
         &[
             vex(RM_X, $prefix, M0F, 0x6F).rev($prefix, 0x7F),
-            vex(RM_Y, $prefix, M0F, 0x6F).rev($prefix, 0x7F),
+            vex(RM_Y, $prefix, M0F, 0x6F).rev($prefix, 0x7F).avx(),
             vex(MR_X, $prefix, M0F, 0x7F),
-            vex(MR_Y, $prefix, M0F, 0x7F),
+            vex(MR_Y, $prefix, M0F, 0x7F).avx(),
         ]
     };
 }
@@ -400,21 +403,21 @@ instructions! {
     /// rotate right by an immediate or by `cl`.
     ROR ror(dst, count) = "ror" shift!(1);
     /// population count (POPCNT).
-    POPCNT popcnt(dst, src) = "popcnt" f3_count!(0xB8);
+    POPCNT popcnt(dst, src) = "popcnt" f3_count!(0xB8, POPCNT);
     /// count trailing zero bits (BMI1).
-    TZCNT tzcnt(dst, src) = "tzcnt" f3_count!(0xBC);
+    TZCNT tzcnt(dst, src) = "tzcnt" f3_count!(0xBC, BMI1);
     /// count leading zero bits (LZCNT).
-    LZCNT lzcnt(dst, src) = "lzcnt" f3_count!(0xBD);
+    LZCNT lzcnt(dst, src) = "lzcnt" f3_count!(0xBD, LZCNT);
     /// `dst = !a & b` (BMI1).
-    ANDN andn(dst, a, b) = "andn" &[vex(&[(R64, Reg), (R64, Vvvv), (Rm64, Rm)], 0, M0F38, 0xF2).w()];
+    ANDN andn(dst, a, b) = "andn" &[vex(&[(R64, Reg), (R64, Vvvv), (Rm64, Rm)], 0, M0F38, 0xF2).w().only(Features::BMI1)];
     /// zero the bits of `src` from bit index `n` up (BMI2): `bzhi dst, src, n`.
-    BZHI bzhi(dst, src, n) = "bzhi" &[vex(&[(R64, Reg), (Rm64, Rm), (R64, Vvvv)], 0, M0F38, 0xF5).w()];
+    BZHI bzhi(dst, src, n) = "bzhi" &[vex(&[(R64, Reg), (Rm64, Rm), (R64, Vvvv)], 0, M0F38, 0xF5).w().only(Features::BMI2)];
     /// shift left by a register count without touching flags (BMI2).
-    SHLX shlx(dst, src, count) = "shlx" &[vex(&[(R64, Reg), (Rm64, Rm), (R64, Vvvv)], 0x66, M0F38, 0xF7).w()];
+    SHLX shlx(dst, src, count) = "shlx" &[vex(&[(R64, Reg), (Rm64, Rm), (R64, Vvvv)], 0x66, M0F38, 0xF7).w().only(Features::BMI2)];
     /// logical shift right by a register count without touching flags (BMI2).
-    SHRX shrx(dst, src, count) = "shrx" &[vex(&[(R64, Reg), (Rm64, Rm), (R64, Vvvv)], 0xF2, M0F38, 0xF7).w()];
+    SHRX shrx(dst, src, count) = "shrx" &[vex(&[(R64, Reg), (Rm64, Rm), (R64, Vvvv)], 0xF2, M0F38, 0xF7).w().only(Features::BMI2)];
     /// clear the lowest set bit (BMI1).
-    BLSR blsr(dst, src) = "blsr" &[vex(&[(R64, Vvvv), (Rm64, Rm)], 0, M0F38, 0xF3).w().digit(1)];
+    BLSR blsr(dst, src) = "blsr" &[vex(&[(R64, Vvvv), (Rm64, Rm)], 0, M0F38, 0xF3).w().digit(1).only(Features::BMI1)];
 
     // ---- control and padding ----
     /// return.
@@ -465,9 +468,9 @@ instructions! {
     /// insert a 32-bit element from a general register or memory.
     VPINSRD vpinsrd(dst, src, val, index) = "vpinsrd" &[vex(&[(X, Reg), (X, Vvvv), (Rm32, Rm), (U8, Imm)], 0x66, M0F3A, 0x22)];
     /// broadcast a byte to every element.
-    VPBROADCASTB vpbroadcastb(dst, src) = "vpbroadcastb" vbroadcast!(0x78, B8; zmm R32 0x7A);
+    VPBROADCASTB vpbroadcastb(dst, src) = "vpbroadcastb" vbroadcast!(0x78, B8; zmm R32 0x7A bw);
     /// broadcast a 16-bit word to every element.
-    VPBROADCASTW vpbroadcastw(dst, src) = "vpbroadcastw" vbroadcast!(0x79, W16; zmm R32 0x7B);
+    VPBROADCASTW vpbroadcastw(dst, src) = "vpbroadcastw" vbroadcast!(0x79, W16; zmm R32 0x7B bw);
     /// broadcast a 32-bit element to every element.
     VPBROADCASTD vpbroadcastd(dst, src) = "vpbroadcastd" vbroadcast!(0x58, D32; zmm R32 0x7C);
     /// broadcast a 64-bit element to every element.
@@ -475,9 +478,9 @@ instructions! {
     /// load 128 bits into both halves of a ymm.
     VBROADCASTI128 vbroadcasti128(dst, src) = "vbroadcasti128" &[vex(&[(Y, Reg), (m(X128), Rm)], 0x66, M0F38, 0x5A)];
     /// sign-extend bytes to 16-bit words.
-    VPMOVSXBW vpmovsxbw(dst, src) = "vpmovsxbw" vwiden!(0x20);
+    VPMOVSXBW vpmovsxbw(dst, src) = "vpmovsxbw" vwiden!(0x20 bw);
     /// zero-extend bytes to 16-bit words.
-    VPMOVZXBW vpmovzxbw(dst, src) = "vpmovzxbw" vwiden!(0x30);
+    VPMOVZXBW vpmovzxbw(dst, src) = "vpmovzxbw" vwiden!(0x30 bw);
     /// sign-extend 16-bit words to 32-bit elements.
     VPMOVSXWD vpmovsxwd(dst, src) = "vpmovsxwd" vwiden!(0x23);
     /// gather the top bit of every byte into a 32-bit mask.
@@ -498,21 +501,21 @@ instructions! {
     /// bitwise exclusive or.
     VPXOR vpxor(dst, a, b) = "vpxor" vbin!(0x66, M0F, 0xEF);
     /// set ZF when `a & b` is zero and CF when `!a & b` is zero.
-    VPTEST vptest(a, b) = "vptest" vun!(0x66, M0F38, 0x17);
+    VPTEST vptest(a, b) = "vptest" vun!(0x66, M0F38, 0x17, avx);
 
     // ---- AVX2 integer arithmetic ----
     /// add bytes (wrapping).
-    VPADDB vpaddb(dst, a, b) = "vpaddb" vbin!(0x66, M0F, 0xFC; E_RVM);
+    VPADDB vpaddb(dst, a, b) = "vpaddb" vbin!(0x66, M0F, 0xFC; E_RVM bw);
     /// add 16-bit words (wrapping).
-    VPADDW vpaddw(dst, a, b) = "vpaddw" vbin!(0x66, M0F, 0xFD; E_RVM);
+    VPADDW vpaddw(dst, a, b) = "vpaddw" vbin!(0x66, M0F, 0xFD; E_RVM bw);
     /// add 32-bit elements (wrapping).
     VPADDD vpaddd(dst, a, b) = "vpaddd" vbin!(0x66, M0F, 0xFE; E_RVM);
     /// add 64-bit elements (wrapping).
     VPADDQ vpaddq(dst, a, b) = "vpaddq" vbin!(0x66, M0F, 0xD4; E_RVM w);
     /// subtract bytes (wrapping).
-    VPSUBB vpsubb(dst, a, b) = "vpsubb" vbin!(0x66, M0F, 0xF8; E_RVM);
+    VPSUBB vpsubb(dst, a, b) = "vpsubb" vbin!(0x66, M0F, 0xF8; E_RVM bw);
     /// subtract 16-bit words (wrapping).
-    VPSUBW vpsubw(dst, a, b) = "vpsubw" vbin!(0x66, M0F, 0xF9; E_RVM);
+    VPSUBW vpsubw(dst, a, b) = "vpsubw" vbin!(0x66, M0F, 0xF9; E_RVM bw);
     /// subtract 32-bit elements (wrapping).
     VPSUBD vpsubd(dst, a, b) = "vpsubd" vbin!(0x66, M0F, 0xFA; E_RVM);
     /// subtract 64-bit elements (wrapping).
@@ -534,27 +537,27 @@ instructions! {
     /// negate, zero or keep each 32-bit element of `a` by the sign of `b`.
     VPSIGND vpsignd(dst, a, b) = "vpsignd" vbin!(0x66, M0F38, 0x0A);
     /// absolute value of signed bytes.
-    VPABSB vpabsb(dst, src) = "vpabsb" vun!(0x66, M0F38, 0x1C; E_RM);
+    VPABSB vpabsb(dst, src) = "vpabsb" vun!(0x66, M0F38, 0x1C; E_RM bw);
     /// absolute value of signed 16-bit words.
     VPABSW vpabsw(dst, src) = "vpabsw" vun!(0x66, M0F38, 0x1D);
     /// absolute value of signed 32-bit elements.
     VPABSD vpabsd(dst, src) = "vpabsd" vun!(0x66, M0F38, 0x1E);
     /// multiply unsigned bytes of `a` by signed bytes of `b`, add pairs to saturated words.
-    VPMADDUBSW vpmaddubsw(dst, a, b) = "vpmaddubsw" vbin!(0x66, M0F38, 0x04; E_RVM);
+    VPMADDUBSW vpmaddubsw(dst, a, b) = "vpmaddubsw" vbin!(0x66, M0F38, 0x04; E_RVM bw);
     /// multiply signed words, add pairs to 32-bit elements.
-    VPMADDWD vpmaddwd(dst, a, b) = "vpmaddwd" vbin!(0x66, M0F, 0xF5; E_RVM);
+    VPMADDWD vpmaddwd(dst, a, b) = "vpmaddwd" vbin!(0x66, M0F, 0xF5; E_RVM bw);
     /// add adjacent pairs of 32-bit elements, of `a` then of `b`, within each 128-bit lane.
     VPHADDD vphaddd(dst, a, b) = "vphaddd" vbin!(0x66, M0F38, 0x02);
     /// multiply 16-bit words, keep the low halves.
-    VPMULLW vpmullw(dst, a, b) = "vpmullw" vbin!(0x66, M0F, 0xD5; E_RVM);
+    VPMULLW vpmullw(dst, a, b) = "vpmullw" vbin!(0x66, M0F, 0xD5; E_RVM bw);
     /// multiply 32-bit elements, keep the low halves.
     VPMULLD vpmulld(dst, a, b) = "vpmulld" vbin!(0x66, M0F38, 0x40);
     /// sums of absolute byte differences of each 8-byte group, into 64-bit elements.
-    VPSADBW vpsadbw(dst, a, b) = "vpsadbw" vbin!(0x66, M0F, 0xF6; E_RVM unmasked);
+    VPSADBW vpsadbw(dst, a, b) = "vpsadbw" vbin!(0x66, M0F, 0xF6; E_RVM unmasked bw);
     /// signed byte minimum.
-    VPMINSB vpminsb(dst, a, b) = "vpminsb" vbin!(0x66, M0F38, 0x38; E_RVM);
+    VPMINSB vpminsb(dst, a, b) = "vpminsb" vbin!(0x66, M0F38, 0x38; E_RVM bw);
     /// signed byte maximum.
-    VPMAXSB vpmaxsb(dst, a, b) = "vpmaxsb" vbin!(0x66, M0F38, 0x3C; E_RVM);
+    VPMAXSB vpmaxsb(dst, a, b) = "vpmaxsb" vbin!(0x66, M0F38, 0x3C; E_RVM bw);
     /// unsigned byte minimum.
     VPMINUB vpminub(dst, a, b) = "vpminub" vbin!(0x66, M0F, 0xDA);
     /// unsigned byte maximum.
@@ -566,7 +569,7 @@ instructions! {
 
     // ---- AVX2 comparisons ----
     /// bytes equal: all ones, else zero.
-    VPCMPEQB vpcmpeqb(dst, a, b) = "vpcmpeqb" vbin!(0x66, M0F, 0x74; E_KVM);
+    VPCMPEQB vpcmpeqb(dst, a, b) = "vpcmpeqb" vbin!(0x66, M0F, 0x74; E_KVM bw);
     /// 16-bit words equal.
     VPCMPEQW vpcmpeqw(dst, a, b) = "vpcmpeqw" vbin!(0x66, M0F, 0x75);
     /// 32-bit elements equal.
@@ -574,7 +577,7 @@ instructions! {
     /// 64-bit elements equal.
     VPCMPEQQ vpcmpeqq(dst, a, b) = "vpcmpeqq" vbin!(0x66, M0F38, 0x29);
     /// signed bytes greater than.
-    VPCMPGTB vpcmpgtb(dst, a, b) = "vpcmpgtb" vbin!(0x66, M0F, 0x64; E_KVM);
+    VPCMPGTB vpcmpgtb(dst, a, b) = "vpcmpgtb" vbin!(0x66, M0F, 0x64; E_KVM bw);
     /// signed 16-bit words greater than.
     VPCMPGTW vpcmpgtw(dst, a, b) = "vpcmpgtw" vbin!(0x66, M0F, 0x65);
     /// signed 32-bit elements greater than.
@@ -584,11 +587,11 @@ instructions! {
 
     // ---- AVX2 shifts ----
     /// shift 16-bit words left by an immediate or by the count in an xmm register.
-    VPSLLW vpsllw(dst, src, count) = "vpsllw" vshift!(0x71, 6; zmm 0xF1);
+    VPSLLW vpsllw(dst, src, count) = "vpsllw" vshift!(0x71, 6; zmm 0xF1 bw);
     /// shift 16-bit words right (logical) by an immediate or by the count in an xmm register.
-    VPSRLW vpsrlw(dst, src, count) = "vpsrlw" vshift!(0x71, 2; zmm 0xD1);
+    VPSRLW vpsrlw(dst, src, count) = "vpsrlw" vshift!(0x71, 2; zmm 0xD1 bw);
     /// shift 16-bit words right (arithmetic) by an immediate or by the count in an xmm register.
-    VPSRAW vpsraw(dst, src, count) = "vpsraw" vshift!(0x71, 4; zmm 0xE1);
+    VPSRAW vpsraw(dst, src, count) = "vpsraw" vshift!(0x71, 4; zmm 0xE1 bw);
     /// shift 32-bit elements left by an immediate.
     VPSLLD vpslld(dst, src, count) = "vpslld" vshift!(0x72, 6);
     /// shift 32-bit elements right (logical) by an immediate.
@@ -604,23 +607,23 @@ instructions! {
     /// shift each 128-bit lane left by whole bytes.
     VPSLLDQ vpslldq(dst, src, bytes) = "vpslldq" vshift!(0x73, 7);
     /// shift 32-bit elements left by per-element counts.
-    VPSLLVD vpsllvd(dst, a, counts) = "vpsllvd" vbin!(0x66, M0F38, 0x47; E_RVM);
+    VPSLLVD vpsllvd(dst, a, counts) = "vpsllvd" vbin!(0x66, M0F38, 0x47, avx2; E_RVM);
     /// shift 64-bit elements left by per-element counts.
-    VPSLLVQ vpsllvq(dst, a, counts) = "vpsllvq" vbin!(0x66, M0F38, 0x47, w; E_RVM w);
+    VPSLLVQ vpsllvq(dst, a, counts) = "vpsllvq" vbin!(0x66, M0F38, 0x47, w, avx2; E_RVM w);
     /// shift 32-bit elements right (logical) by per-element counts.
-    VPSRLVD vpsrlvd(dst, a, counts) = "vpsrlvd" vbin!(0x66, M0F38, 0x45; E_RVM);
+    VPSRLVD vpsrlvd(dst, a, counts) = "vpsrlvd" vbin!(0x66, M0F38, 0x45, avx2; E_RVM);
     /// shift 64-bit elements right (logical) by per-element counts.
-    VPSRLVQ vpsrlvq(dst, a, counts) = "vpsrlvq" vbin!(0x66, M0F38, 0x45, w; E_RVM w);
+    VPSRLVQ vpsrlvq(dst, a, counts) = "vpsrlvq" vbin!(0x66, M0F38, 0x45, w, avx2; E_RVM w);
 
     // ---- AVX2 shuffles and lane moves ----
     /// shuffle bytes within each 128-bit lane by the indices in `b`.
-    VPSHUFB vpshufb(dst, a, b) = "vpshufb" vbin!(0x66, M0F38, 0x00; E_RVM);
+    VPSHUFB vpshufb(dst, a, b) = "vpshufb" vbin!(0x66, M0F38, 0x00; E_RVM bw);
     /// shuffle 32-bit elements within each lane by an immediate.
     VPSHUFD vpshufd(dst, src, imm) = "vpshufd" &[vex(RMI_X, 0x66, M0F, 0x70), vex(RMI_Y, 0x66, M0F, 0x70)];
     /// concatenate each lane of `a:b` and take 16 bytes from byte offset `imm`.
     VPALIGNR vpalignr(dst, a, b, imm) = "vpalignr" &[vex(RVMI_X, 0x66, M0F3A, 0x0F), vex(RVMI_Y, 0x66, M0F3A, 0x0F)];
     /// blend 32-bit elements by the immediate's bits.
-    VPBLENDD vpblendd(dst, a, b, imm) = "vpblendd" &[vex(RVMI_X, 0x66, M0F3A, 0x02), vex(RVMI_Y, 0x66, M0F3A, 0x02)];
+    VPBLENDD vpblendd(dst, a, b, imm) = "vpblendd" &[vex(RVMI_X, 0x66, M0F3A, 0x02).avx2(), vex(RVMI_Y, 0x66, M0F3A, 0x02)];
     /// blend bytes by the top bit of each byte of `mask`.
     VPBLENDVB vpblendvb(dst, a, b, mask) = "vpblendvb" &[vex(RVMR_X, 0x66, M0F3A, 0x4C), vex(RVMR_Y, 0x66, M0F3A, 0x4C)];
     /// pick each 128-bit half from `a` or `b` (or zero) by the immediate.
@@ -634,21 +637,21 @@ instructions! {
     /// replace one 128-bit half of `a` (selected by the immediate) with `b`.
     VINSERTI128 vinserti128(dst, a, b, imm) = "vinserti128" &[vex(&[(Y, Reg), (Y, Vvvv), (Xm(X128), Rm), (U8, Imm)], 0x66, M0F3A, 0x38)];
     /// interleave the low bytes of each lane.
-    VPUNPCKLBW vpunpcklbw(dst, a, b) = "vpunpcklbw" vbin!(0x66, M0F, 0x60; E_RVM);
+    VPUNPCKLBW vpunpcklbw(dst, a, b) = "vpunpcklbw" vbin!(0x66, M0F, 0x60; E_RVM bw);
     /// interleave the high bytes of each lane.
-    VPUNPCKHBW vpunpckhbw(dst, a, b) = "vpunpckhbw" vbin!(0x66, M0F, 0x68; E_RVM);
+    VPUNPCKHBW vpunpckhbw(dst, a, b) = "vpunpckhbw" vbin!(0x66, M0F, 0x68; E_RVM bw);
     /// interleave the low words of each lane.
-    VPUNPCKLWD vpunpcklwd(dst, a, b) = "vpunpcklwd" vbin!(0x66, M0F, 0x61; E_RVM);
+    VPUNPCKLWD vpunpcklwd(dst, a, b) = "vpunpcklwd" vbin!(0x66, M0F, 0x61; E_RVM bw);
     /// interleave the high words of each lane.
-    VPUNPCKHWD vpunpckhwd(dst, a, b) = "vpunpckhwd" vbin!(0x66, M0F, 0x69; E_RVM);
+    VPUNPCKHWD vpunpckhwd(dst, a, b) = "vpunpckhwd" vbin!(0x66, M0F, 0x69; E_RVM bw);
     /// interleave the low 64-bit elements of each lane.
     VPUNPCKLQDQ vpunpcklqdq(dst, a, b) = "vpunpcklqdq" vbin!(0x66, M0F, 0x6C);
     /// interleave the high 64-bit elements of each lane.
     VPUNPCKHQDQ vpunpckhqdq(dst, a, b) = "vpunpckhqdq" vbin!(0x66, M0F, 0x6D);
     /// pack signed words to signed bytes with saturation.
-    VPACKSSWB vpacksswb(dst, a, b) = "vpacksswb" vbin!(0x66, M0F, 0x63; E_RVM);
+    VPACKSSWB vpacksswb(dst, a, b) = "vpacksswb" vbin!(0x66, M0F, 0x63; E_RVM bw);
     /// pack signed doublewords to signed words with saturation.
-    VPACKSSDW vpackssdw(dst, a, b) = "vpackssdw" vbin!(0x66, M0F, 0x6B; E_RVM);
+    VPACKSSDW vpackssdw(dst, a, b) = "vpackssdw" vbin!(0x66, M0F, 0x6B; E_RVM bw);
 
     // ---- scalar double (cosine) ----
     /// convert a signed 32- or 64-bit integer to double into the low element (upper from `src1`).
@@ -669,15 +672,15 @@ instructions! {
     /// scalar double square root of `b` (upper element from `a`).
     VSQRTSD vsqrtsd(dst, a, b) = "vsqrtsd" sd!(0x51);
     /// packed double exclusive or (zeroing an xmm: `vxorpd x, x, x`).
-    VXORPD vxorpd(dst, a, b) = "vxorpd" vbin!(0x66, M0F, 0x57);
+    VXORPD vxorpd(dst, a, b) = "vxorpd" vbin!(0x66, M0F, 0x57, avx);
     /// unordered compare of scalar doubles, setting ZF, PF and CF.
     VUCOMISD vucomisd(a, b) = "vucomisd" &[vex(SD_RM, 0x66, M0F, 0x2E)];
 
     // ---- AVX-512 moves (AVX512F, AVX512BW for 8/16-bit elements) ----
     /// 512-bit load, store or register move; masked by bytes.
-    VMOVDQU8 vmovdqu8(dst, src) = "vmovdqu8" zmov!(0xF2);
+    VMOVDQU8 vmovdqu8(dst, src) = "vmovdqu8" zmov!(0xF2, bw);
     /// 512-bit load, store or register move; masked by 16-bit words.
-    VMOVDQU16 vmovdqu16(dst, src) = "vmovdqu16" zmov!(0xF2, w);
+    VMOVDQU16 vmovdqu16(dst, src) = "vmovdqu16" zmov!(0xF2, w, bw);
     /// 512-bit load, store or register move; masked by 32-bit elements.
     VMOVDQU32 vmovdqu32(dst, src) = "vmovdqu32" zmov!(0xF3);
     /// 512-bit load, store or register move; masked by 64-bit elements.
@@ -715,57 +718,57 @@ instructions! {
     /// any three-input bitwise function, by 64-bit elements.
     VPTERNLOGQ vpternlogq(dst, a, b, imm) = "vpternlogq" &[evex(E_RVMI, 0x66, M0F3A, 0x25).w()];
     /// population count of each 32-bit element (AVX512_VPOPCNTDQ).
-    VPOPCNTD vpopcntd(dst, src) = "vpopcntd" zun!(0x66, M0F38, 0x55);
+    VPOPCNTD vpopcntd(dst, src) = "vpopcntd" zun!(0x66, M0F38, 0x55, AVX512VPOPCNTDQ);
     /// population count of each 64-bit element (AVX512_VPOPCNTDQ).
-    VPOPCNTQ vpopcntq(dst, src) = "vpopcntq" zun!(0x66, M0F38, 0x55, w);
+    VPOPCNTQ vpopcntq(dst, src) = "vpopcntq" zun!(0x66, M0F38, 0x55, AVX512VPOPCNTDQ, w);
     /// population count of each byte (AVX512_BITALG).
-    VPOPCNTB vpopcntb(dst, src) = "vpopcntb" zun!(0x66, M0F38, 0x54);
+    VPOPCNTB vpopcntb(dst, src) = "vpopcntb" zun!(0x66, M0F38, 0x54, AVX512BITALG);
     /// population count of each 16-bit word (AVX512_BITALG).
-    VPOPCNTW vpopcntw(dst, src) = "vpopcntw" zun!(0x66, M0F38, 0x54, w);
+    VPOPCNTW vpopcntw(dst, src) = "vpopcntw" zun!(0x66, M0F38, 0x54, AVX512BITALG, w);
     /// set each mask bit where the 64-bit elements of `a` and `b` share a set bit.
     VPTESTMQ vptestmq(dst, a, b) = "vptestmq" &[evex(E_KVM, 0x66, M0F38, 0x27).w()];
     /// compare signed bytes by predicate `imm` (0 eq, 1 lt, 2 le, 4 ne, 5 ge, 6 gt) into a mask.
-    VPCMPB vpcmpb(dst, a, b, imm) = "vpcmpb" &[evex(&[(K, Reg), (Z, Vvvv), (Zm, Rm), (U8, Imm)], 0x66, M0F3A, 0x3F)];
+    VPCMPB vpcmpb(dst, a, b, imm) = "vpcmpb" &[evex(&[(K, Reg), (Z, Vvvv), (Zm, Rm), (U8, Imm)], 0x66, M0F3A, 0x3F).bw()];
     /// compare unsigned bytes by predicate `imm` into a mask.
-    VPCMPUB vpcmpub(dst, a, b, imm) = "vpcmpub" &[evex(&[(K, Reg), (Z, Vvvv), (Zm, Rm), (U8, Imm)], 0x66, M0F3A, 0x3E)];
+    VPCMPUB vpcmpub(dst, a, b, imm) = "vpcmpub" &[evex(&[(K, Reg), (Z, Vvvv), (Zm, Rm), (U8, Imm)], 0x66, M0F3A, 0x3E).bw()];
     /// bytes whose `a & b` is nonzero into a mask.
-    VPTESTMB vptestmb(dst, a, b) = "vptestmb" &[evex(E_KVM, 0x66, M0F38, 0x26)];
+    VPTESTMB vptestmb(dst, a, b) = "vptestmb" &[evex(E_KVM, 0x66, M0F38, 0x26).bw()];
     /// the top bit of every byte into a mask.
-    VPMOVB2M vpmovb2m(dst, src) = "vpmovb2m" &[evex(&[(K, Reg), (Z, Rm)], 0xF3, M0F38, 0x29).unmasked()];
+    VPMOVB2M vpmovb2m(dst, src) = "vpmovb2m" &[evex(&[(K, Reg), (Z, Rm)], 0xF3, M0F38, 0x29).unmasked().bw()];
     /// every byte all ones or zero by its mask bit.
-    VPMOVM2B vpmovm2b(dst, src) = "vpmovm2b" &[evex(&[(Z, Reg), (K, Rm)], 0xF3, M0F38, 0x28).unmasked()];
+    VPMOVM2B vpmovm2b(dst, src) = "vpmovm2b" &[evex(&[(Z, Reg), (K, Rm)], 0xF3, M0F38, 0x28).unmasked().bw()];
     /// each byte from `b` where the write mask is set, else from `a`.
-    VPBLENDMB vpblendmb(dst, a, b) = "vpblendmb" zbin!(0x66, M0F38, 0x66);
+    VPBLENDMB vpblendmb(dst, a, b) = "vpblendmb" zbin!(0x66, M0F38, 0x66, bw);
 
     // ---- opmask registers (AVX512F for 16-bit masks, AVX512BW for 32/64-bit) ----
     /// 16-bit mask move: k <- k/m16, m16 <- k, k <- r32, r32 <- k.
     KMOVW kmovw(dst, src) = "kmovw" kmov!(W16, 0, R32, 0);
     /// 32-bit mask move: k <- k/m32, m32 <- k, k <- r32, r32 <- k.
-    KMOVD kmovd(dst, src) = "kmovd" kmov!(D32, 0x66 w, R32, 0xF2);
+    KMOVD kmovd(dst, src) = "kmovd" kmov!(D32, 0x66 w, R32, 0xF2; bw);
     /// 64-bit mask move: k <- k/m64, m64 <- k, k <- r64, r64 <- k.
-    KMOVQ kmovq(dst, src) = "kmovq" kmov!(Q64, 0 w, R64, 0xF2 w);
+    KMOVQ kmovq(dst, src) = "kmovq" kmov!(Q64, 0 w, R64, 0xF2 w; bw);
     /// or two 16-bit masks, setting ZF when the result is zero and CF when it is all ones.
     KORTESTW kortestw(a, b) = "kortestw" kop!(2, 0, 0x98);
     /// or two 32-bit masks into ZF and CF.
-    KORTESTD kortestd(a, b) = "kortestd" kop!(2, 0x66, 0x98, w);
+    KORTESTD kortestd(a, b) = "kortestd" kop!(2, 0x66, 0x98, w, bw);
     /// or two 64-bit masks into ZF and CF.
-    KORTESTQ kortestq(a, b) = "kortestq" kop!(2, 0, 0x98, w);
+    KORTESTQ kortestq(a, b) = "kortestq" kop!(2, 0, 0x98, w, bw);
     /// and of 16-bit masks.
     KANDW kandw(dst, a, b) = "kandw" kop!(3, 0, 0x41);
     /// and of 64-bit masks.
-    KANDQ kandq(dst, a, b) = "kandq" kop!(3, 0, 0x41, w);
+    KANDQ kandq(dst, a, b) = "kandq" kop!(3, 0, 0x41, w, bw);
     /// `dst = !a & b` of 64-bit masks.
-    KANDNQ kandnq(dst, a, b) = "kandnq" kop!(3, 0, 0x42, w);
+    KANDNQ kandnq(dst, a, b) = "kandnq" kop!(3, 0, 0x42, w, bw);
     /// or of 64-bit masks.
-    KORQ korq(dst, a, b) = "korq" kop!(3, 0, 0x45, w);
+    KORQ korq(dst, a, b) = "korq" kop!(3, 0, 0x45, w, bw);
     /// exclusive or of 64-bit masks.
-    KXORQ kxorq(dst, a, b) = "kxorq" kop!(3, 0, 0x47, w);
+    KXORQ kxorq(dst, a, b) = "kxorq" kop!(3, 0, 0x47, w, bw);
     /// add 64-bit masks as integers.
-    KADDQ kaddq(dst, a, b) = "kaddq" kop!(3, 0, 0x4A, w);
+    KADDQ kaddq(dst, a, b) = "kaddq" kop!(3, 0, 0x4A, w, bw);
     /// not of a 64-bit mask.
-    KNOTQ knotq(dst, src) = "knotq" kop!(2, 0, 0x44, w);
+    KNOTQ knotq(dst, src) = "knotq" kop!(2, 0, 0x44, w, bw);
     /// shift a 64-bit mask right by an immediate (counts above 63 give zero).
-    KSHIFTRQ kshiftrq(dst, src, count) = "kshiftrq" &[vex(K_RMI, 0x66, M0F3A, 0x31).w()];
+    KSHIFTRQ kshiftrq(dst, src, count) = "kshiftrq" &[vex(K_RMI, 0x66, M0F3A, 0x31).w().bw()];
     /// shift a 64-bit mask left by an immediate (counts above 63 give zero).
-    KSHIFTLQ kshiftlq(dst, src, count) = "kshiftlq" &[vex(K_RMI, 0x66, M0F3A, 0x33).w()];
+    KSHIFTLQ kshiftlq(dst, src, count) = "kshiftlq" &[vex(K_RMI, 0x66, M0F3A, 0x33).w().bw()];
 }

@@ -298,14 +298,14 @@ fn put_imm(buf: &mut CodeBuffer<X86Fixup>, imm: i64, bytes: u8) {
     buf.put(&imm.to_le_bytes()[..usize::from(bytes)]);
 }
 
-/// Encode `inst` with `ops` into `buf`: pick the form, check the operands, write the bytes.
-/// Nothing is written when an error is returned.
+/// Encode `inst` with `ops` in `form` (which [`Inst::select`] picked) into `buf`: check the
+/// operands, write the bytes. Nothing is written when an error is returned.
 pub(crate) fn encode(
     buf: &mut CodeBuffer<X86Fixup>,
     inst: &Inst,
+    form: &Form,
     ops: &[Operand],
 ) -> Result<(), EmitError> {
-    let form = inst.select(ops)?;
     let mut p = parts(inst, form, ops)?;
     if let Rm::Mem(Mem { base: Base::Label(label), .. }) = p.rm {
         buf.label_offset(label)?; // a foreign label fails here, before any byte is written

@@ -1,10 +1,40 @@
 //! How an instruction is described as data: an [`Inst`] is a mnemonic with a list of [`Form`]s,
-//! and a form is the operand kinds, where each operand goes in the encoding ([`Role`]), and the
-//! opcode fields. One shared encoder turns any form into bytes and one formatter into text.
+//! and a form is the operand kinds, where each operand goes in the encoding ([`Role`]), the
+//! opcode fields and the CPU [`Features`] it needs. One shared encoder turns any form into bytes
+//! and one formatter into text.
 
 use super::operand::{Kind, Operand};
 use crate::EmitError;
 use std::fmt::Write as _;
+
+crate::features::feature_set! {
+    /// A set of CPU features beyond baseline x86-64 (which includes CMOV, SSE and SSE2). The
+    /// names are those of `is_x86_feature_detected!`.
+    Features(u16), base: "Baseline x86-64 only.";
+    /// AVX: VEX encoding, 256-bit registers, 128-bit integer and all floating-point VEX forms.
+    AVX = 0, "avx";
+    /// AVX2: 256-bit integer operations, broadcasts, variable shifts, cross-lane permutes.
+    AVX2 = 1, "avx2";
+    /// `popcnt`.
+    POPCNT = 2, "popcnt";
+    /// `lzcnt` (ABM).
+    LZCNT = 3, "lzcnt";
+    /// BMI1: `andn`, `blsr`, `tzcnt`, ...
+    BMI1 = 4, "bmi1";
+    /// BMI2: `bzhi`, `shlx`, `shrx`, ...
+    BMI2 = 5, "bmi2";
+    /// AVX-512 Foundation: EVEX encoding, zmm and opmask registers, 32/64-bit element operations
+    /// (every AVX-512 instruction needs it).
+    AVX512F = 6, "avx512f";
+    /// AVX-512 byte and word element operations and 32/64-bit opmasks.
+    AVX512BW = 7, "avx512bw";
+    /// AVX-512 operations on xmm and ymm registers (EVEX.128/256).
+    AVX512VL = 8, "avx512vl";
+    /// `vpopcntd`, `vpopcntq`.
+    AVX512VPOPCNTDQ = 9, "avx512vpopcntdq";
+    /// `vpopcntb`, `vpopcntw` (and bit shuffles).
+    AVX512BITALG = 10, "avx512bitalg";
+}
 
 /// Where an operand goes in the encoding (the Intel manual's "Op/En" column, per operand).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -108,6 +138,9 @@ pub struct Form {
     /// ModRM.rm swapped. llvm-mc uses it when only the source register is r8..r15, so that the
     /// 2-byte VEX prefix suffices; so do we.
     pub rev: Option<(u8, u8)>,
+    /// The CPU features the form needs: derived from the encoding by the constructors (see
+    /// [`Form::vex`], [`Form::evex`]), with the exceptions stated in the table.
+    pub features: Features,
 }
 
 const fn imm_bytes_of(ops: &[(Kind, Role)]) -> u8 {
@@ -135,8 +168,20 @@ const fn widest(ops: &[(Kind, Role)]) -> u8 {
     l
 }
 
+const fn has_opmask(ops: &[(Kind, Role)]) -> bool {
+    let mut i = 0;
+    while i < ops.len() {
+        if matches!(ops[i].0, Kind::K | Kind::Km(_)) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
 impl Form {
-    /// A legacy form with one-byte opcode `opcode`, no prefix, W=0.
+    /// A legacy form with one-byte opcode `opcode`, no prefix, W=0, needing baseline x86-64
+    /// only (`popcnt` and the like state theirs with [`Form::needs`]).
     pub const fn legacy(ops: &'static [(Kind, Role)], opcode: u8) -> Form {
         Form {
             ops,
@@ -151,24 +196,65 @@ impl Form {
             mask: Mask::None,
             alts: &[],
             rev: None,
+            features: Features::BASE,
         }
     }
 
     /// A VEX form: mandatory prefix (pp), map and opcode; W=0 (or WIG); L from the operands.
+    /// It needs AVX512F when it has opmask operands, else AVX2 when 256-bit (integer
+    /// operations), else AVX; the table states the exceptions ([`Form::avx`], [`Form::avx2`],
+    /// [`Form::only`]).
     pub const fn vex(ops: &'static [(Kind, Role)], prefix: u8, map: Map, opcode: u8) -> Form {
-        Form { enc: Enc::Vex, prefix, map, l: widest(ops), ..Form::legacy(ops, opcode) }
+        let l = widest(ops);
+        let features = if has_opmask(ops) {
+            Features::AVX512F
+        } else if l == 1 {
+            Features::AVX2
+        } else {
+            Features::AVX
+        };
+        Form { enc: Enc::Vex, prefix, map, l, features, ..Form::legacy(ops, opcode) }
     }
 
     /// An EVEX form: like [`Form::vex`], and the first operand takes a write mask: merging
     /// only when it is memory or an opmask register (as the architecture allows), else merging
     /// or zeroing. Memory operands use disp8*N with N their size (full-vector, tuple and
-    /// half/quarter-vector operands alike, as long as there is no broadcast).
+    /// half/quarter-vector operands alike, as long as there is no broadcast). It needs AVX512F,
+    /// and AVX512VL below 512 bits; byte and word operations add [`Form::bw`].
     pub const fn evex(ops: &'static [(Kind, Role)], prefix: u8, map: Map, opcode: u8) -> Form {
         let mask = match ops[0].0 {
             Kind::M(_) | Kind::K => Mask::Merge,
             _ => Mask::Zero,
         };
-        Form { enc: Enc::Evex, mask, ..Form::vex(ops, prefix, map, opcode) }
+        let vex = Form::vex(ops, prefix, map, opcode);
+        let features =
+            if vex.l < 2 { Features::AVX512F.with(Features::AVX512VL) } else { Features::AVX512F };
+        Form { enc: Enc::Evex, mask, features, ..vex }
+    }
+
+    /// Also needing `features`.
+    pub const fn needs(self, features: Features) -> Form {
+        Form { features: self.features.with(features), ..self }
+    }
+
+    /// Needing exactly `features`, not what the encoding implies (`andn` is VEX but BMI1).
+    pub const fn only(self, features: Features) -> Form {
+        Form { features, ..self }
+    }
+
+    /// Needing AVX only: a 256-bit VEX form from AVX (moves, `vptest`, floating point).
+    pub const fn avx(self) -> Form {
+        self.only(Features::AVX)
+    }
+
+    /// Needing AVX2 even at 128 bits (broadcasts, `vpblendd`, variable shifts).
+    pub const fn avx2(self) -> Form {
+        self.only(Features::AVX2)
+    }
+
+    /// Also needing AVX512BW: an EVEX byte or word operation, or a 32/64-bit opmask one.
+    pub const fn bw(self) -> Form {
+        self.needs(Features::AVX512BW)
     }
 
     /// With vector length `l` where the operands do not imply it (`kandq` is VEX.L1).
@@ -248,6 +334,11 @@ pub struct Inst {
 }
 
 impl Inst {
+    /// The features of every form together.
+    pub fn features(&self) -> Features {
+        self.forms.iter().fold(Features::BASE, |f, form| f.with(form.features))
+    }
+
     /// The form that accepts `ops`, or [`EmitError::InvalidOperand`] listing what would.
     pub fn select(&self, ops: &[Operand]) -> Result<&'static Form, EmitError> {
         if let Some(form) = self.forms.iter().find(|f| f.accepts(ops)) {

@@ -35,6 +35,10 @@
 //! # }
 //! ```
 //!
+//! Every form names the CPU [`Features`] it needs. An assembler made with
+//! [`Assembler::for_features`] refuses instructions beyond its set with
+//! [`EmitError::FeatureNotAllowed`]: the kernel generators make theirs with their tier's set.
+//!
 //! Branches to labels choose their size automatically (`jmp`, `jcc`: rel8 for a bound label in
 //! reach, otherwise rel32) or explicitly (`*_short`: rel8, checked at [`Assembler::finish`];
 //! `*_near`: rel32). Memory operands may be RIP-relative to a label ([`Mem::label`]), for
@@ -47,7 +51,7 @@ mod operand;
 mod regs;
 
 pub use encode::X86Fixup;
-pub use form::{Alt, Enc, Form, Inst, Map, Mask, Role};
+pub use form::{Alt, Enc, Features, Form, Inst, Map, Mask, Role};
 pub use operand::{Base, Kind, Masked, Mem, MemSize, Operand};
 pub use regs::{Cond, Gpr32, Gpr64, Gpr8, Xmm, Ymm, Zmm, K};
 
@@ -100,14 +104,24 @@ pub enum Branch {
 #[derive(Debug, Clone, Default)]
 pub struct Assembler {
     buf: CodeBuffer<X86Fixup>,
+    /// The features instructions may use; `None` is every feature.
+    allowed: Option<Features>,
 }
 
 impl Assembler {
     crate::buffer::assembler_buffer_methods!();
 
+    /// An empty assembler that refuses instructions needing features outside `allowed` with
+    /// [`EmitError::FeatureNotAllowed`].
+    pub fn for_features(allowed: Features) -> Self {
+        Assembler { allowed: Some(allowed), ..Self::default() }
+    }
+
     /// Encode `inst` with `ops` (Intel order). The instruction methods all call this.
     pub fn emit(&mut self, inst: &Inst, ops: &[Operand]) -> Result<(), EmitError> {
-        encode::encode(&mut self.buf, inst, ops)
+        let form = inst.select(ops)?;
+        form.features.allowed_in(self.allowed, inst.mnemonic)?;
+        encode::encode(&mut self.buf, inst, form, ops)
     }
 
     /// `n` bytes of no-ops, as few instructions as possible (at most 10 bytes each).

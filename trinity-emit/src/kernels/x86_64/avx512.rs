@@ -1,4 +1,4 @@
-//! x86-64 pair kernels of the AVX-512 tiers, `avx512` (F, BW, VL) and `avx512vpopcnt` (the same
+//! x86-64 pair kernels of the AVX-512 tiers, `avx512` (F, BW) and `avx512vpopcnt` (the same
 //! plus VPOPCNTDQ) (docs/design.md §4).
 //!
 //! 64-byte vectors. A final partial vector is read and written with EVEX write masks (`{k}
@@ -32,7 +32,7 @@ pub fn has_own_code(spec: &KernelSpec) -> bool {
 
 /// Generate the kernel of a validated `spec` of an AVX-512 tier that [`has_own_code`].
 pub fn generate(spec: &KernelSpec) -> Result<Kernel, KernelError> {
-    let mut g = Gen::new(spec.conv, Vec::new());
+    let mut g = Gen::new(spec.tier, spec.conv, Vec::new());
     let (dim, unroll) = (spec.dim as usize, spec.variant.unroll);
     let vpopcnt = spec.tier == Tier::Avx512Vpopcnt;
     match (spec.layout, spec.op) {

@@ -37,7 +37,7 @@ const DENSE_SCRATCH: usize = 2 * VEC;
 /// Generate the bundle kernel for a validated x86-64 `spec`.
 pub fn generate(spec: &BundleSpec) -> Result<Vec<u8>, KernelError> {
     // Bundle kernels allocate in their body (native convention only: no unwind data).
-    let mut g = Gen::new(CallConv::Native, Vec::new());
+    let mut g = Gen::new(spec.tier, CallConv::Native, Vec::new());
     match spec.layout {
         Layout::Dense => dense(&mut g, spec.dim as usize)?,
         Layout::Bits => bits(&mut g, spec.dim as usize)?,

@@ -36,7 +36,7 @@ const TAIL: K = K::K1;
 
 /// Generate the bundle kernel for a validated x86-64 `spec` of an AVX-512 tier.
 pub fn generate(spec: &BundleSpec) -> Result<Vec<u8>, KernelError> {
-    let mut g = Gen::new(CallConv::Native, Vec::new());
+    let mut g = Gen::new(spec.tier, CallConv::Native, Vec::new());
     match spec.layout {
         Layout::Dense => dense(&mut g, spec.dim as usize)?,
         Layout::Bits => bits(&mut g, spec.dim as usize)?,

@@ -30,7 +30,7 @@ use super::plan::{copy_pieces, rotate_plan};
 use super::unwind::{PrologueOp, PrologueStep, UnwindInfo};
 use super::{CallConv, Kernel, KernelError, KernelSpec, Layout, Op, Popcount, Tier};
 use crate::x86_64::{
-    Assembler, Cond, Gpr32, Gpr64, Gpr64::*, Gpr8, Mem, Operand, Xmm, Ymm, Ymm::*,
+    Assembler, Cond, Features, Gpr32, Gpr64, Gpr64::*, Gpr8, Mem, Operand, Xmm, Ymm, Ymm::*,
 };
 use crate::{EmitError, Label};
 
@@ -42,7 +42,7 @@ pub fn generate(spec: &KernelSpec) -> Result<Kernel, KernelError> {
     if spec.tier != Tier::Avx2 && avx512::has_own_code(spec) {
         return avx512::generate(spec);
     }
-    let mut g = Gen::new(spec.conv, frame(spec));
+    let mut g = Gen::new(spec.tier, spec.conv, frame(spec));
     let steps = g.prologue()?;
     match (spec.layout, spec.op) {
         (Layout::Dense, Op::Dot | Op::Hamming | Op::Cosine) => {
@@ -242,9 +242,27 @@ fn at_index(base: Gpr64, index: Gpr64, disp: usize) -> Mem {
     Mem::base(base).index(index, 1).disp(disp as i32)
 }
 
+/// The CPU features the code of an x86-64 `tier` may use, and so what a CPU needs for the tier
+/// (docs/design.md §4): `avx2` is AVX, AVX2 and POPCNT (scalar popcounts of short planes and
+/// the `popcnt` variant); `avx512` adds AVX-512 F and BW (no kernel has an EVEX.128/256 form,
+/// so not VL); `avx512vpopcnt` adds VPOPCNTDQ. Each set contains the one below: a CPU of a
+/// tier also runs the lower tiers' code ([`Tier::runs`]). The AArch64 tiers have no x86 code:
+/// the empty set.
+pub fn tier_features(tier: Tier) -> Features {
+    let avx2 = Features::AVX.with(Features::AVX2).with(Features::POPCNT);
+    let avx512 = avx2.with(Features::AVX512F).with(Features::AVX512BW);
+    match tier {
+        Tier::Avx2 => avx2,
+        Tier::Avx512 => avx512,
+        Tier::Avx512Vpopcnt => avx512.with(Features::AVX512VPOPCNTDQ),
+        Tier::Neon | Tier::DotProd => Features::BASE,
+    }
+}
+
 impl Gen {
-    fn new(conv: CallConv, frame: Vec<PrologueOp>) -> Self {
-        Gen { a: Assembler::new(), conv, frame, consts: Vec::new() }
+    /// A generator whose assembler refuses instructions beyond `tier`.
+    fn new(tier: Tier, conv: CallConv, frame: Vec<PrologueOp>) -> Self {
+        Gen { a: Assembler::for_features(tier_features(tier)), conv, frame, consts: Vec::new() }
     }
 
     /// Argument registers: (first, second, third).

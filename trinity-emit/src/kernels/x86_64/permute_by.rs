@@ -13,7 +13,7 @@ use crate::x86_64::{Cond, Gpr32, Gpr64, Gpr64::*, Gpr8, Mem, Xmm, Ymm, Ymm::*};
 
 /// Generate the permute-by kernel for a validated x86-64 `spec`.
 pub fn generate(spec: &PermuteBySpec) -> Result<Vec<u8>, KernelError> {
-    let mut g = Gen::new(CallConv::Native, Vec::new());
+    let mut g = Gen::new(spec.tier, CallConv::Native, Vec::new());
     match spec.layout {
         Layout::Dense => dense(&mut g, spec.dim as usize)?,
         Layout::Bits => bits(&mut g, spec.dim as usize)?,

@@ -128,7 +128,7 @@ pub(super) fn store_sums(g: &mut Gen, sums: Ymm, queries: usize) -> R {
 /// Generate the scan kernel for a validated x86-64 `spec`.
 pub fn generate(spec: &ScanSpec) -> Result<Vec<u8>, KernelError> {
     // Scan kernels push and allocate in `emit` (native convention only: no unwind data).
-    let mut g = Gen::new(CallConv::Native, Vec::new());
+    let mut g = Gen::new(spec.tier, CallConv::Native, Vec::new());
     Shape::new(spec).emit(&mut g)?;
     Ok(g.finish()?)
 }

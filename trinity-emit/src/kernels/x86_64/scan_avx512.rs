@@ -57,7 +57,7 @@ fn second(q: usize) -> Zmm {
 
 /// Generate the scan kernel for a validated x86-64 `spec` of an AVX-512 tier.
 pub fn generate(spec: &ScanSpec) -> Result<Vec<u8>, KernelError> {
-    let mut g = Gen::new(CallConv::Native, Vec::new());
+    let mut g = Gen::new(spec.tier, CallConv::Native, Vec::new());
     let shape = Shape::new(spec);
     let (setup, record) = (|g: &mut Gen| shape.setup(g), |g: &mut Gen| shape.record(g));
     record_loop(&mut g, shape.queries, saved_bases(shape.queries), 0, setup, record)?;
