@@ -1,7 +1,7 @@
 //! The AVX-512 tiers against `avx2`: dot and hamming, both layouts, at D = 1024, 10000 and
 //! 59049, each tier this CPU runs timed as the fastest of many alternating batches
 //! (`trinity_runtime::tune::fastest_of`) after its result is checked against the reference.
-//! Benches nothing, saying why, on a CPU without AVX-512 F, BW and VL.
+//! Benches nothing, saying why, on a CPU whose tier does not run `avx512` code.
 //!
 //! `cargo bench --bench avx512 [-- ROUNDS]` (default 101 rounds)
 
@@ -11,7 +11,7 @@ use trinity::runtime::{cpu, DenseVector};
 
 fn main() {
     let Some(best) = cpu::detect_tier().filter(|t| t.runs(Tier::Avx512)) else {
-        eprintln!("SKIPPED: this CPU lacks AVX-512 F, BW and VL (needs the avx512 tier)");
+        eprintln!("SKIPPED: this CPU lacks AVX-512 F and BW (needs the avx512 tier)");
         return;
     };
     let rounds = std::env::args().filter_map(|a| a.parse().ok()).next().unwrap_or(101);

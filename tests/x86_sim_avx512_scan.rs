@@ -264,6 +264,7 @@ fn a_bundle_output_one_element_short_is_out_of_region() {
 mod native {
     use super::support::{HarnessedBundle, HarnessedScan};
     use super::{BundleKernel, ScanKernel, Tier};
+    use trinity_runtime::cpu::detect_tier;
     use trinity_runtime::exec::Arena;
 
     pub struct Runner {
@@ -272,14 +273,7 @@ mod native {
     }
 
     fn has(tier: Tier) -> bool {
-        let base = is_x86_feature_detected!("avx512f")
-            && is_x86_feature_detected!("avx512bw")
-            && is_x86_feature_detected!("avx512vl");
-        match tier {
-            Tier::Avx512 => base,
-            Tier::Avx512Vpopcnt => base && is_x86_feature_detected!("avx512vpopcntdq"),
-            _ => false,
-        }
+        detect_tier().is_some_and(|cpu| cpu.runs(tier))
     }
 
     impl Runner {
@@ -287,10 +281,10 @@ mod native {
             let tiers: Vec<Tier> = super::TIERS.into_iter().filter(|&t| has(t)).collect();
             for tier in super::TIERS.into_iter().filter(|t| !tiers.contains(t)) {
                 eprintln!(
-                    "skipping the hardware comparison of {} kernels: this CPU lacks AVX-512 \
-                     F, BW and VL{}",
+                    "skipping the hardware comparison of {} kernels: this CPU's tier ({}) does \
+                     not run them",
                     tier.name(),
-                    if tier == Tier::Avx512Vpopcnt { " or VPOPCNTDQ" } else { "" }
+                    detect_tier().map_or("none", Tier::name)
                 );
             }
             Runner { arena: Arena::new(), tiers }

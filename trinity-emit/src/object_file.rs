@@ -327,15 +327,14 @@ fn tier_text(tier: Tier) -> &'static str {
              * without it the kernels fault on an invalid instruction."
         }
         Tier::Avx512 => {
-            "The CPU must have AVX-512 F, BW and VL (check first, e.g.\n \
-             * __builtin_cpu_supports(\"avx512bw\") && __builtin_cpu_supports(\"avx512vl\")):\n \
+            "The CPU must have AVX2 and AVX-512 F and BW (check first, e.g.\n \
+             * __builtin_cpu_supports(\"avx512f\") && __builtin_cpu_supports(\"avx512bw\")):\n \
              * without them the kernels fault on an invalid instruction."
         }
         Tier::Avx512Vpopcnt => {
-            "The CPU must have AVX-512 F, BW, VL and VPOPCNTDQ (check first, e.g.\n \
-             * __builtin_cpu_supports(\"avx512vpopcntdq\") && __builtin_cpu_supports(\"avx512bw\")\n \
-             * && __builtin_cpu_supports(\"avx512vl\")): without them the kernels fault on an\n \
-             * invalid instruction."
+            "The CPU must have AVX2 and AVX-512 F, BW and VPOPCNTDQ (check first, e.g.\n \
+             * __builtin_cpu_supports(\"avx512bw\") && __builtin_cpu_supports(\"avx512vpopcntdq\")):\n \
+             * without them the kernels fault on an invalid instruction."
         }
         Tier::Neon => "Baseline Advanced SIMD: runs on every AArch64 CPU.",
         Tier::DotProd => {
