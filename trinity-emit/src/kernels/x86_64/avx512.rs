@@ -327,15 +327,7 @@ impl Gen {
         for (q, &out) in outs.iter().take(quantities).enumerate() {
             self.hsum512(total(q), true, out)?;
         }
-        match op {
-            Op::Hamming => {}
-            Op::Dot => self.a.sub(Rax, R9)?,
-            _ => {
-                self.a.sub(Rax, R9)?;
-                self.cosine_from(Rax, R10, R11)?;
-            }
-        }
-        self.epilogue()
+        self.bits_result(op)
     }
 
     /// Bitsliced bind and bundle: each vector of the four planes is loaded before the two

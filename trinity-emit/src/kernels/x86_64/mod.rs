@@ -940,6 +940,12 @@ impl Gen {
         for (q, out) in [Rax, R9, R10, R11].into_iter().take(quantities).enumerate() {
             self.hsum(total(q), true, out)?;
         }
+        self.bits_result(op)
+    }
+
+    /// Return a bitsliced reduction's result from its counts in rax and r9 (and, for cosine,
+    /// the nonzero counts in r10 and r11): hamming's count, dot's difference, or the cosine.
+    fn bits_result(&mut self, op: Op) -> R {
         match op {
             Op::Hamming => {}
             Op::Dot => self.a.sub(Rax, R9)?,
