@@ -169,7 +169,7 @@ fn bind_and_bundle_in_place_match_reference() {
 
 #[test]
 fn scan_kernels_match_reference_and_hardware() {
-    let native = native::Runner::new();
+    let native = support::Native::new(&[Tier::Avx2]);
     let mut calls = 0;
     for dim in [1, 63, 65, 257, 1000, 10000] {
         for layout in Layout::ALL {
@@ -220,7 +220,7 @@ fn scan_kernels_match_reference_and_hardware() {
 
 #[test]
 fn bundle_kernels_match_reference_and_hardware() {
-    let native = native::Runner::new();
+    let native = support::Native::new(&[Tier::Avx2]);
     let mut calls = 0;
     for dim in [1, 63, 64, 65, 257, 1000, 10000] {
         let pool = scan_cases::records(dim, 7, dim as u64 ^ 0xb0b);
@@ -327,10 +327,8 @@ fn a_kernel_outside_the_allowed_features_is_refused() {
 /// CPU cannot run AVX2 kernels.
 #[cfg(target_arch = "x86_64")]
 mod native {
-    use super::support::{self, Alias, Harnessed, HarnessedBundle, HarnessedScan};
+    use super::support::{self, Alias, Harnessed};
     use super::{Kernel, Result, Signature};
-    use trinity_emit::kernels::bundle::BundleKernel;
-    use trinity_emit::kernels::scan::ScanKernel;
     use trinity_emit::kernels::Layout;
     use trinity_runtime::exec::Arena;
 
@@ -378,31 +376,6 @@ mod native {
                 r => r,
             })
         }
-
-        pub fn scan(
-            &self,
-            k: &ScanKernel,
-            records: &[u8],
-            stride: usize,
-            n: usize,
-            queries: &[u8],
-        ) -> Option<Vec<i32>> {
-            let h = HarnessedScan::new(self.0.as_ref()?, k);
-            let mut scores = vec![0; n * k.spec.queries as usize];
-            assert_eq!(
-                h.call(records, stride, n, queries, &mut scores),
-                0,
-                "callee-saved registers clobbered"
-            );
-            Some(scores)
-        }
-
-        pub fn bundle(&self, k: &BundleKernel, operands: &[&[u8]]) -> Option<Vec<u8>> {
-            let h = HarnessedBundle::new(self.0.as_ref()?, k);
-            let mut out = vec![0; k.spec.layout.operand_bytes(k.spec.dim)];
-            assert_eq!(h.call(operands, &mut out), 0, "callee-saved registers clobbered");
-            Some(out)
-        }
     }
 }
 
@@ -416,23 +389,6 @@ mod native {
             Runner
         }
         pub fn pair(&self, _: &super::Kernel, _: &[u8], _: &[u8]) -> Option<super::Result> {
-            None
-        }
-        pub fn scan(
-            &self,
-            _: &trinity_emit::kernels::scan::ScanKernel,
-            _: &[u8],
-            _: usize,
-            _: usize,
-            _: &[u8],
-        ) -> Option<Vec<i32>> {
-            None
-        }
-        pub fn bundle(
-            &self,
-            _: &trinity_emit::kernels::bundle::BundleKernel,
-            _: &[&[u8]],
-        ) -> Option<Vec<u8>> {
             None
         }
     }

@@ -51,7 +51,7 @@ fn simulate_scan(
 
 #[test]
 fn scan_kernels_match_reference() {
-    let native = native::Runner::new();
+    let native = support::Native::new(&TIERS);
     let mut calls = 0;
     for dim in scan_dims() {
         let count = if dim > 5000 { 3 } else { 5 };
@@ -207,7 +207,7 @@ fn simulate_bundle(
 
 #[test]
 fn bundle_kernels_match_reference() {
-    let native = native::Runner::new();
+    let native = support::Native::new(&TIERS);
     let mut calls = 0;
     for dim in bundle_dims() {
         let pool = bundle_pool(dim);
@@ -254,97 +254,6 @@ fn a_bundle_output_one_element_short_is_out_of_region() {
                 }
                 other => panic!("{}: expected an out-of-region store, got {other:?}", k.spec),
             }
-        }
-    }
-}
-
-/// Native runs through the canary harness of tests/support where this CPU has the tier's
-/// features, else `None`, said once per tier.
-#[cfg(target_arch = "x86_64")]
-mod native {
-    use super::support::{HarnessedBundle, HarnessedScan};
-    use super::{BundleKernel, ScanKernel, Tier};
-    use trinity_runtime::cpu::detect_tier;
-    use trinity_runtime::exec::Arena;
-
-    pub struct Runner {
-        arena: Arena,
-        tiers: Vec<Tier>,
-    }
-
-    fn has(tier: Tier) -> bool {
-        detect_tier().is_some_and(|cpu| cpu.runs(tier))
-    }
-
-    impl Runner {
-        pub fn new() -> Self {
-            let tiers: Vec<Tier> = super::TIERS.into_iter().filter(|&t| has(t)).collect();
-            for tier in super::TIERS.into_iter().filter(|t| !tiers.contains(t)) {
-                eprintln!(
-                    "skipping the hardware comparison of {} kernels: this CPU's tier ({}) does \
-                     not run them",
-                    tier.name(),
-                    detect_tier().map_or("none", Tier::name)
-                );
-            }
-            Runner { arena: Arena::new(), tiers }
-        }
-
-        pub fn scan(
-            &self,
-            k: &ScanKernel,
-            records: &[u8],
-            stride: usize,
-            n: usize,
-            queries: &[u8],
-        ) -> Option<Vec<i32>> {
-            if !self.tiers.contains(&k.spec.tier) {
-                return None;
-            }
-            let h = HarnessedScan::new(&self.arena, k);
-            let mut scores = vec![0; n * k.spec.queries as usize];
-            let flag = h.call(records, stride, n, queries, &mut scores);
-            assert_eq!(flag, 0, "{}: callee-saved registers clobbered", k.spec);
-            Some(scores)
-        }
-
-        pub fn bundle(&self, k: &BundleKernel, operands: &[&[u8]]) -> Option<Vec<u8>> {
-            if !self.tiers.contains(&k.spec.tier) {
-                return None;
-            }
-            let h = HarnessedBundle::new(&self.arena, k);
-            let mut out = vec![0; k.spec.layout.operand_bytes(k.spec.dim)];
-            let flag = h.call(operands, &mut out);
-            assert_eq!(flag, 0, "{}: callee-saved registers clobbered", k.spec);
-            Some(out)
-        }
-    }
-}
-
-/// Without x86-64 there is no hardware to compare with; the reference still is.
-#[cfg(not(target_arch = "x86_64"))]
-mod native {
-    use super::{BundleKernel, ScanKernel};
-
-    pub struct Runner;
-
-    impl Runner {
-        pub fn new() -> Self {
-            eprintln!("skipping the hardware comparison: this is not an x86-64 CPU");
-            Runner
-        }
-        pub fn scan(
-            &self,
-            _: &ScanKernel,
-            _: &[u8],
-            _: usize,
-            _: usize,
-            _: &[u8],
-        ) -> Option<Vec<i32>> {
-            None
-        }
-        pub fn bundle(&self, _: &BundleKernel, _: &[&[u8]]) -> Option<Vec<u8>> {
-            None
         }
     }
 }

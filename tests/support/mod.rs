@@ -487,3 +487,50 @@ impl HarnessedPermuteBy {
         self.flag.swap(u64::MAX, Ordering::SeqCst)
     }
 }
+
+/// Runs scan and n-way bundle kernels on this CPU through the canary harnesses, for the
+/// simulator suites to compare with: `None` for a kernel whose tier this CPU does not run
+/// (said once per tier when the runner is made).
+pub struct Native {
+    arena: Arena,
+    runs: Vec<trinity_emit::kernels::Tier>,
+}
+
+impl Native {
+    /// A runner for kernels of `tiers`.
+    pub fn new(tiers: &[trinity_emit::kernels::Tier]) -> Native {
+        let runs = tiers.iter().copied().filter(|&t| host_runs(t)).collect();
+        Native { arena: Arena::new(), runs }
+    }
+
+    /// The arena to place a kernel of `tier` in, if this CPU runs the tier.
+    pub fn arena(&self, tier: trinity_emit::kernels::Tier) -> Option<&Arena> {
+        self.runs.contains(&tier).then_some(&self.arena)
+    }
+
+    /// The scores of `k` over `n` records `stride` bytes apart, with callee-saved registers
+    /// checked.
+    pub fn scan(
+        &self,
+        k: &ScanKernel,
+        records: &[u8],
+        stride: usize,
+        n: usize,
+        queries: &[u8],
+    ) -> Option<Vec<i32>> {
+        let h = HarnessedScan::new(self.arena(k.spec.tier)?, k);
+        let mut scores = vec![0; n * k.spec.queries as usize];
+        let flag = h.call(records, stride, n, queries, &mut scores);
+        assert_eq!(flag, 0, "{}: callee-saved registers clobbered", k.spec);
+        Some(scores)
+    }
+
+    /// The n-way bundle of `operands` by `k`, with callee-saved registers checked.
+    pub fn bundle(&self, k: &BundleKernel, operands: &[&[u8]]) -> Option<Vec<u8>> {
+        let h = HarnessedBundle::new(self.arena(k.spec.tier)?, k);
+        let mut out = vec![0; k.spec.layout.operand_bytes(k.spec.dim)];
+        let flag = h.call(operands, &mut out);
+        assert_eq!(flag, 0, "{}: callee-saved registers clobbered", k.spec);
+        Some(out)
+    }
+}
