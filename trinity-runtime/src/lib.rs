@@ -60,7 +60,9 @@ pub mod __private {
     pub use linkme;
 }
 pub use error::{Error, Result};
-pub use vector::{words_per_plane, BitVector, DenseSlice, DenseVector, Trits, Vector};
+pub use vector::{
+    words_per_plane, BitVector, DenseSlice, DenseVector, Trits, Vector, VECTOR_ALIGN,
+};
 
 /// The largest dimension a vector may have (2^24), the same bound kernels are generated for.
 ///

@@ -72,8 +72,9 @@ pub fn bind_variants(
             return Err(Error::DimensionMismatch { left: spec.dim as usize, right: v.dim() });
         }
     }
-    let (da, db) = (a.as_slice().to_vec(), b.as_slice().to_vec());
-    let (wa, wb) = (BitVector::from(a).words().to_vec(), BitVector::from(b).words().to_vec());
+    // Operands in the vector types, so aligned as a user's are (`VECTOR_ALIGN`).
+    let (da, db) = (a.clone(), b.clone());
+    let (wa, wb) = (BitVector::from(a), BitVector::from(b));
     let arena = Arena::new();
     let mut calls: Vec<BoundCall> = Vec::new();
     for &variant in variants {
@@ -85,23 +86,31 @@ pub fn bind_variants(
         let call: BoundCall = unsafe {
             match (spec.layout, spec.op) {
                 (Layout::Dense, Op::Cosine) => {
-                    let (f, x, y) = (ReduceF64Kernel::new(code, da.len()), da.clone(), db.clone());
-                    Box::new(move || f.call(black_box(&x), black_box(&y)).unwrap_or(f64::NAN))
+                    let (f, x, y) = (ReduceF64Kernel::new(code, da.dim()), da.clone(), db.clone());
+                    Box::new(move || {
+                        f.call(black_box(x.as_slice()), black_box(y.as_slice())).unwrap_or(f64::NAN)
+                    })
                 }
                 (Layout::Dense, _) => {
-                    let (f, x, y) = (ReduceKernel::new(code, da.len()), da.clone(), db.clone());
+                    let (f, x, y) = (ReduceKernel::new(code, da.dim()), da.clone(), db.clone());
                     Box::new(move || {
-                        f.call(black_box(&x), black_box(&y)).map_or(f64::NAN, |r| r as f64)
+                        let (x, y) = (black_box(x.as_slice()), black_box(y.as_slice()));
+                        f.call(x, y).map_or(f64::NAN, |r| r as f64)
                     })
                 }
                 (Layout::Bits, Op::Cosine) => {
-                    let (f, x, y) = (ReduceF64Kernel::new(code, wa.len()), wa.clone(), wb.clone());
-                    Box::new(move || f.call(black_box(&x), black_box(&y)).unwrap_or(f64::NAN))
+                    let n = wa.words().len();
+                    let (f, x, y) = (ReduceF64Kernel::new(code, n), wa.clone(), wb.clone());
+                    Box::new(move || {
+                        f.call(black_box(x.words()), black_box(y.words())).unwrap_or(f64::NAN)
+                    })
                 }
                 (Layout::Bits, _) => {
-                    let (f, x, y) = (ReduceKernel::new(code, wa.len()), wa.clone(), wb.clone());
+                    let n = wa.words().len();
+                    let (f, x, y) = (ReduceKernel::new(code, n), wa.clone(), wb.clone());
                     Box::new(move || {
-                        f.call(black_box(&x), black_box(&y)).map_or(f64::NAN, |r| r as f64)
+                        let (x, y) = (black_box(x.words()), black_box(y.words()));
+                        f.call(x, y).map_or(f64::NAN, |r| r as f64)
                     })
                 }
             }

@@ -2,8 +2,28 @@
 //! ([`Trits`]), and the sealed [`Vector`] trait kernels are called through.
 
 use crate::{Error, Result, MAX_DIM};
+use aligned_vec::{AVec, ConstAlign};
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use trinity_emit::kernels::Layout;
+
+/// The alignment of every vector's elements: a cache line, and the width of the widest load a
+/// kernel makes (AVX-512). A 64-byte load from an unaligned operand spans two cache lines,
+/// which costs the dense kernels 1.35-1.65x (docs/design.md §3.3).
+pub const VECTOR_ALIGN: usize = 64;
+
+/// Elements on a [`VECTOR_ALIGN`] boundary.
+type Aligned<T> = AVec<T, ConstAlign<VECTOR_ALIGN>>;
+
+/// `len` zeroed elements, aligned.
+fn aligned_zeros<T: Copy + Default>(len: usize) -> Aligned<T> {
+    AVec::from_iter(VECTOR_ALIGN, std::iter::repeat_n(T::default(), len))
+}
+
+/// A copy of `items`, aligned.
+fn aligned_copy<T: Copy>(items: &[T]) -> Aligned<T> {
+    AVec::from_slice(VECTOR_ALIGN, items)
+}
 
 /// Check a dimension against 1..=[`MAX_DIM`].
 pub(crate) fn check_dim(dim: usize) -> Result<()> {
@@ -82,7 +102,8 @@ pub fn words_per_plane(dim: usize) -> usize {
     dim.div_ceil(64)
 }
 
-/// A ternary vector stored densely: one `i8` (-1, 0 or +1) per trit.
+/// A ternary vector stored densely: one `i8` (-1, 0 or +1) per trit, the first on a
+/// [`VECTOR_ALIGN`]-byte boundary.
 ///
 /// ```
 /// use trinity_runtime::DenseVector;
@@ -92,14 +113,14 @@ pub fn words_per_plane(dim: usize) -> usize {
 /// assert!(DenseVector::from_slice(&[1, 2]).is_err()); // 2 is not a trit
 /// # Ok::<(), trinity_runtime::Error>(())
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct DenseVector {
-    trits: Vec<i8>,
+    trits: Aligned<i8>,
 }
 
 impl DenseVector {
     /// A vector from trits, checked: every byte must be -1, 0 or 1 and the length must be a
-    /// valid dimension.
+    /// valid dimension. The trits are copied into aligned storage.
     ///
     /// ```
     /// use trinity_runtime::{DenseVector, Error};
@@ -108,8 +129,7 @@ impl DenseVector {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn new(trits: Vec<i8>) -> Result<Self> {
-        check_trits(&trits)?;
-        Ok(DenseVector { trits })
+        Self::from_slice(&trits)
     }
 
     /// A vector from a slice of trits, checked like [`new`](Self::new).
@@ -120,7 +140,8 @@ impl DenseVector {
     /// # Ok::<(), trinity_runtime::Error>(())
     /// ```
     pub fn from_slice(trits: &[i8]) -> Result<Self> {
-        Self::new(trits.to_vec())
+        check_trits(trits)?;
+        Ok(DenseVector { trits: aligned_copy(trits) })
     }
 
     /// The all-zero vector of dimension `dim`.
@@ -132,7 +153,7 @@ impl DenseVector {
     /// ```
     pub fn zeros(dim: usize) -> Result<Self> {
         check_dim(dim)?;
-        Ok(DenseVector { trits: vec![0; dim] })
+        Ok(DenseVector { trits: aligned_zeros(dim) })
     }
 
     /// A seeded random vector, trit for trit the same as the original Trinity's (docs/design.md §1).
@@ -145,13 +166,19 @@ impl DenseVector {
     /// ```
     pub fn random(dim: usize, seed: u64) -> Result<Self> {
         check_dim(dim)?;
-        Ok(DenseVector { trits: crate::random::trits(dim, seed) })
+        Ok(DenseVector::from_trusted(crate::random::trits(dim, seed)))
     }
 
-    /// Trusted construction for results computed from valid vectors.
+    /// Trusted construction for results computed from valid vectors (copied into aligned
+    /// storage).
     pub(crate) fn from_trusted(trits: Vec<i8>) -> Self {
         debug_assert!(!trits.is_empty() && trits.iter().all(|t| (-1..=1).contains(t)));
-        DenseVector { trits }
+        DenseVector { trits: aligned_copy(&trits) }
+    }
+
+    /// The all-zero vector of a dimension already checked.
+    pub(crate) fn zeroed(dim: usize) -> Self {
+        DenseVector { trits: aligned_zeros(dim) }
     }
 
     /// The dimension D.
@@ -186,7 +213,7 @@ impl DenseVector {
         self.trits.get(index).copied()
     }
 
-    /// The trits, by value.
+    /// The trits, copied into a `Vec`.
     ///
     /// ```
     /// let v = trinity_runtime::DenseVector::from_slice(&[0, -1])?;
@@ -194,7 +221,7 @@ impl DenseVector {
     /// # Ok::<(), trinity_runtime::Error>(())
     /// ```
     pub fn into_vec(self) -> Vec<i8> {
-        self.trits
+        self.trits.to_vec()
     }
 }
 
@@ -251,7 +278,7 @@ impl<'a> DenseSlice<'a> {
     /// # Ok::<(), trinity_runtime::Error>(())
     /// ```
     pub fn to_vector(&self) -> DenseVector {
-        DenseVector::from_trusted(self.trits.to_vec())
+        DenseVector { trits: aligned_copy(self.trits) }
     }
 }
 
@@ -299,10 +326,10 @@ fn write_summary(
 /// assert_eq!(DenseVector::from(&bits), dense);
 /// # Ok::<(), trinity_runtime::Error>(())
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct BitVector {
     dim: usize,
-    words: Vec<u64>,
+    words: Aligned<u64>,
 }
 
 impl BitVector {
@@ -315,7 +342,7 @@ impl BitVector {
     /// ```
     pub fn zeros(dim: usize) -> Result<Self> {
         check_dim(dim)?;
-        Ok(BitVector { dim, words: vec![0; 2 * words_per_plane(dim)] })
+        Ok(BitVector::zeroed(dim))
     }
 
     /// A vector from its two planes, checked: each plane has `ceil(dim/64)` words, no position
@@ -352,7 +379,7 @@ impl BitVector {
                 });
             }
         }
-        let mut words = plus.to_vec();
+        let mut words = aligned_copy(plus);
         words.extend_from_slice(minus);
         Ok(BitVector { dim, words })
     }
@@ -368,10 +395,9 @@ impl BitVector {
         Ok(BitVector::from(&DenseVector::random(dim, seed)?))
     }
 
-    /// Trusted construction for results computed from valid vectors.
-    pub(crate) fn from_trusted(dim: usize, words: Vec<u64>) -> Self {
-        debug_assert_eq!(words.len(), 2 * words_per_plane(dim));
-        BitVector { dim, words }
+    /// The all-zero vector of a dimension already checked.
+    pub(crate) fn zeroed(dim: usize) -> Self {
+        BitVector { dim, words: aligned_zeros(2 * words_per_plane(dim)) }
     }
 
     /// The dimension D.
@@ -441,11 +467,24 @@ impl fmt::Debug for BitVector {
     }
 }
 
+impl Hash for DenseVector {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state)
+    }
+}
+
+impl Hash for BitVector {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (self.dim, self.words()).hash(state)
+    }
+}
+
 impl From<&DenseVector> for BitVector {
     fn from(dense: &DenseVector) -> Self {
         let dim = dense.dim();
         let w = words_per_plane(dim);
-        let mut words = vec![0u64; 2 * w];
+        let mut bits = BitVector::zeroed(dim);
+        let words = &mut bits.words;
         for (i, &t) in dense.as_slice().iter().enumerate() {
             match t {
                 1 => words[i / 64] |= 1 << (i % 64),
@@ -453,7 +492,7 @@ impl From<&DenseVector> for BitVector {
                 _ => {}
             }
         }
-        BitVector { dim, words }
+        bits
     }
 }
 
@@ -646,7 +685,7 @@ pub(crate) mod sealed {
             portable::dense_permute(out, v, k)
         }
         fn zeros_like(&self) -> Self {
-            DenseVector::from_trusted(vec![0; self.dim()])
+            DenseVector::zeroed(self.dim())
         }
         fn to_dense(&self) -> DenseVector {
             self.clone()
@@ -658,9 +697,9 @@ pub(crate) mod sealed {
             portable::dense_accumulate(sums, self.as_slice())
         }
         fn from_signs(sums: &[i32], _: Internal) -> Self {
-            let mut trits = vec![0; sums.len()];
-            portable::dense_signs(&mut trits, sums);
-            DenseVector::from_trusted(trits)
+            let mut v = DenseVector::zeroed(sums.len());
+            portable::dense_signs(&mut v.trits, sums);
+            v
         }
     }
 
@@ -706,7 +745,7 @@ pub(crate) mod sealed {
             portable::bits_permute(out, v, dim, k)
         }
         fn zeros_like(&self) -> Self {
-            BitVector::from_trusted(self.dim(), vec![0; self.words().len()])
+            BitVector::zeroed(self.dim())
         }
         fn to_dense(&self) -> DenseVector {
             DenseVector::from(self)
@@ -718,9 +757,9 @@ pub(crate) mod sealed {
             portable::bits_accumulate(sums, self.words())
         }
         fn from_signs(sums: &[i32], _: Internal) -> Self {
-            let mut words = vec![0; 2 * crate::words_per_plane(sums.len())];
-            portable::bits_signs(&mut words, sums);
-            BitVector::from_trusted(sums.len(), words)
+            let mut v = BitVector::zeroed(sums.len());
+            portable::bits_signs(&mut v.words, sums);
+            v
         }
     }
 }

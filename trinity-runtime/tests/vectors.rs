@@ -98,3 +98,46 @@ fn invalid_trits_are_found_at_every_position() {
         }
     }
 }
+
+/// Every way a vector comes to be, from the constructors to the engine's and the reference's
+/// results, leaves its elements on a `VECTOR_ALIGN` boundary, at every small dimension (the
+/// allocator hands out 16-byte-aligned blocks, so an unaligned one would show up in a few).
+#[test]
+fn elements_are_aligned_however_a_vector_is_made() {
+    use trinity_runtime::{JitEngine, Trits, VECTOR_ALIGN};
+    let aligned = |p: *const u8, what: &str, dim: usize| {
+        assert_eq!(p as usize % VECTOR_ALIGN, 0, "{what} at D = {dim}");
+    };
+    let engine = JitEngine::new();
+    for dim in 1..=200 {
+        let a = DenseVector::random(dim, 1).unwrap();
+        let b = DenseVector::random(dim, 2).unwrap();
+        let dense = [
+            ("random", a.clone()),
+            ("new", DenseVector::new(a.to_trits()).unwrap()),
+            ("from_slice", DenseVector::from_slice(a.as_slice()).unwrap()),
+            ("zeros", DenseVector::zeros(dim).unwrap()),
+            ("clone", a.clone()),
+            ("from bits", DenseVector::from(&BitVector::from(&a))),
+            ("engine bind", engine.bind(&a, &b).unwrap()),
+            ("engine bundle_n", engine.bundle_n(&[&a, &b, &a]).unwrap()),
+            ("engine permute", engine.permute(&a, 3).unwrap()),
+        ];
+        for (what, v) in &dense {
+            aligned(v.as_slice().as_ptr().cast(), what, dim);
+        }
+        let (x, y) = (BitVector::from(&a), BitVector::from(&b));
+        let bits = [
+            ("random", BitVector::random(dim, 1).unwrap()),
+            ("zeros", BitVector::zeros(dim).unwrap()),
+            ("from_planes", BitVector::from_planes(dim, x.plus(), x.minus()).unwrap()),
+            ("clone", x.clone()),
+            ("engine bind", engine.bind(&x, &y).unwrap()),
+            ("engine bundle", engine.bundle(&x, &y).unwrap()),
+            ("engine bundle_n", engine.bundle_n(&[&x, &y, &x]).unwrap()),
+        ];
+        for (what, v) in &bits {
+            aligned(v.words().as_ptr().cast(), what, dim);
+        }
+    }
+}
