@@ -1,4 +1,5 @@
-//! Kernel speed: for each op, layout and D in {1024, 10000, 59049}, the JIT kernel beside the
+//! Kernel speed: for each op, layout and D in {1024, 10000, 59049}, the JIT kernel (the tier
+//! and variant the engine picks on this CPU) beside the
 //! hand-written AVX2 yardstick, portable Rust and the kernel baked by `#[trinity::vsa]` (called
 //! through its `Vsa` API), with Throughput::Elements(D); and the compile latency of one
 //! D = 10000 kernel (generate + place in executable memory).
@@ -19,9 +20,10 @@ mod yardstick;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Tier};
+use trinity::runtime::cpu::{detect_tier, planner};
 use trinity::runtime::exec::Code;
 use trinity::runtime::reference;
-use trinity::runtime::{cpu::detect_tier, Vector};
+use trinity::runtime::Vector;
 use trinity::runtime::{portable, BitVector, DenseVector};
 use trinity::Vsa;
 use trit_vsa::PackedTritVec;
@@ -30,11 +32,17 @@ use yardstick::Ops;
 const DIMS: [usize; 3] = [1024, 10000, 59049];
 const SHIFT: i64 = 1;
 
+/// The tier the engine runs on this CPU, when it runs AVX2 code (the yardstick's).
+fn jit_tier() -> Option<Tier> {
+    detect_tier().filter(|t| t.runs(Tier::Avx2) && yardstick::available())
+}
+
 fn bench_ops(c: &mut Criterion) {
-    if detect_tier().is_none_or(|t| !t.runs(Tier::Avx2)) || !yardstick::available() {
+    let Some(tier) = jit_tier() else {
         eprintln!("SKIPPED: kernel benches need an AVX2 machine");
         return;
-    }
+    };
+    eprintln!("JIT kernels: tier {}", tier.name());
     let arena = trinity::runtime::exec::Arena::new();
     for layout in Layout::ALL {
         for op in Op::ALL {
@@ -43,11 +51,12 @@ fn bench_ops(c: &mut Criterion) {
                 group.throughput(Throughput::Elements(dim as u64));
                 let a = DenseVector::random(dim, 1).unwrap();
                 let b = DenseVector::random(dim, 2).unwrap();
-                let spec = if op == Op::Permute {
-                    KernelSpec::permute(layout, dim as u32, Tier::Avx2, SHIFT)
+                let mut spec = if op == Op::Permute {
+                    KernelSpec::permute(layout, dim as u32, tier, SHIFT)
                 } else {
-                    KernelSpec::new(op, layout, dim as u32, Tier::Avx2)
+                    KernelSpec::new(op, layout, dim as u32, tier)
                 };
+                spec.variant = planner().choose(&spec);
                 let code = arena.add(&generate(&spec).unwrap().code).unwrap();
                 match layout {
                     Layout::Dense => {
@@ -287,15 +296,16 @@ fn bench_bits_extras(group: &mut Group, op: Op, dim: usize, a: &[u64], b: &[u64]
 }
 
 fn bench_compile(c: &mut Criterion) {
+    let Some(tier) = jit_tier() else { return };
     let mut group = c.benchmark_group("compile_latency");
     let arena = trinity::runtime::exec::Arena::new();
     for (op, layout) in
         [(Op::Dot, Layout::Bits), (Op::Cosine, Layout::Dense), (Op::Permute, Layout::Bits)]
     {
         let spec = if op == Op::Permute {
-            KernelSpec::permute(layout, 10000, Tier::Avx2, SHIFT)
+            KernelSpec::permute(layout, 10000, tier, SHIFT)
         } else {
-            KernelSpec::new(op, layout, 10000, Tier::Avx2)
+            KernelSpec::new(op, layout, 10000, tier)
         };
         group.bench_function(format!("{}_{}_10000", op.name(), layout.name()), |bn| {
             bn.iter(|| arena.add(&generate(black_box(&spec)).unwrap().code).unwrap())

@@ -1,5 +1,5 @@
 //! A noise-robust cross-check of the criterion kernel benches: for each op and layout at
-//! D = 10000 and 59049, the JIT kernel and the AVX2 yardstick are timed in alternating batches
+//! D = 10000 and 59049, the JIT kernel (the engine's tier and variant) and the AVX2 yardstick are timed in alternating batches
 //! and the fastest batch of each is kept (the minimum is what noise on a shared machine
 //! disturbs least). Prints JIT, yardstick and their ratio.
 //!
@@ -91,12 +91,12 @@ fn race_op<T>(
 }
 
 fn main() {
-    if trinity::runtime::cpu::detect_tier().is_none_or(|t| !t.runs(Tier::Avx2))
-        || !yardstick::available()
-    {
+    let cpu = trinity::runtime::cpu::detect_tier();
+    let Some(tier) = cpu.filter(|t| t.runs(Tier::Avx2) && yardstick::available()) else {
         eprintln!("SKIPPED: needs an AVX2 machine");
         return;
-    }
+    };
+    println!("JIT kernels: tier {} (the engine's)", tier.name());
     let arena = Arena::new();
     println!(
         "| op | layout | D | JIT (min) | yardstick (min) | ratio |\n|---|---|---|---|---|---|"
@@ -110,11 +110,12 @@ fn main() {
         let mut bits_out = vec![0u64; ba.words().len()];
         for layout in Layout::ALL {
             for op in Op::ALL {
-                let spec = if op == Op::Permute {
-                    KernelSpec::permute(layout, dim as u32, Tier::Avx2, 1)
+                let mut spec = if op == Op::Permute {
+                    KernelSpec::permute(layout, dim as u32, tier, 1)
                 } else {
-                    KernelSpec::new(op, layout, dim as u32, Tier::Avx2)
+                    KernelSpec::new(op, layout, dim as u32, tier)
                 };
+                spec.variant = trinity::runtime::cpu::planner().choose(&spec);
                 let code = arena.add(&generate(&spec).unwrap().code).unwrap();
                 let (jit, yard) = match layout {
                     Layout::Dense => {
