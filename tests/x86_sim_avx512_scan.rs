@@ -23,9 +23,13 @@ use trinity_testkit::x86_sim::{Features, MemError, SimError, Simulator};
 const TIERS: [Tier; 2] = [Tier::Avx512, Tier::Avx512Vpopcnt];
 
 /// Every dense tail (D mod 64) up to 70, every bitsliced tail (words mod 8: 65, 129, 200, 300,
-/// 350, 420, 511..513), and the widening rounds of each byte counter (10000, 20000).
+/// 350, 420, 511..513), and the widening rounds of each byte counter (10000, 20000; at 16382
+/// and 16383 the one- and two-query blocks hold an all -1 query, so with the all -1 records
+/// every lane counts to the limit of each round).
 fn scan_dims() -> Vec<usize> {
-    (1..=70).chain([129, 200, 300, 350, 420, 511, 512, 513, 3000, 10000, 20000]).collect()
+    (1..=70)
+        .chain([129, 200, 300, 350, 420, 511, 512, 513, 3000, 10000, 16382, 16383, 20000])
+        .collect()
 }
 
 fn scan_kernel(spec: ScanSpec) -> ScanKernel {
