@@ -2,8 +2,8 @@
 //! beside the portable `bundle_n` this project had before them (every operand converted to
 //! one byte per trit, then summed), today's portable fallback (per-layout accumulation, as
 //! `JitEngine::portable()` runs it) and a plain per-position sum over dense operands (the loop
-//! a user would write), and the AVX-512 kernels (one for both AVX-512 tiers) called directly
-//! where this CPU runs them (else a printed skip). Rounds alternate between the variants and each keeps its fastest, so
+//! a user would write), and the kernels of each x86-64 tier this CPU runs called directly
+//! (`avx2`, and `avx512`, one kernel for both AVX-512 tiers; a printed skip for the others). Rounds alternate between the variants and each keeps its fastest, so
 //! machine noise hits them alike; every variant's result is checked against the kernel's.
 //!
 //! `cargo bench --bench bundle` prints a markdown table; `TRINITY_BUNDLE_DIM=10000` picks the
@@ -62,23 +62,32 @@ fn micros(d: Duration) -> String {
     format!("{:.1}", d.as_secs_f64() * 1e6)
 }
 
-/// The AVX-512 bundle kernels of `dim` (bitsliced, dense) when this CPU runs them; else says
-/// why not.
-fn avx512_kernels(arena: &Arena, dim: usize) -> Option<(BundleNKernel<u64>, BundleNKernel<i8>)> {
+/// The bundle kernels (bitsliced, dense) of `dim` in each of `avx2` and `avx512` this CPU
+/// runs; says which it skips.
+fn tier_kernels(arena: &Arena, dim: usize) -> Vec<(Tier, BundleNKernel<u64>, BundleNKernel<i8>)> {
     let cpu = detect_tier();
-    if !cpu.is_some_and(|cpu| cpu.runs(Tier::Avx512)) {
-        let name = cpu.map_or("none", Tier::name);
-        eprintln!("SKIPPED the avx512 kernels: this CPU's tier ({name}) does not run them");
-        return None;
+    let mut kernels = Vec::new();
+    for tier in [Tier::Avx2, Tier::Avx512] {
+        if !cpu.is_some_and(|cpu| cpu.runs(tier)) {
+            let name = cpu.map_or("none", Tier::name);
+            eprintln!(
+                "SKIPPED the {} kernels: this CPU's tier ({name}) does not run them",
+                tier.name()
+            );
+            continue;
+        }
+        let place = |layout: Layout| {
+            let kernel = generate_bundle(&BundleSpec::new(layout, dim as u32, tier)).unwrap();
+            (arena.add(&kernel.code).expect("place kernel"), layout.operand_bytes(dim as u32))
+        };
+        let ((bits, bytes), (dense, len)) = (place(Layout::Bits), place(Layout::Dense));
+        // SAFETY: generated n-way bundle kernels of these layouts and dimension, on a CPU that
+        // runs their tier; the wrappers check every operand's length.
+        let (bits, dense) =
+            unsafe { (BundleNKernel::new(bits, bytes / 8), BundleNKernel::new(dense, len)) };
+        kernels.push((tier, bits, dense));
     }
-    let place = |layout: Layout| {
-        let kernel = generate_bundle(&BundleSpec::new(layout, dim as u32, Tier::Avx512)).unwrap();
-        (arena.add(&kernel.code).expect("place kernel"), layout.operand_bytes(dim as u32))
-    };
-    let ((bits, bytes), (dense, len)) = (place(Layout::Bits), place(Layout::Dense));
-    // SAFETY: generated n-way bundle kernels of these layouts and dimension, on a CPU that
-    // runs their tier; the wrappers check every operand's length.
-    unsafe { Some((BundleNKernel::new(bits, bytes / 8), BundleNKernel::new(dense, len))) }
+    kernels
 }
 
 fn main() {
@@ -86,7 +95,7 @@ fn main() {
     let ns = env_list("TRINITY_BUNDLE_NS", &[3, 16, 256, 4096]);
     let rounds = env_list("TRINITY_BUNDLE_ROUNDS", &[7])[0];
     let arena = Arena::new();
-    let avx512 = avx512_kernels(&arena, dim);
+    let direct = tier_kernels(&arena, dim);
     let engine = JitEngine::new();
     let portable = JitEngine::portable();
     println!(
@@ -94,7 +103,8 @@ fn main() {
         engine.stats().backend,
         engine.tier()
     );
-    let extra = if avx512.is_some() { " avx512 bits | avx512 dense |" } else { "" };
+    let extra: String =
+        direct.iter().map(|(tier, _, _)| format!(" {0} bits | {0} dense |", tier.name())).collect();
     println!(
         "| n | kernel bits | kernel dense | before, bits | before, dense | portable now, bits | portable now, dense | plain sum (dense) | bits: before / kernel |{extra}"
     );
@@ -122,9 +132,10 @@ fn main() {
             Box::new(|| drop(black_box(portable.bundle_n(&dense_refs).unwrap()))),
             Box::new(|| drop(black_box(plain_sum(&dense_refs)))),
         ];
-        if let Some((bits_kernel, dense_kernel)) = &avx512 {
-            let bits_words: Vec<&[u64]> = bits.iter().map(|v| v.words()).collect();
-            let dense_trits: Vec<&[i8]> = dense.iter().map(|v| v.as_slice()).collect();
+        let bits_words: Vec<&[u64]> = bits.iter().map(|v| v.words()).collect();
+        let dense_trits: Vec<&[i8]> = dense.iter().map(|v| v.as_slice()).collect();
+        for (_, bits_kernel, dense_kernel) in &direct {
+            let (bits_words, dense_trits) = (bits_words.clone(), dense_trits.clone());
             let mut out_bits = vec![0u64; want_bits.words().len()];
             let mut out_dense = vec![0i8; dim];
             bits_kernel.call(&bits_words, &mut out_bits).unwrap();
