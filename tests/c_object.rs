@@ -2,8 +2,7 @@
 //! ELF object, runs every kernel and prints the results, which must equal portable Rust's. The
 //! AArch64, Mach-O and COFF objects are read back with the `object` crate.
 
-#[path = "../trinity-emit/tests/common/mod.rs"]
-mod common;
+use trinity_testkit::tools;
 
 use object::{Object, ObjectSection, ObjectSymbol, SectionKind};
 use std::fmt::Write as _;
@@ -173,7 +172,7 @@ fn c_program_links_the_object_and_agrees_with_rust() {
         eprintln!("SKIPPED: no AVX2 on this CPU; the x86-64 object cannot run here");
         return;
     }
-    let Some(cc) = common::require_tool(&["cc"], "the C object test") else { return };
+    let Some(cc) = tools::require_tool(&["cc"], "the C object test") else { return };
     let dir = std::env::temp_dir().join(format!("trinity-c-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let kernels = kernels(Tier::Avx2, CallConv::Native);

@@ -3,14 +3,11 @@
 //! `-cpu cortex-a72` has no DotProd: the `neon` tier runs there, and a `dotprod` kernel must
 //! die with SIGILL there; `-cpu max` runs the `dotprod` tier.
 
-#[path = "support/qemu_aarch64.rs"]
-mod qemu_aarch64;
-
-use qemu_aarch64::{
-    executable, generated_bytes, qemu, run, run_kernels, Call, Fill, Input, Outcome, Pattern,
-};
 use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Signature, Tier, Variant};
 use trinity::runtime::{portable, BitVector, DenseVector};
+use trinity_testkit::qemu_aarch64::{
+    executable, generated_bytes, qemu, run, run_kernels, Call, Fill, Input, Outcome, Pattern,
+};
 
 /// The dimensions of docs/design.md §7 but MAX_DIM, which `every_cell_at_max_dim` runs once per cell.
 fn dims() -> Vec<usize> {

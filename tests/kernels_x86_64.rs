@@ -5,10 +5,10 @@
 //! reviewed snapshots and determinism.
 #![cfg(target_arch = "x86_64")]
 
-mod support;
+use trinity_testkit::native;
 
+use native::{Alias, Edge, Guarded, Harnessed};
 use std::collections::BTreeSet;
-use support::{Alias, Edge, Guarded, Harnessed};
 use trinity_emit::kernels::{
     generate, CallConv, Kernel, KernelSpec, Layout, Op, Tier, Variant, MAX_DIM,
 };
@@ -116,7 +116,7 @@ fn expected_vector(trits: Vec<i8>, layout: Layout) -> Elems {
 
 fn assert_flag(h: &Harnessed, what: &dyn std::fmt::Display) {
     let flag = h.take_flag();
-    assert_eq!(flag, 0, "{what}: callee-saved registers clobbered: {:?}", support::clobbered(flag));
+    assert_eq!(flag, 0, "{what}: callee-saved registers clobbered: {:?}", native::clobbered(flag));
 }
 
 /// Run `kernel` (through the canary harness) on every vector pair and compare with the
@@ -292,7 +292,7 @@ fn check_tier_dims(tier: Tier, dims: impl IntoIterator<Item = usize>, conv: Call
 
 #[test]
 fn small_dimensions_match_reference() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
     let calls = check_dims(1..=70, CallConv::Native);
@@ -301,7 +301,7 @@ fn small_dimensions_match_reference() {
 
 #[test]
 fn boundary_dimensions_match_reference() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
     let dims = [127, 128, 129, 255, 256, 257, 1000, 1023, 1024, 1025];
@@ -311,7 +311,7 @@ fn boundary_dimensions_match_reference() {
 
 #[test]
 fn large_dimensions_match_reference() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
     let calls = check_dims([10000, 59049, 65537], CallConv::Native);
@@ -322,10 +322,10 @@ fn large_dimensions_match_reference() {
 /// runs: all +1 maximises the dot, all -1 against all +1 the hamming distance.
 #[test]
 fn max_dim_matches_reference() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
-    let tiers: Vec<Tier> = TIERS.into_iter().filter(|&t| support::host_runs(t)).collect();
+    let tiers: Vec<Tier> = TIERS.into_iter().filter(|&t| native::host_runs(t)).collect();
     let dim = MAX_DIM as usize;
     let arena = Arena::new();
     let random = DenseVector::random(dim, 99).unwrap();
@@ -396,7 +396,7 @@ fn max_dim_matches_reference() {
 #[test]
 fn avx512_tiers_match_reference() {
     for tier in [Tier::Avx512, Tier::Avx512Vpopcnt] {
-        if !support::host_runs(tier) {
+        if !native::host_runs(tier) {
             continue;
         }
         let boundaries = [127, 128, 129, 255, 256, 257, 511, 512, 513, 1000, 1023, 1024, 1025];
@@ -411,7 +411,7 @@ fn avx512_tiers_match_reference() {
 /// rdi, rsi and xmm6-xmm15 (callee-saved on Windows) besides the System V set.
 #[test]
 fn win64_kernels_run_through_a_thunk() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
     let dims = [1, 5, 31, 32, 33, 64, 65, 100, 129, 1000, 1025, 10000];
@@ -465,7 +465,7 @@ fn argument_registers_by_disassembly() {
                         let mut used_as_base = [false; 3];
                         // Registers the prologue saves (pushes) the kernel may use.
                         let mut saved = Vec::new();
-                        for ins in support::instructions(&k.code) {
+                        for ins in trinity_testkit::listing::x86_64_instructions(&k.code) {
                             if ins.mnemonic() == iced_x86::Mnemonic::Push {
                                 saved.push(full64(ins.op_register(0)));
                                 continue;
@@ -549,7 +549,7 @@ fn kernels_end_with_vzeroupper() {
                 for dim in [1, 33, 100, 1000, 10000] {
                     for tier in TIERS {
                         let k = tier_kernel(tier, op, layout, dim, dim / 2, conv);
-                        let ins = support::instructions(&k.code);
+                        let ins = trinity_testkit::listing::x86_64_instructions(&k.code);
                         let n = ins.len();
                         assert!(n >= 2, "{}", k.spec);
                         assert_eq!(ins[n - 1].mnemonic(), Mnemonic::Ret, "{}", k.spec);
@@ -580,7 +580,7 @@ fn kernels_end_with_vzeroupper() {
 /// access outside an operand faults and kills the test.
 #[test]
 fn guard_pages_catch_no_access_outside_operands() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
     let arena = Arena::new();
@@ -697,14 +697,14 @@ fn snapshots() {
         for op in Op::ALL {
             let k = kernel(op, layout, 100, 37, CallConv::Native);
             let name = format!("{}_{}_100", layout.name(), op.name());
-            let text = format!("{}\n{}", k.spec, support::listing(&k.code));
+            let text = format!("{}\n{}", k.spec, trinity_testkit::listing::x86_64_kernel(&k.code));
             insta::with_settings!({snapshot_path => "../snapshots/kernels_x86_64", prepend_module_to_snapshot => false}, {
                 insta::assert_snapshot!(name, text);
             });
         }
     }
     let k = kernel(Op::Dot, Layout::Bits, 100, 0, CallConv::Win64);
-    let text = format!("{}\n{}", k.spec, support::listing(&k.code));
+    let text = format!("{}\n{}", k.spec, trinity_testkit::listing::x86_64_kernel(&k.code));
     insta::with_settings!({snapshot_path => "../snapshots/kernels_x86_64", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("bits_dot_100_win64", text);
     });
@@ -718,7 +718,8 @@ fn avx512_snapshots() {
             for op in REDUCE.into_iter().chain(ELEMENTWISE) {
                 let k = tier_kernel(tier, op, layout, 10000, 0, CallConv::Native);
                 let name = format!("{}_{}_{}_10000", tier.name(), layout.name(), op.name());
-                let text = format!("{}\n{}", k.spec, support::listing(&k.code));
+                let text =
+                    format!("{}\n{}", k.spec, trinity_testkit::listing::x86_64_kernel(&k.code));
                 insta::with_settings!({snapshot_path => "../snapshots/kernels_x86_64", prepend_module_to_snapshot => false}, {
                     insta::assert_snapshot!(name, text);
                 });
@@ -759,7 +760,7 @@ fn win64_prologue_saves_every_callee_saved_xmm_used() {
                 for shift in [1, dim / 3] {
                     for tier in TIERS {
                         let k = tier_kernel(tier, op, layout, dim, shift, CallConv::Win64);
-                        let ins = support::instructions(&k.code);
+                        let ins = trinity_testkit::listing::x86_64_instructions(&k.code);
                         let mut saved = BTreeSet::new();
                         // The saves follow the pushes and the stack allocation.
                         let start = ins

@@ -9,16 +9,11 @@
 //! `dotprod` under `-cpu max`. Negative and large shifts are the runtime wrapper's to reduce
 //! (tests/permute_by_x86_64.rs); the kernel is given shifts below D, as its contract says.
 
-#[path = "support/permute_cases.rs"]
-mod permute_cases;
-#[path = "support/qemu_aarch64.rs"]
-mod qemu_aarch64;
-
-use permute_cases::{dims, expected, operand, shifts, vectors};
-use qemu_aarch64::{qemu, run_calls, Arg, Call, Input};
 use std::path::Path;
 use trinity::emit::kernels::permute_by::{generate_permute_by, PermuteByKernel, PermuteBySpec};
 use trinity::emit::kernels::{Arch, Layout, Tier};
+use trinity_testkit::cases::{dims, operand, permute_vectors, rotated, shifts};
+use trinity_testkit::qemu_aarch64::{qemu, run_calls, Arg, Call, Input};
 
 /// Bytes after the output that the kernel must leave as the harness's 0xa5 poison.
 const SLACK: usize = 16;
@@ -40,7 +35,7 @@ fn kernel(layout: Layout, dim: usize, tier: Tier) -> PermuteByKernel {
 fn check(qemu: &Path, k: &PermuteByKernel, guard_start: bool) -> usize {
     let spec = k.spec;
     let (dim, len) = (spec.dim as usize, spec.layout.operand_bytes(spec.dim));
-    let vs = vectors(dim, dim as u64);
+    let vs = permute_vectors(dim, dim as u64);
     let operands: Vec<Vec<u8>> = vs.iter().map(|v| operand(spec.layout, v)).collect();
     let call = Call {
         inputs: operands.iter().map(|o| Input::Bytes(o)).collect(),
@@ -59,7 +54,7 @@ fn check(qemu: &Path, k: &PermuteByKernel, guard_start: bool) -> usize {
         let what = format!("{spec}, vector {i}, shift {k}");
         assert!(got.callee_saved_intact, "{what}: a callee-saved register or sp changed");
         assert!(got.out[len..].iter().all(|&b| b == 0xa5), "{what}: wrote past the output");
-        assert_eq!(got.out[..len], expected(spec.layout, &vs[i], k as i64), "{what}");
+        assert_eq!(got.out[..len], rotated(spec.layout, &vs[i], k as i64), "{what}");
     }
     cases.len()
 }

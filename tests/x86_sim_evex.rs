@@ -6,8 +6,7 @@
 //!
 //! The native cross-check runs only on a CPU with AVX-512; this one is reported as skipped.
 
-#[path = "../trinity-emit/tests/common/mod.rs"]
-mod common;
+use trinity_testkit::tools;
 
 use iced_x86::CpuidFeature;
 use trinity_testkit::x86_sim::{Features, Machine, MemError, SimError, Simulator, DATA_BASE};
@@ -16,10 +15,10 @@ const MATTR: &str = "-mattr=+avx512f,+avx512bw,+avx512vl,+avx512vpopcntdq,+avx51
 
 /// The snippet's machine code followed by `ret`, or `None` when llvm-mc is missing.
 fn assemble(lines: &[&str]) -> Option<Vec<u8>> {
-    let mc = common::llvm_mc()?;
+    let mc = tools::llvm_mc()?;
     let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     let args = ["-triple=x86_64", MATTR, "-x86-asm-syntax=intel"];
-    let mut code: Vec<u8> = common::assemble(&mc, &args, &lines).concat();
+    let mut code: Vec<u8> = tools::assemble(&mc, &args, &lines).concat();
     code.push(0xc3);
     Some(code)
 }

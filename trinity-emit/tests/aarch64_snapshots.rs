@@ -1,10 +1,10 @@
 //! Reviewed snapshots of each AArch64 instruction family: offset, bytes and yaxpeax-arm's
 //! disassembly, one instruction per line. A change to any emitted byte shows up here.
 
-mod common;
+use trinity_testkit::tools;
 
-use common::hex;
 use std::fmt::Write as _;
+use tools::hex;
 use trinity_emit::aarch64::*;
 use trinity_emit::EmitError;
 use yaxpeax_arch::{Decoder, U8Reader};

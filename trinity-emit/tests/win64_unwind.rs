@@ -6,7 +6,7 @@
 //! prologue list), and the unwind data is read twice: by this file's decoder of the format and
 //! by `llvm-readobj --unwind`. Kernels without such a prologue have no entry.
 
-mod common;
+use trinity_testkit::tools;
 
 use iced_x86::{Decoder, DecoderOptions, Instruction, Mnemonic, OpKind, Register};
 use object::{Object, ObjectSection, ObjectSymbol, RelocationFlags, SectionIndex};
@@ -321,12 +321,12 @@ fn readobj_unwind(readobj: &Path, object: &Path) -> Vec<(String, u64, Prologue)>
     functions
 }
 
-/// Cross-check with llvm-readobj (when it is found, see `common::require_tool`): its reading of
+/// Cross-check with llvm-readobj (when it is found, see `tools::require_tool`): its reading of
 /// `object` has one RUNTIME_FUNCTION per kernel with a prologue, at the kernel's symbol,
 /// covering its bytes, with the decoded prologue's codes.
 fn check_with_readobj(object: &Path, kernels: &[Kernel], name: &dyn Fn(&Kernel) -> String) {
     let Some(readobj) =
-        common::require_tool(&["llvm-readobj-14", "llvm-readobj"], "the llvm-readobj unwind check")
+        tools::require_tool(&["llvm-readobj-14", "llvm-readobj"], "the llvm-readobj unwind check")
     else {
         return;
     };
@@ -374,7 +374,7 @@ fn coff_objects_carry_unwind_data_matching_each_prologue() {
 
 #[test]
 fn assembled_sources_carry_unwind_data_matching_each_prologue() {
-    let Some(llvm_mc) = common::llvm_mc() else { return };
+    let Some(llvm_mc) = tools::llvm_mc() else { return };
     let kernels = kernels(CallConv::Win64, Tier::Avx2);
     let symbol = |k: &Kernel| format!("baked_{}", k.spec.symbol());
     let name = |k: &Kernel| assembler_name(&symbol(k), ObjectFormat::Coff);
@@ -388,7 +388,7 @@ fn assembled_sources_carry_unwind_data_matching_each_prologue() {
         ("x86_64-pc-windows-gnu", ""),
         ("x86_64-pc-windows-msvc", ".intel_syntax noprefix\n"),
     ] {
-        let data = common::assemble_object(&llvm_mc, triple, &format!("{syntax}{source}"), &obj);
+        let data = tools::assemble_object(&llvm_mc, triple, &format!("{syntax}{source}"), &obj);
         let covered = check_object(&data, &kernels, &name);
         assert_eq!(covered, kernels.len(), "{triple} {syntax}");
         check_with_readobj(&obj, &kernels, &name);

@@ -1,11 +1,11 @@
 //! Reviewed snapshots of each x86-64 instruction family: offset, bytes and iced-x86's Intel
 //! disassembly, one instruction per line. A change to any emitted byte shows up here.
 
-mod common;
+use trinity_testkit::tools;
 
-use common::hex;
 use iced_x86::{Decoder, DecoderOptions, Formatter, Instruction, IntelFormatter};
 use std::fmt::Write as _;
+use tools::hex;
 use trinity_emit::x86_64::{
     Assembler, Cond, Gpr32::*, Gpr64::*, Gpr8::*, Mem, Xmm::*, Ymm::*, Zmm::*, K::*,
 };

@@ -1,15 +1,13 @@
-//! Shared helpers for the kernel tests: a harness that runs any kernel between canary checks
-//! (and adapts Win64 kernels to be callable from System V), guard-paged operand buffers,
-//! vector construction and disassembly listings.
-#![allow(dead_code)]
+//! Running x86-64 kernels on this CPU: a harness that runs any kernel between canary checks
+//! (and adapts Win64 kernels to be callable from System V), guard-paged operand buffers, and
+//! [`Native`], the runner the simulator suites compare with.
 
-use iced_x86::{Decoder, DecoderOptions, Formatter, Instruction, IntelFormatter, Mnemonic};
-use std::fmt::Write as _;
+use crate::reference::{trits, words, Output};
 use std::sync::atomic::{AtomicU64, Ordering};
 use trinity_emit::kernels::bundle::BundleKernel;
 use trinity_emit::kernels::permute_by::PermuteByKernel;
 use trinity_emit::kernels::scan::ScanKernel;
-use trinity_emit::kernels::{CallConv, Kernel, Signature};
+use trinity_emit::kernels::{CallConv, Kernel, Layout, Signature};
 use trinity_emit::x86_64::{Assembler, Cond, Gpr32, Gpr64, Gpr64::*, Gpr8, Mem, Xmm, Ymm};
 use trinity_runtime::exec::call::{
     self, BinaryKernel, BundleNKernel, ReduceF64Kernel, ReduceKernel, UnaryKernel,
@@ -229,8 +227,8 @@ impl Harnessed {
         let bytes = harness_code(kernel, alias, &flag);
         let code = arena.add(&bytes).expect("place harness");
         let len = match kernel.spec.layout {
-            trinity_emit::kernels::Layout::Dense => kernel.spec.dim as usize,
-            trinity_emit::kernels::Layout::Bits => 2 * (kernel.spec.dim as usize).div_ceil(64),
+            Layout::Dense => kernel.spec.dim as usize,
+            Layout::Bits => 2 * (kernel.spec.dim as usize).div_ceil(64),
         };
         Harnessed { code, flag, len }
     }
@@ -387,54 +385,6 @@ impl Drop for Guarded {
     }
 }
 
-/// Disassemble a kernel: one line per instruction (offset, hex bytes, Intel syntax) up to its
-/// last `ret`, then the constant data in 16-byte rows.
-pub fn listing(code: &[u8]) -> String {
-    let code_end = code_end(code);
-    let mut decoder = Decoder::with_ip(64, &code[..code_end], 0, DecoderOptions::NONE);
-    let mut formatter = IntelFormatter::new();
-    formatter.options_mut().set_hex_prefix("0x");
-    formatter.options_mut().set_hex_suffix("");
-    formatter.options_mut().set_uppercase_hex(false);
-    let mut instruction = Instruction::default();
-    let mut out = String::new();
-    while decoder.can_decode() {
-        decoder.decode_out(&mut instruction);
-        let start = instruction.ip() as usize;
-        let mut text = String::new();
-        formatter.format(&instruction, &mut text);
-        let bytes: String =
-            code[start..start + instruction.len()].iter().map(|b| format!("{b:02x}")).collect();
-        writeln!(out, "{start:04x}  {bytes:<24} {text}").unwrap();
-    }
-    for (n, chunk) in code[code_end..].chunks(16).enumerate() {
-        let bytes: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
-        writeln!(out, "{:04x}  {} (data)", code_end + 16 * n, bytes.join(" ")).unwrap();
-    }
-    out
-}
-
-/// Decoded instructions of the code part (up to and including the last `ret`).
-pub fn instructions(code: &[u8]) -> Vec<Instruction> {
-    let mut decoder = Decoder::with_ip(64, &code[..code_end(code)], 0, DecoderOptions::NONE);
-    decoder.iter().collect()
-}
-
-/// End of the code part: just past the last `ret` reached by decoding from the start (the
-/// constants after it are padding and data).
-pub fn code_end(code: &[u8]) -> usize {
-    let mut decoder = Decoder::with_ip(64, code, 0, DecoderOptions::NONE);
-    let mut end = code.len();
-    for instruction in decoder.iter() {
-        if instruction.mnemonic() == Mnemonic::Ret {
-            end = instruction.next_ip() as usize;
-            // Kernels have one ret, at the end of the code; constants follow.
-            break;
-        }
-    }
-    end
-}
-
 /// An n-way bundle kernel placed behind the canary harness (see [`bundle_harness_code`]).
 pub struct HarnessedBundle {
     kernel: BundleNKernel<u8>,
@@ -488,7 +438,7 @@ impl HarnessedPermuteBy {
     }
 }
 
-/// Runs scan and n-way bundle kernels on this CPU through the canary harnesses, for the
+/// Runs pair, scan and n-way bundle kernels on this CPU through the canary harnesses, for the
 /// simulator suites to compare with: `None` for a kernel whose tier this CPU does not run
 /// (said once per tier when the runner is made).
 pub struct Native {
@@ -506,6 +456,23 @@ impl Native {
     /// The arena to place a kernel of `tier` in, if this CPU runs the tier.
     pub fn arena(&self, tier: trinity_emit::kernels::Tier) -> Option<&Arena> {
         self.runs.contains(&tier).then_some(&self.arena)
+    }
+
+    /// What the pair kernel `k` gives on the operands `a` and `b` (the layout's bytes; `b` is
+    /// unused by permute), with callee-saved registers checked.
+    pub fn pair(&self, k: &Kernel, a: &[u8], b: &[u8]) -> Option<Output> {
+        let h = Harnessed::new(self.arena(k.spec.tier)?, k, Alias::None);
+        let output = match k.spec.layout {
+            Layout::Dense => {
+                run_pair(&h, k, &trits(a), &trits(b), |out| out.iter().map(|&t| t as u8).collect())
+            }
+            Layout::Bits => run_pair(&h, k, &words(a), &words(b), |out| {
+                out.iter().flat_map(|w| w.to_le_bytes()).collect()
+            }),
+        };
+        let flag = h.take_flag();
+        assert_eq!(flag, 0, "{}: callee-saved registers clobbered: {:?}", k.spec, clobbered(flag));
+        Some(output)
     }
 
     /// The scores of `k` over `n` records `stride` bytes apart, with callee-saved registers
@@ -532,5 +499,29 @@ impl Native {
         let flag = h.call(operands, &mut out);
         assert_eq!(flag, 0, "{}: callee-saved registers clobbered", k.spec);
         Some(out)
+    }
+}
+
+/// One call of a harnessed pair kernel on `a` and `b` (`b` unused by permute); `bytes` lays out
+/// an output operand.
+fn run_pair<T: Copy + Default>(
+    h: &Harnessed,
+    k: &Kernel,
+    a: &[T],
+    b: &[T],
+    bytes: impl Fn(&[T]) -> Vec<u8>,
+) -> Output {
+    let mut out = vec![T::default(); a.len()];
+    match k.spec.op.signature() {
+        Signature::Reduce => Output::Int(h.reduce::<T>().call(a, b).unwrap()),
+        Signature::ReduceF64 => Output::Float(h.reduce_f64::<T>().call(a, b).unwrap().to_bits()),
+        Signature::Binary => {
+            h.binary::<T>().call(&mut out, a, b).unwrap();
+            Output::Operand(bytes(&out))
+        }
+        Signature::Unary => {
+            h.unary::<T>().call(&mut out, a).unwrap();
+            Output::Operand(bytes(&out))
+        }
     }
 }

@@ -1,9 +1,8 @@
-//! Helpers shared by the encoder tests (and, by `#[path]`, the workspace's tests): finding external
-//! tools, asking llvm-mc for encodings, and reading section permissions.
-#![allow(dead_code)]
+//! External tools with the CI rule (a missing tool skips a test with a printed reason, and fails
+//! it under `CI=true`), llvm-mc as an encoding oracle, and reading section permissions.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Find an external tool on PATH (trying each name in turn).
@@ -34,12 +33,7 @@ pub fn llvm_mc() -> Option<PathBuf> {
 
 /// Assemble `source` for `triple` into the object file `obj` (its `.s` written beside it), and
 /// return the object's bytes. Panics with llvm-mc's message when it fails or warns.
-pub fn assemble_object(
-    llvm_mc: &PathBuf,
-    triple: &str,
-    source: &str,
-    obj: &std::path::Path,
-) -> Vec<u8> {
+pub fn assemble_object(llvm_mc: &Path, triple: &str, source: &str, obj: &Path) -> Vec<u8> {
     let src = obj.with_extension("s");
     std::fs::write(&src, source).unwrap();
     let out = Command::new(llvm_mc)
@@ -59,7 +53,7 @@ pub fn assemble_object(
 /// Assemble `lines` (one instruction each) with llvm-mc in one batch and return each line's
 /// encoding, in order. Panics with llvm-mc's message when any line does not assemble or the
 /// number of encodings differs from the number of lines.
-pub fn assemble(llvm_mc: &PathBuf, args: &[&str], lines: &[String]) -> Vec<Vec<u8>> {
+pub fn assemble(llvm_mc: &Path, args: &[&str], lines: &[String]) -> Vec<Vec<u8>> {
     let mut child = Command::new(llvm_mc)
         .args(args)
         .arg("--show-encoding")
