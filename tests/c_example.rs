@@ -23,8 +23,7 @@ fn example_vectors() -> (DenseVector, DenseVector) {
 #[test]
 fn the_c_example_builds_against_baked_kernels_and_agrees_with_rust() {
     let Some(cc) = tools::require_tool(&["cc"], "the C example") else { return };
-    let dir = std::env::temp_dir().join(format!("trinity-c-example-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tools::scratch_dir("c-example");
     let (object, header) = (dir.join("kernels.o"), dir.join("kernels.h"));
     let bake = Command::new(env!("CARGO_BIN_EXE_trinity"))
         .args(["bake", "--dim", "10000", "--layout", "bits", "-o"])

@@ -13,18 +13,10 @@ use std::path::Path;
 use trinity::emit::kernels::permute_by::{generate_permute_by, PermuteByKernel, PermuteBySpec};
 use trinity::emit::kernels::{Arch, Layout, Tier};
 use trinity_testkit::cases::{dims, operand, permute_vectors, rotated, shifts};
-use trinity_testkit::qemu_aarch64::{qemu, run_calls, Arg, Call, Input};
+use trinity_testkit::qemu_aarch64::{cpu, qemu, run_calls, Arg, Call, Input};
 
 /// Bytes after the output that the kernel must leave as the harness's 0xa5 poison.
 const SLACK: usize = 16;
-
-fn cpu(tier: Tier) -> &'static str {
-    if tier == Tier::DotProd {
-        "max"
-    } else {
-        "cortex-a72"
-    }
-}
 
 fn kernel(layout: Layout, dim: usize, tier: Tier) -> PermuteByKernel {
     let spec = PermuteBySpec::new(layout, dim as u32, tier);

@@ -12,18 +12,10 @@ use trinity_testkit::cases::{
     dims, image, operand, query_pool, records, scan_scores, stride, GAP, RECORDS,
 };
 use trinity_testkit::qemu_aarch64::{
-    generated_bytes, qemu, run_with, Arg, Call, Fill, Input, Pattern,
+    cpu, generated_bytes, qemu, run_with, Arg, Call, Fill, Input, Pattern,
 };
 
 const TIERS: [Tier; 2] = [Tier::Neon, Tier::DotProd];
-
-fn cpu(tier: Tier) -> &'static str {
-    if tier == Tier::DotProd {
-        "max"
-    } else {
-        "cortex-a72"
-    }
-}
 
 fn kernel(metric: ScanMetric, layout: Layout, dim: usize, tier: Tier, q: u32) -> ScanKernel {
     let spec = ScanSpec::new(metric, layout, dim as u32, tier, q);

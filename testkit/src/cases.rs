@@ -5,7 +5,7 @@
 use crate::reference::{expected, Output};
 use std::collections::BTreeSet;
 use trinity_emit::kernels::scan::ScanMetric;
-use trinity_emit::kernels::{Layout, Op};
+use trinity_emit::kernels::{KernelSpec, Layout, Op, Variant};
 use trinity_runtime::{BitVector, DenseVector};
 
 /// Every tail of the smallest dimensions: shorter than any vector, and each remainder of the
@@ -44,21 +44,32 @@ pub fn reduction_dims() -> Vec<usize> {
         .collect()
 }
 
-/// The edge vectors of one dimension, by name: two seeded random ones, all -1, all +1, all
-/// zero, random with an all -1 tail of up to 40 trits, and alternating +1, -1.
-pub fn vectors(dim: usize, seed: u64) -> Vec<(&'static str, DenseVector)> {
-    vec![
-        ("random a", DenseVector::random(dim, seed).unwrap()),
-        ("random b", DenseVector::random(dim, seed ^ 0xabcdef).unwrap()),
-        ("all -1", DenseVector::new(vec![-1; dim]).unwrap()),
-        ("all +1", DenseVector::new(vec![1; dim]).unwrap()),
-        ("zeros", DenseVector::zeros(dim).unwrap()),
-        ("random, -1 tail", minus_tail(dim, seed + 7)),
-        ("alternating", alternating(dim)),
-    ]
+/// The names of the edge vectors, in the order [`vectors`] gives them: two seeded random
+/// ones, all -1, all +1, all zero, random with an all -1 tail of up to 40 trits, and
+/// alternating +1, -1.
+pub const VECTORS: [&str; 7] =
+    ["random a", "random b", "all -1", "all +1", "zeros", "random, -1 tail", "alternating"];
+
+/// The edge vector `name` (one of [`VECTORS`]) of `dim` trits, seeded with `seed`.
+pub fn vector(name: &str, dim: usize, seed: u64) -> DenseVector {
+    match name {
+        "random a" => DenseVector::random(dim, seed).unwrap(),
+        "random b" => DenseVector::random(dim, seed ^ 0xabcdef).unwrap(),
+        "all -1" => DenseVector::new(vec![-1; dim]).unwrap(),
+        "all +1" => DenseVector::new(vec![1; dim]).unwrap(),
+        "zeros" => DenseVector::zeros(dim).unwrap(),
+        "random, -1 tail" => minus_tail(dim, seed + 7),
+        "alternating" => alternating(dim),
+        _ => panic!("no edge vector named {name:?}"),
+    }
 }
 
-/// The pairs of [`vectors`] (by index) a two-operand op is tested on: random against random
+/// Every edge vector of one dimension, by name (see [`VECTORS`]).
+pub fn vectors(dim: usize, seed: u64) -> Vec<(&'static str, DenseVector)> {
+    VECTORS.iter().map(|&name| (name, vector(name, dim, seed))).collect()
+}
+
+/// The pairs of [`VECTORS`] (by index) a two-operand op is tested on: random against random
 /// and itself, the extremes against each other and against random, zero on either side.
 pub const PAIRS: [(usize, usize); 13] = [
     (0, 1),
@@ -76,10 +87,10 @@ pub const PAIRS: [(usize, usize); 13] = [
     (1, 6),
 ];
 
-/// The pairs `picks` (indices into [`vectors`], such as [`PAIRS`]) of the vectors of `dim`.
+/// The pairs `picks` (indices into [`VECTORS`], such as [`PAIRS`]) of the vectors of `dim`.
 pub fn pairs(dim: usize, seed: u64, picks: &[(usize, usize)]) -> Vec<(DenseVector, DenseVector)> {
-    let vs = vectors(dim, seed);
-    picks.iter().map(|&(i, j)| (vs[i].1.clone(), vs[j].1.clone())).collect()
+    let v = |i: usize| vector(VECTORS[i], dim, seed);
+    picks.iter().map(|&(i, j)| (v(i), v(j))).collect()
 }
 
 /// Random with an all -1 tail of up to 40 trits.
@@ -92,6 +103,14 @@ pub fn minus_tail(dim: usize, seed: u64) -> DenseVector {
 /// +1, -1, +1, ...: every other position set in each bitsliced plane.
 pub fn alternating(dim: usize) -> DenseVector {
     DenseVector::new((0..dim).map(|i| if i % 2 == 0 { 1 } else { -1 }).collect()).unwrap()
+}
+
+/// Every variant of `spec` (`Variant::candidates`), the default first, so that each runs every
+/// check.
+pub fn variants(spec: KernelSpec) -> Vec<KernelSpec> {
+    let all = Variant::candidates(&spec);
+    assert!(all.first() == Some(&Variant::DEFAULT), "{spec}: the default comes first");
+    all.into_iter().map(|variant| KernelSpec { variant, ..spec }).collect()
 }
 
 /// One operand's bytes in `layout`.
@@ -235,8 +254,7 @@ pub fn shifts(dim: usize) -> Vec<usize> {
 /// (every bit of the +1 plane set up to the padding, which a rotation must not fill) and
 /// random with an all -1 tail.
 pub fn permute_vectors(dim: usize, seed: u64) -> Vec<DenseVector> {
-    let keep = ["random a", "all +1", "random, -1 tail"];
-    vectors(dim, seed).into_iter().filter(|(name, _)| keep.contains(name)).map(|(_, v)| v).collect()
+    ["random a", "all +1", "random, -1 tail"].map(|name| vector(name, dim, seed)).into()
 }
 
 /// `v` rotated right by `shift` (any i64), as the layout's bytes (see [`expected`]).

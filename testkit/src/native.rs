@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use trinity_emit::kernels::bundle::BundleKernel;
 use trinity_emit::kernels::permute_by::PermuteByKernel;
 use trinity_emit::kernels::scan::ScanKernel;
-use trinity_emit::kernels::{CallConv, Kernel, Layout, Signature};
+use trinity_emit::kernels::{CallConv, Kernel, KernelSpec, Layout, Signature};
 use trinity_emit::x86_64::{Assembler, Cond, Gpr32, Gpr64, Gpr64::*, Gpr8, Mem, Xmm, Ymm};
 use trinity_runtime::exec::call::{
     self, BinaryKernel, BundleNKernel, ReduceF64Kernel, ReduceKernel, UnaryKernel,
@@ -218,6 +218,10 @@ pub struct Harnessed {
     pub flag: Box<AtomicU64>,
     /// Elements per operand.
     pub len: usize,
+    /// The kernel's spec.
+    pub spec: KernelSpec,
+    /// Which argument the output aliases.
+    pub alias: Alias,
 }
 
 impl Harnessed {
@@ -230,7 +234,61 @@ impl Harnessed {
             Layout::Dense => kernel.spec.dim as usize,
             Layout::Bits => 2 * (kernel.spec.dim as usize).div_ceil(64),
         };
-        Harnessed { code, flag, len }
+        Harnessed { code, flag, len, spec: kernel.spec, alias }
+    }
+
+    /// What one call gives on the operands `a` and `b` (the layout's bytes; `b` is unused by
+    /// permute), with the output (a fresh one, or the aliased input) filled with garbage
+    /// first where the kernel writes one; panics if it clobbers a callee-saved register.
+    pub fn run(&self, a: &[u8], b: &[u8]) -> Output {
+        let output = match self.spec.layout {
+            Layout::Dense => {
+                self.run_typed(trits(a), trits(b), |out| out.iter().map(|&t| t as u8).collect())
+            }
+            Layout::Bits => self.run_typed(&words(a), &words(b), |out| {
+                out.iter().flat_map(|w| w.to_le_bytes()).collect()
+            }),
+        };
+        self.assert_intact(&format!("{} ({:?})", self.spec, self.alias));
+        output
+    }
+
+    /// Panics, naming `what` and the registers, if the last call clobbered a callee-saved
+    /// register (or there was no call).
+    pub fn assert_intact(&self, what: &str) {
+        let flag = self.take_flag();
+        assert_eq!(flag, 0, "{what}: callee-saved registers clobbered: {:?}", clobbered(flag));
+    }
+
+    /// [`Harnessed::run`] on operands of `T`; `bytes` lays out an output operand.
+    fn run_typed<T: Copy + Garbage>(
+        &self,
+        a: &[T],
+        b: &[T],
+        bytes: impl Fn(&[T]) -> Vec<u8>,
+    ) -> Output {
+        let mut out = vec![T::GARBAGE; a.len()];
+        match (self.spec.op.signature(), self.alias) {
+            (Signature::Reduce, _) => Output::Int(self.reduce::<T>().call(a, b).unwrap()),
+            (Signature::ReduceF64, _) => {
+                Output::Float(self.reduce_f64::<T>().call(a, b).unwrap().to_bits())
+            }
+            (Signature::Binary, Alias::None) => {
+                self.binary::<T>().call(&mut out, a, b).unwrap();
+                Output::Operand(bytes(&out))
+            }
+            // f(x, x, y) with x = a, or f(x, y, x) with x = b: the harness takes (x, y).
+            (Signature::Binary, alias) => {
+                let (x, y) = if alias == Alias::OutIsA { (a, b) } else { (b, a) };
+                let mut x = x.to_vec();
+                self.unary::<T>().call(&mut x, y).unwrap();
+                Output::Operand(bytes(&x))
+            }
+            (Signature::Unary, _) => {
+                self.unary::<T>().call(&mut out, a).unwrap();
+                Output::Operand(bytes(&out))
+            }
+        }
     }
 
     /// The clobber bits of the last call (u64::MAX before any call).
@@ -461,18 +519,7 @@ impl Native {
     /// What the pair kernel `k` gives on the operands `a` and `b` (the layout's bytes; `b` is
     /// unused by permute), with callee-saved registers checked.
     pub fn pair(&self, k: &Kernel, a: &[u8], b: &[u8]) -> Option<Output> {
-        let h = Harnessed::new(self.arena(k.spec.tier)?, k, Alias::None);
-        let output = match k.spec.layout {
-            Layout::Dense => {
-                run_pair(&h, k, &trits(a), &trits(b), |out| out.iter().map(|&t| t as u8).collect())
-            }
-            Layout::Bits => run_pair(&h, k, &words(a), &words(b), |out| {
-                out.iter().flat_map(|w| w.to_le_bytes()).collect()
-            }),
-        };
-        let flag = h.take_flag();
-        assert_eq!(flag, 0, "{}: callee-saved registers clobbered: {:?}", k.spec, clobbered(flag));
-        Some(output)
+        Some(Harnessed::new(self.arena(k.spec.tier)?, k, Alias::None).run(a, b))
     }
 
     /// The scores of `k` over `n` records `stride` bytes apart, with callee-saved registers
@@ -502,26 +549,16 @@ impl Native {
     }
 }
 
-/// One call of a harnessed pair kernel on `a` and `b` (`b` unused by permute); `bytes` lays out
-/// an output operand.
-fn run_pair<T: Copy + Default>(
-    h: &Harnessed,
-    k: &Kernel,
-    a: &[T],
-    b: &[T],
-    bytes: impl Fn(&[T]) -> Vec<u8>,
-) -> Output {
-    let mut out = vec![T::default(); a.len()];
-    match k.spec.op.signature() {
-        Signature::Reduce => Output::Int(h.reduce::<T>().call(a, b).unwrap()),
-        Signature::ReduceF64 => Output::Float(h.reduce_f64::<T>().call(a, b).unwrap().to_bits()),
-        Signature::Binary => {
-            h.binary::<T>().call(&mut out, a, b).unwrap();
-            Output::Operand(bytes(&out))
-        }
-        Signature::Unary => {
-            h.unary::<T>().call(&mut out, a).unwrap();
-            Output::Operand(bytes(&out))
-        }
-    }
+/// The element an output is filled with before a call, so that an element the kernel fails
+/// to write shows (a padding bit set, a byte that is not a trit).
+trait Garbage {
+    const GARBAGE: Self;
+}
+
+impl Garbage for i8 {
+    const GARBAGE: i8 = 0x55;
+}
+
+impl Garbage for u64 {
+    const GARBAGE: u64 = 0x5555_5555_5555_5555;
 }

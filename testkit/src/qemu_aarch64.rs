@@ -24,6 +24,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use trinity_emit::aarch64::{self as a64, Addr, Assembler, Cond, XSp, V, W, X, XZR};
+use trinity_emit::kernels::Tier;
 use trinity_emit::Label;
 
 const PAGE: u64 = 0x1000;
@@ -148,6 +149,16 @@ pub struct Call<'a> {
     pub guard_start: bool,
     /// When set, the output is input `i` itself (the kernel is called with out == that input).
     pub out_aliases: Option<usize>,
+}
+
+/// The `qemu-aarch64 -cpu` model that runs kernels of `tier`: `max` for `dotprod`, and for
+/// `neon` `cortex-a72`, which has no DotProd (so a stray `sdot` dies with SIGILL).
+pub fn cpu(tier: Tier) -> &'static str {
+    if tier == Tier::DotProd {
+        "max"
+    } else {
+        "cortex-a72"
+    }
 }
 
 /// The qemu-aarch64 binary, or `None` (after printing why) outside CI; under CI a missing

@@ -26,6 +26,14 @@ pub fn require_tool(names: &[&str], why: &str) -> Option<PathBuf> {
     None
 }
 
+/// A scratch directory for one test, `trinity-<tag>-<process id>` under the system's temporary
+/// directory (created if missing).
+pub fn scratch_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("trinity-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// llvm-mc, if available (see [`require_tool`]).
 pub fn llvm_mc() -> Option<PathBuf> {
     require_tool(&["llvm-mc-14", "llvm-mc"], "the llvm-mc encoding oracle")

@@ -34,8 +34,7 @@ fn kernels(tier: Tier, format: ObjectFormat) -> Vec<Kernel> {
 #[test]
 fn sources_assemble_to_the_generated_bytes_for_every_target() {
     let Some(llvm_mc) = tools::llvm_mc() else { return };
-    let dir = std::env::temp_dir().join(format!("trinity-asm-source-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tools::scratch_dir("asm-source");
     let mut checked = 0;
     for tier in Tier::ALL {
         let arch = tier.arch();

@@ -347,12 +347,6 @@ fn check_with_readobj(object: &Path, kernels: &[Kernel], name: &dyn Fn(&Kernel) 
     assert_eq!(framed, functions.len(), "llvm-readobj lists entries for no kernel");
 }
 
-fn temp_dir(what: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("trinity-{what}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn coff_objects_carry_unwind_data_matching_each_prologue() {
     let mut kernels = kernels(CallConv::Win64, Tier::Avx2);
@@ -365,7 +359,7 @@ fn coff_objects_carry_unwind_data_matching_each_prologue() {
     let name = |k: &Kernel| k.spec.symbol();
     let covered = check_object(&object, &kernels, &name);
     assert_eq!(covered, kernels.len() - 1);
-    let dir = temp_dir("unwind-object");
+    let dir = tools::scratch_dir("unwind-object");
     let path = dir.join("kernels.obj");
     std::fs::write(&path, &object).unwrap();
     check_with_readobj(&path, &kernels, &name);
@@ -380,7 +374,7 @@ fn assembled_sources_carry_unwind_data_matching_each_prologue() {
     let name = |k: &Kernel| assembler_name(&symbol(k), ObjectFormat::Coff);
     let source: String =
         kernels.iter().map(|k| kernel_source(k, &symbol(k), ObjectFormat::Coff)).collect();
-    let dir = temp_dir("unwind-source");
+    let dir = tools::scratch_dir("unwind-source");
     let obj = dir.join("k.obj");
     // Both Windows ABIs, and the Intel syntax `global_asm!` assembles in.
     for (triple, syntax) in [

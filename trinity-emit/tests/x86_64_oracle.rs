@@ -16,7 +16,7 @@ use trinity_testkit::tools;
 
 use iced_features::our_features;
 use iced_x86::{Decoder, DecoderOptions};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use tools::{assemble, hex, llvm_mc};
 use trinity_emit::x86_64::{
@@ -223,7 +223,7 @@ struct Case {
     ours: Vec<u8>,
 }
 
-fn check_batch(mc: &PathBuf, cases: &[Case], failures: &mut Vec<String>) {
+fn check_batch(mc: &Path, cases: &[Case], failures: &mut Vec<String>) {
     let lines: Vec<String> = cases.iter().map(|c| c.text.clone()).collect();
     let got = assemble(mc, &TARGET, &lines);
     for (case, theirs) in cases.iter().zip(got) {
@@ -356,8 +356,7 @@ fn every_form_declares_the_features_iced_decodes() {
 /// that label references are resolved (and relaxed) by llvm-mc itself.
 fn assemble_program(mc: &Path, tag: &str, lines: &[String]) -> Option<Vec<u8>> {
     let objcopy = tools::require_tool(&["llvm-objcopy-14", "llvm-objcopy"], "object extraction")?;
-    let dir = std::env::temp_dir().join(format!("trinity-x86-oracle-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tools::scratch_dir(&format!("x86-oracle-{tag}"));
     let (src, obj, bin) = (dir.join("p.s"), dir.join("p.o"), dir.join("p.bin"));
     let mut text = String::from(".intel_syntax noprefix\n");
     for line in lines {
