@@ -6,14 +6,12 @@
 //! would overflow a counter one batch too long, and more than 2^20.
 #![cfg(target_arch = "x86_64")]
 
-use trinity_testkit::native;
-
-use native::{Edge, Guarded, HarnessedBundle};
 use trinity::emit::kernels::bundle::{generate_bundle, BundleKernel, BundleSpec};
 use trinity::emit::kernels::{CallConv, KernelError, Layout, Tier};
 use trinity::runtime::exec::Arena;
 use trinity::runtime::DenseVector;
-use trinity_testkit::cases::{operand, records};
+use trinity_testkit::cases::{self, operand, records};
+use trinity_testkit::native::{self, Edge, Guarded, HarnessedBundle};
 
 fn kernel(layout: Layout, dim: usize) -> BundleKernel {
     let spec = BundleSpec::new(layout, dim as u32, Tier::Avx2);
@@ -130,7 +128,7 @@ fn small_dimensions_match_reference() {
     if !native::host_has_avx2() {
         return;
     }
-    let dims: Vec<usize> = (1..=70).collect();
+    let dims: Vec<usize> = cases::SMALL_DIMS.collect();
     println!("{} bundle_n calls checked", check_dims(&dims));
 }
 
@@ -139,8 +137,7 @@ fn boundary_dimensions_match_reference() {
     if !native::host_has_avx2() {
         return;
     }
-    let dims = [127, 128, 129, 255, 256, 257, 1000, 1023, 1024, 1025];
-    println!("{} bundle_n calls checked", check_dims(&dims));
+    println!("{} bundle_n calls checked", check_dims(&cases::BOUNDARY_DIMS));
 }
 
 #[test]
@@ -148,7 +145,7 @@ fn large_dimensions_match_reference() {
     if !native::host_has_avx2() {
         return;
     }
-    println!("{} bundle_n calls checked", check_dims(&[10000, 59049, 65537]));
+    println!("{} bundle_n calls checked", check_dims(&cases::LARGE_DIMS));
 }
 
 /// More than 2^20 operands: every counter level in use. All +1 against all -1 with a margin

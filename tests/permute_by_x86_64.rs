@@ -7,14 +7,12 @@
 //! checked around every call.
 #![cfg(target_arch = "x86_64")]
 
-use trinity_testkit::native;
-
-use native::{Edge, Guarded, HarnessedPermuteBy};
 use trinity::emit::kernels::permute_by::{generate_permute_by, PermuteByKernel, PermuteBySpec};
 use trinity::emit::kernels::{CallConv, KernelError, Layout, Tier, MAX_DIM};
 use trinity::runtime::exec::Arena;
 use trinity::runtime::DenseVector;
-use trinity_testkit::cases::{operand, permute_vectors, rotated, shifts};
+use trinity_testkit::cases::{self, operand, permute_vectors, rotated, shifts};
+use trinity_testkit::native::{self, Edge, Guarded, HarnessedPermuteBy};
 
 fn kernel(layout: Layout, dim: usize) -> PermuteByKernel {
     let spec = PermuteBySpec::new(layout, dim as u32, Tier::Avx2);
@@ -66,7 +64,7 @@ fn small_dimensions_match_reference() {
     if !native::host_has_avx2() {
         return;
     }
-    println!("{} permute_by calls checked", check_dims(1..=70));
+    println!("{} permute_by calls checked", check_dims(cases::SMALL_DIMS));
 }
 
 #[test]
@@ -74,7 +72,8 @@ fn boundary_dimensions_match_reference() {
     if !native::host_has_avx2() {
         return;
     }
-    let dims = [127, 128, 129, 255, 256, 257, 1000, 1023, 1024, 1025, 4095, 4096, 4097, 4160];
+    // And both sides of the dense kernels' rep movsb threshold (4096).
+    let dims = cases::BOUNDARY_DIMS.into_iter().chain([4095, 4096, 4097, 4160]);
     println!("{} permute_by calls checked", check_dims(dims));
 }
 
@@ -83,7 +82,7 @@ fn large_dimensions_match_reference() {
     if !native::host_has_avx2() {
         return;
     }
-    println!("{} permute_by calls checked", check_dims([10000, 59049, 65537]));
+    println!("{} permute_by calls checked", check_dims(cases::LARGE_DIMS));
 }
 
 /// D = 2^24: the longest copies and planes, a shift of each class.

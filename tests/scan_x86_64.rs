@@ -5,14 +5,14 @@
 //! untouched, and `n = 0` must write nothing.
 #![cfg(target_arch = "x86_64")]
 
-use trinity_testkit::native;
-
-use native::{Edge, Guarded, HarnessedScan};
 use trinity::emit::kernels::scan::{generate_scan, ScanKernel, ScanMetric, ScanSpec, QUERY_BLOCKS};
 use trinity::emit::kernels::{CallConv, KernelError, Layout, Tier, MAX_DIM};
 use trinity::runtime::exec::Arena;
 use trinity::runtime::DenseVector;
-use trinity_testkit::cases::{image, operand, query_pool, records, scan_scores, stride, RECORDS};
+use trinity_testkit::cases::{
+    self, image, operand, query_pool, records, scan_scores, stride, RECORDS,
+};
+use trinity_testkit::native::{self, Edge, Guarded, HarnessedScan};
 
 /// A score the kernel never writes.
 const UNWRITTEN: i32 = i32::MIN + 0x5a5a;
@@ -115,7 +115,7 @@ fn small_dimensions_match_reference() {
     if !native::host_has_avx2() {
         return;
     }
-    let dims: Vec<usize> = (1..=70).collect();
+    let dims: Vec<usize> = cases::SMALL_DIMS.collect();
     println!("{} scan calls checked", check_dims(&dims));
 }
 
@@ -124,8 +124,7 @@ fn boundary_dimensions_match_reference() {
     if !native::host_has_avx2() {
         return;
     }
-    let dims = [127, 128, 129, 255, 256, 257, 1000, 1023, 1024, 1025];
-    println!("{} scan calls checked", check_dims(&dims));
+    println!("{} scan calls checked", check_dims(&cases::BOUNDARY_DIMS));
 }
 
 #[test]
@@ -134,7 +133,10 @@ fn large_dimensions_match_reference() {
         return;
     }
     // 49152: the largest one-query bitsliced record read plane after plane.
-    println!("{} scan calls checked", check_dims(&[10000, 49152, 59049, 65537]));
+    println!(
+        "{} scan calls checked",
+        check_dims(&[cases::LARGE_DIMS.as_slice(), &[49152]].concat())
+    );
 }
 
 /// n = 0 writes no score, n = 1 writes Q.

@@ -139,12 +139,12 @@ pub fn stride(layout: Layout, dim: usize) -> usize {
 pub fn records(dim: usize, count: usize, seed: u64) -> Vec<DenseVector> {
     (0..count)
         .map(|r| match r % 7 {
-            1 => DenseVector::new(vec![-1; dim]).unwrap(),
-            3 => DenseVector::zeros(dim).unwrap(),
-            4 => DenseVector::new(vec![1; dim]).unwrap(),
-            5 => DenseVector::random(dim, seed).unwrap(), // a duplicate of record 0
+            1 => vector("all -1", dim, 0),
+            3 => vector("zeros", dim, 0),
+            4 => vector("all +1", dim, 0),
+            5 => vector("random a", dim, seed), // a duplicate of record 0
             6 => minus_tail(dim, seed + r as u64),
-            _ => DenseVector::random(dim, seed + r as u64).unwrap(),
+            _ => vector("random a", dim, seed + r as u64),
         })
         .collect()
 }
@@ -153,14 +153,14 @@ pub fn records(dim: usize, count: usize, seed: u64) -> Vec<DenseVector> {
 /// all -1 again. Blocks of Q are taken from it in turn.
 pub fn query_pool(dim: usize, seed: u64) -> Vec<DenseVector> {
     vec![
-        DenseVector::new(vec![-1; dim]).unwrap(),
-        DenseVector::random(dim, seed).unwrap(),
-        DenseVector::zeros(dim).unwrap(),
-        DenseVector::random(dim, seed ^ 0x5eed).unwrap(),
-        DenseVector::new(vec![1; dim]).unwrap(),
+        vector("all -1", dim, 0),
+        vector("random a", dim, seed),
+        vector("zeros", dim, 0),
+        vector("random a", dim, seed ^ 0x5eed),
+        vector("all +1", dim, 0),
         minus_tail(dim, seed ^ 0x7a11),
-        DenseVector::random(dim, seed ^ 0xfeed).unwrap(),
-        DenseVector::new(vec![-1; dim]).unwrap(),
+        vector("random a", dim, seed ^ 0xfeed),
+        vector("all -1", dim, 0),
     ]
 }
 
