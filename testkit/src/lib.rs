@@ -7,7 +7,7 @@
 //!   an encoding oracle; section permissions of object files.
 //! - [`listing`]: disassembly listings in the snapshots' layouts, all made by the one
 //!   implementation, `trinity_emit::disasm` (the `trinity disasm` command's).
-//! - [`reference`]: the expected result of any (op, layout) cell, from the portable reference.
+//! - [`reference`](mod@reference): the expected result of any (op, layout) cell, from the portable reference.
 //! - [`cases`]: the test matrix: dimensions, edge vectors, scan and permute cases.
 //! - [`native`] (x86-64 Unix): running kernels on this CPU behind a canary harness, with
 //!   guard-paged operands.
