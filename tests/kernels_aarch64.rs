@@ -41,7 +41,8 @@ fn check(spec: &KernelSpec, what: &str, got: &Outcome, want: &Output) {
             if let Some(i) = (0..out.len()).find(|&i| got.out[i] != out[i]) {
                 let word = |b: &[u8]| u64::from_le_bytes(b[i / 8 * 8..][..8].try_into().unwrap());
                 let (want, got, w) = (word(out), word(&got.out), i / 8);
-                panic!("{spec} ({what}): first wrong byte {i}: word {w} is {got:#018x}, not {want:#018x}");
+                let words = format!("word {w} is {got:#018x}, not {want:#018x}");
+                panic!("{spec} ({what}): first wrong byte {i}: {words}");
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The AArch64 permute-by kernels under qemu-user (see support/qemu_aarch64.rs): both layouts
 //! and both tiers at the pair suites' dimensions, every shift class (0, word-aligned,
 //! byte-aligned, odd, D - 1, the shifts that leave D - k word-aligned, seeded ones; every shift
-//! up to D = 70), against the plain reference.
+//! up to D = 70), against the reference (`trinity_testkit::reference`).
 //!
 //! The three operands end at unmapped pages (and start after one at odd dimensions); the output
 //! starts as 0xa5 bytes and must keep them past its end; the callee-saved registers (x18,

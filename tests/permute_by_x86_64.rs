@@ -2,9 +2,9 @@
 //! layouts at the pair suites' dimensions, every shift class (0, word-aligned, byte-aligned,
 //! odd, D - 1, the shifts that leave D - k word-aligned, seeded ones; every shift up to
 //! D = 70), each also given as a negative and as a large shift for the wrapper to reduce,
-//! against the plain reference. The operand and the output sit flush against guard pages (any
-//! access past them faults), the output starts as garbage, and callee-saved registers are
-//! checked around every call.
+//! against the reference (`trinity_testkit::reference`). The operand and the output sit flush
+//! against guard pages (any access past them faults), the output starts as garbage, and
+//! callee-saved registers are checked around every call.
 #![cfg(target_arch = "x86_64")]
 
 use trinity::emit::kernels::permute_by::{generate_permute_by, PermuteByKernel, PermuteBySpec};

@@ -1,10 +1,10 @@
-//! The x86-64 simulator (trinity-testkit) against the hardware and the reference: a sample of
-//! every AVX2 kernel family (pair ops in both layouts, permute shifts, scan blocks, n-way
-//! bundles) runs in the simulator under the `avx2` tier's features, each operand an exact
-//! region (so any byte read or written outside the contract is an error), and its results must
-//! equal the plain reference and, where this CPU has AVX2, the same kernel run natively. The
-//! simulator must also report an operand one element short and an instruction outside the
-//! allowed features.
+//! The x86-64 simulator (trinity-testkit) against the hardware and the reference: a sample of every
+//! AVX2 kernel family (pair ops in both layouts, permute shifts, scan blocks, n-way bundles) runs
+//! in the simulator under the `avx2` tier's features, each operand an exact region (so any byte
+//! read or written outside the contract is an error), and its results must equal the reference
+//! (`trinity_testkit::reference`) and, where this CPU has AVX2, the same kernel run natively. The
+//! simulator must also report an operand one element short and an instruction outside the allowed
+//! features.
 
 use iced_x86::CpuidFeature;
 use trinity_emit::kernels::bundle::{generate_bundle, BundleSpec};

@@ -1,8 +1,8 @@
-//! The AVX-512 tiers' pair kernels in the x86-64 simulator (trinity-testkit), which this CPU
-//! need not have: every op and layout of `avx512` and `avx512vpopcnt`, at dimensions hitting
-//! every tail class of 64-byte vectors (dense: 1..=130, 63/64/65, 511/512/513; bitsliced:
-//! every count of words in a last vector, 1 to 8), on all-zero, all +1, all -1 and random
-//! operands, must equal the plain reference. Each operand is an exact region, so a masked tail
+//! The AVX-512 tiers' pair kernels in the x86-64 simulator (trinity-testkit), which this CPU need
+//! not have: every op and layout of `avx512` and `avx512vpopcnt`, at dimensions hitting every tail
+//! class of 64-byte vectors (dense: 1..=130, 63/64/65, 511/512/513; bitsliced: every count of words
+//! in a last vector, 1 to 8), on all-zero, all +1, all -1 and random operands, must equal the
+//! reference (`trinity_testkit::reference`). Each operand is an exact region, so a masked tail
 //! that reads or writes one byte too many is an error; each tier runs under exactly its
 //! features (`avx512` without VPOPCNTDQ and BITALG), so a kernel using an instruction of a
 //! higher tier is an error too. Win64 kernels run with their own argument registers and must

@@ -7,10 +7,11 @@
 //!   an encoding oracle; section permissions of object files.
 //! - [`listing`]: disassembly listings in the snapshots' layouts, all made by the one
 //!   implementation, `trinity_emit::disasm` (the `trinity disasm` command's).
-//! - [`reference`](mod@reference): the expected result of any (op, layout) cell, from the portable reference.
+//! - [`reference`](mod@reference): the expected result of any (op, layout) cell, from the
+//!   portable reference.
 //! - [`cases`]: the test matrix: dimensions, edge vectors, scan and permute cases.
 //! - [`native`] (x86-64 Unix): running kernels on this CPU behind a canary harness, with
-//!   guard-paged operands.
+//!   guard-paged operands (elsewhere a `Native` runner that runs nothing).
 //! - [`qemu_aarch64`]: running AArch64 kernels under qemu-user as tiny static executables.
 //! - [`x86_sim`]: an instruction-level x86-64 simulator, strict about memory and CPU features,
 //!   which proves kernels whose tier this machine lacks (AVX-512) and cross-checks the ones it

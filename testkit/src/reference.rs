@@ -17,9 +17,9 @@ pub enum Output {
     Operand(Vec<u8>),
 }
 
-/// What the kernel of `op` on the `layout` operands `a` and `b` (`b` unused by permute) of dimension
-/// `dim` (with `shift`, below `dim`, for permute) must give. Operands are the layout's bytes: one per
-/// trit, or the bitsliced words in little-endian order.
+/// What the kernel of `op` on the `layout` operands `a` and `b` (`b` unused by permute) of
+/// dimension `dim` (with `shift`, below `dim`, for permute) must give. Operands are the layout's
+/// bytes: one per trit, or the bitsliced words in little-endian order.
 pub fn expected(op: Op, layout: Layout, dim: usize, a: &[u8], b: &[u8], shift: usize) -> Output {
     assert!(op != Op::Permute || shift < dim, "shift {shift} at D = {dim}");
     match layout {
