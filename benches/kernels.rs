@@ -14,8 +14,7 @@
 //! Before timing, every contender's result is checked against the portable reference.
 //! Quick run: `cargo bench --bench kernels -- --warm-up-time 1 --measurement-time 2`.
 
-#[path = "support/yardstick.rs"]
-mod yardstick;
+use trinity_testkit::yardstick;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;

@@ -5,8 +5,7 @@
 //!
 //! `cargo bench --bench min_ratio`
 
-#[path = "support/yardstick.rs"]
-mod yardstick;
+use trinity_testkit::yardstick;
 
 use std::hint::black_box;
 use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Tier};

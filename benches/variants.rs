@@ -6,8 +6,7 @@
 //!
 //! `cargo bench --bench variants [-- ROUNDS]` (default 101 rounds)
 
-#[path = "support/yardstick.rs"]
-mod yardstick;
+use trinity_testkit::yardstick;
 
 use std::hint::black_box;
 use trinity::emit::kernels::{KernelSpec, Layout, Op, Tier, Variant};

@@ -10,30 +10,17 @@
 //! (x18, x19-x29, d8-d15) and sp must be intact. `neon` runs under `-cpu cortex-a72` (no
 //! DotProd), `dotprod` under `-cpu max`.
 
-#[path = "support/qemu_aarch64.rs"]
-mod qemu_aarch64;
-#[path = "support/scan_cases.rs"]
-mod scan_cases;
-
-use qemu_aarch64::{mix, qemu, run_calls, Arg, Call, Input};
-use scan_cases::{dims, operand};
 use std::path::Path;
 use trinity::emit::kernels::bundle::{generate_bundle, BundleKernel, BundleSpec};
 use trinity::emit::kernels::{Arch, Layout, Tier};
 use trinity::runtime::DenseVector;
+use trinity_testkit::cases::{dims, operand};
+use trinity_testkit::qemu_aarch64::{cpu, mix, qemu, run_calls, Arg, Call, Input};
 
 const TIERS: [Tier; 2] = [Tier::Neon, Tier::DotProd];
 
 /// Bytes after the output that the kernel must leave as the harness's 0xa5 poison.
 const SLACK: usize = 16;
-
-fn cpu(tier: Tier) -> &'static str {
-    if tier == Tier::DotProd {
-        "max"
-    } else {
-        "cortex-a72"
-    }
-}
 
 fn kernel(layout: Layout, dim: usize, tier: Tier) -> BundleKernel {
     let spec = BundleSpec::new(layout, dim as u32, tier);

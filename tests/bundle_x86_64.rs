@@ -6,16 +6,12 @@
 //! would overflow a counter one batch too long, and more than 2^20.
 #![cfg(target_arch = "x86_64")]
 
-#[path = "support/scan_cases.rs"]
-mod scan_cases;
-mod support;
-
-use scan_cases::{operand, records};
-use support::{Edge, Guarded, HarnessedBundle};
 use trinity::emit::kernels::bundle::{generate_bundle, BundleKernel, BundleSpec};
 use trinity::emit::kernels::{CallConv, KernelError, Layout, Tier};
 use trinity::runtime::exec::Arena;
 use trinity::runtime::DenseVector;
+use trinity_testkit::cases::{self, operand, records};
+use trinity_testkit::native::{self, Edge, Guarded, HarnessedBundle};
 
 fn kernel(layout: Layout, dim: usize) -> BundleKernel {
     let spec = BundleSpec::new(layout, dim as u32, Tier::Avx2);
@@ -98,7 +94,7 @@ fn check(arena: &Arena, k: &BundleKernel, pool: &[DenseVector], edge: Edge) -> u
             flag,
             0,
             "{what}: callee-saved registers clobbered: {:?}",
-            support::clobbered(flag)
+            native::clobbered(flag)
         );
         let want = operand(spec.layout, &expected(pool, &counts));
         assert_eq!(out.slice::<u8>(), &want[..], "{what}: operands {case:?}");
@@ -129,35 +125,34 @@ fn check_dims(dims: &[usize]) -> usize {
 
 #[test]
 fn small_dimensions_match_reference() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
-    let dims: Vec<usize> = (1..=70).collect();
+    let dims: Vec<usize> = cases::SMALL_DIMS.collect();
     println!("{} bundle_n calls checked", check_dims(&dims));
 }
 
 #[test]
 fn boundary_dimensions_match_reference() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
-    let dims = [127, 128, 129, 255, 256, 257, 1000, 1023, 1024, 1025];
-    println!("{} bundle_n calls checked", check_dims(&dims));
+    println!("{} bundle_n calls checked", check_dims(&cases::BOUNDARY_DIMS));
 }
 
 #[test]
 fn large_dimensions_match_reference() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
-    println!("{} bundle_n calls checked", check_dims(&[10000, 59049, 65537]));
+    println!("{} bundle_n calls checked", check_dims(&cases::LARGE_DIMS));
 }
 
 /// More than 2^20 operands: every counter level in use. All +1 against all -1 with a margin
 /// of one either way and an exact tie, and a random vector in the mix.
 #[test]
 fn more_than_a_million_operands() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
     let arena = Arena::new();
@@ -205,7 +200,7 @@ fn snapshots() {
         let k = kernel(layout, dim);
         assert_eq!(k.code, kernel(layout, dim).code, "{}", k.spec);
         let name = format!("{}_bundle_n_{dim}", layout.name());
-        let text = format!("{}\n{}", k.spec, support::listing(&k.code));
+        let text = format!("{}\n{}", k.spec, trinity_testkit::listing::x86_64_kernel(&k.code));
         insta::with_settings!({snapshot_path => "../snapshots/bundle_x86_64", prepend_module_to_snapshot => false}, {
             insta::assert_snapshot!(name, text);
         });

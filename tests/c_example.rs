@@ -3,8 +3,7 @@
 //! program's own trit-by-trit checks pass. Its printed dot, hamming and cosine must also equal
 //! the Rust reference on the same trits (the program's LCG, redone here).
 
-#[path = "../trinity-emit/tests/common/mod.rs"]
-mod common;
+use trinity_testkit::tools;
 
 use std::process::Command;
 use trinity::runtime::{reference, DenseVector};
@@ -23,9 +22,8 @@ fn example_vectors() -> (DenseVector, DenseVector) {
 
 #[test]
 fn the_c_example_builds_against_baked_kernels_and_agrees_with_rust() {
-    let Some(cc) = common::require_tool(&["cc"], "the C example") else { return };
-    let dir = std::env::temp_dir().join(format!("trinity-c-example-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let Some(cc) = tools::require_tool(&["cc"], "the C example") else { return };
+    let dir = tools::scratch_dir("c-example");
     let (object, header) = (dir.join("kernels.o"), dir.join("kernels.h"));
     let bake = Command::new(env!("CARGO_BIN_EXE_trinity"))
         .args(["bake", "--dim", "10000", "--layout", "bits", "-o"])

@@ -2,15 +2,16 @@
 //! ELF object, runs every kernel and prints the results, which must equal portable Rust's. The
 //! AArch64, Mach-O and COFF objects are read back with the `object` crate.
 
-#[path = "../trinity-emit/tests/common/mod.rs"]
-mod common;
+use trinity_testkit::tools;
 
 use object::{Object, ObjectSection, ObjectSymbol, SectionKind};
 use std::fmt::Write as _;
 use std::process::Command;
 use trinity::emit::kernels::{generate, CallConv, Kernel, KernelSpec, Layout, Op, Tier};
 use trinity::emit::object_file::{c_header, write_object, ObjectFormat};
-use trinity::runtime::{portable, BitVector, DenseVector};
+use trinity::runtime::{BitVector, DenseVector};
+use trinity_testkit::cases::operand;
+use trinity_testkit::reference::{expected, trits, words, Output};
 
 const DIMS: [u32; 3] = [100, 1000, 10001];
 const SHIFT: i64 = -1;
@@ -43,43 +44,21 @@ fn c_array(name: &str, ty: &str, values: impl Iterator<Item = String>) -> String
 
 /// What the C program prints for one kernel, computed in Rust.
 fn expected_line(spec: &KernelSpec, a: &DenseVector, b: &DenseVector) -> String {
-    let (ba, bb) = (BitVector::from(a), BitVector::from(b));
-    let dim = a.dim();
-    let shift = spec.shift as usize;
-    let sum_i8 =
-        |v: &[i8]| v.iter().enumerate().map(|(i, &t)| (i as i64 + 1) * i64::from(t)).sum::<i64>();
-    let sum_u64 = |v: &[u64]| v.iter().fold(0u64, |h, &w| h.wrapping_mul(31).wrapping_add(w));
-    let value = match (spec.layout, spec.op) {
-        (Layout::Dense, Op::Dot) => portable::dense_dot(a.as_slice(), b.as_slice()).to_string(),
-        (Layout::Dense, Op::Hamming) => {
-            portable::dense_hamming(a.as_slice(), b.as_slice()).to_string()
-        }
-        (Layout::Dense, Op::Cosine) => {
-            format!("{:016x}", portable::dense_cosine(a.as_slice(), b.as_slice()).to_bits())
-        }
-        (Layout::Bits, Op::Dot) => portable::bits_dot(ba.words(), bb.words()).to_string(),
-        (Layout::Bits, Op::Hamming) => portable::bits_hamming(ba.words(), bb.words()).to_string(),
-        (Layout::Bits, Op::Cosine) => {
-            format!("{:016x}", portable::bits_cosine(ba.words(), bb.words()).to_bits())
-        }
-        (Layout::Dense, op) => {
-            let mut out = vec![0i8; dim];
-            match op {
-                Op::Bind => portable::dense_bind(&mut out, a.as_slice(), b.as_slice()),
-                Op::Bundle => portable::dense_bundle(&mut out, a.as_slice(), b.as_slice()),
-                _ => portable::dense_permute(&mut out, a.as_slice(), shift),
+    let (xa, xb) = (operand(spec.layout, a), operand(spec.layout, b));
+    let value = match expected(spec.op, spec.layout, a.dim(), &xa, &xb, spec.shift as usize) {
+        Output::Int(x) => x.to_string(),
+        Output::Float(bits) => format!("{bits:016x}"),
+        // The program prints a checksum of the output operand.
+        Output::Operand(out) => match spec.layout {
+            Layout::Dense => {
+                let sum = trits(&out).iter().enumerate();
+                sum.map(|(i, &t)| (i as i64 + 1) * i64::from(t)).sum::<i64>().to_string()
             }
-            sum_i8(&out).to_string()
-        }
-        (Layout::Bits, op) => {
-            let mut out = vec![0u64; ba.words().len()];
-            match op {
-                Op::Bind => portable::bits_bind(&mut out, ba.words(), bb.words()),
-                Op::Bundle => portable::bits_bundle(&mut out, ba.words(), bb.words()),
-                _ => portable::bits_permute(&mut out, ba.words(), dim, shift),
+            Layout::Bits => {
+                let words = words(&out);
+                words.iter().fold(0u64, |h, &w| h.wrapping_mul(31).wrapping_add(w)).to_string()
             }
-            sum_u64(&out).to_string()
-        }
+        },
     };
     format!("{} {value}", spec.symbol())
 }
@@ -173,9 +152,8 @@ fn c_program_links_the_object_and_agrees_with_rust() {
         eprintln!("SKIPPED: no AVX2 on this CPU; the x86-64 object cannot run here");
         return;
     }
-    let Some(cc) = common::require_tool(&["cc"], "the C object test") else { return };
-    let dir = std::env::temp_dir().join(format!("trinity-c-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let Some(cc) = tools::require_tool(&["cc"], "the C object test") else { return };
+    let dir = tools::scratch_dir("c");
     let kernels = kernels(Tier::Avx2, CallConv::Native);
     std::fs::write(dir.join("kernels.o"), write_object(&kernels, ObjectFormat::Elf).unwrap())
         .unwrap();

@@ -3,44 +3,17 @@
 //! `-cpu cortex-a72` has no DotProd: the `neon` tier runs there, and a `dotprod` kernel must
 //! die with SIGILL there; `-cpu max` runs the `dotprod` tier.
 
-#[path = "support/qemu_aarch64.rs"]
-mod qemu_aarch64;
-
-use qemu_aarch64::{
-    executable, generated_bytes, qemu, run, run_kernels, Call, Fill, Input, Outcome, Pattern,
+use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Signature, Tier};
+use trinity::runtime::{BitVector, DenseVector};
+use trinity_testkit::cases::{self, operand, variants, FLUSH_DIM};
+use trinity_testkit::qemu_aarch64::{
+    cpu, executable, generated_bytes, qemu, run, run_kernels, Call, Fill, Input, Outcome, Pattern,
 };
-use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Signature, Tier, Variant};
-use trinity::runtime::{portable, BitVector, DenseVector};
-
-/// The dimensions of docs/design.md §7 but MAX_DIM, which `every_cell_at_max_dim` runs once per cell.
-fn dims() -> Vec<usize> {
-    (1..=70)
-        .chain([127, 128, 129, 255, 256, 257, 1000, 1023, 1024, 1025, 10000, 59049, 65537])
-        .collect()
-}
+use trinity_testkit::reference::{expected, words, Output};
 
 /// The reductions, which have variants and share their operands: one qemu run takes every
 /// variant of the three.
 const REDUCTIONS: [Op; 3] = [Op::Dot, Op::Hamming, Op::Cosine];
-
-/// Dimensions beyond [`dims`] where only the reductions run: every tail class of the unrolled
-/// variants (whole vectors mod 4; for bitsliced also an odd word, with a whole or a partial
-/// last word), and one past the bitsliced x4 variants' first flush (2048000) with every kind
-/// of tail.
-fn reduction_dims() -> Vec<usize> {
-    let all = dims();
-    let words = (1..=24).flat_map(|w| [64 * w - 13, 64 * w]);
-    (71..=200)
-        .chain(words)
-        .chain([511, 512, 513, 514, 515, 4095, 4096, 4097, 10001, 2_100_001])
-        .filter(|d| !all.contains(d))
-        .collect()
-}
-
-/// Every variant of `spec` (`Variant::candidates`), the default first.
-fn variants(spec: KernelSpec) -> Vec<KernelSpec> {
-    Variant::candidates(&spec).into_iter().map(|variant| KernelSpec { variant, ..spec }).collect()
-}
 
 /// Run every spec's kernel on the operands of `call` in one qemu run.
 fn run_specs(qemu: &std::path::Path, specs: &[KernelSpec], call: &Call) -> Vec<Outcome> {
@@ -50,109 +23,49 @@ fn run_specs(qemu: &std::path::Path, specs: &[KernelSpec], call: &Call) -> Vec<O
         .unwrap_or_else(|e| panic!("{} (and {} more): {e}", specs[0], specs.len() - 1))
 }
 
-fn cpu(tier: Tier) -> &'static str {
-    if tier == Tier::DotProd {
-        "max"
-    } else {
-        "cortex-a72"
-    }
-}
-
-fn bytes_of(layout: Layout, v: &DenseVector) -> Vec<u8> {
-    match layout {
-        Layout::Dense => v.as_slice().iter().map(|&t| t as u8).collect(),
-        Layout::Bits => BitVector::from(v).words().iter().flat_map(|w| w.to_le_bytes()).collect(),
-    }
-}
-
-fn words(bytes: &[u8]) -> Vec<u64> {
-    bytes.chunks(8).map(|c| u64::from_le_bytes(c.try_into().unwrap())).collect()
-}
-
-/// The expected result of one cell on operands `xa`, `xb` (laid out as the kernel sees them;
-/// `xb` is unused by permute): (x0, d0, output bytes).
-fn expected(
-    op: Op,
-    layout: Layout,
-    dim: usize,
-    xa: &[u8],
-    xb: &[u8],
-    shift: usize,
-) -> (Option<i64>, Option<f64>, Vec<u8>) {
-    let trits = |bytes: &[u8]| -> Vec<i8> { bytes.iter().map(|&b| b as i8).collect() };
-    match layout {
-        Layout::Dense => {
-            let (x, y) = (trits(xa), trits(xb));
-            match op {
-                Op::Dot => (Some(portable::dense_dot(&x, &y)), None, vec![]),
-                Op::Hamming => (Some(portable::dense_hamming(&x, &y)), None, vec![]),
-                Op::Cosine => (None, Some(portable::dense_cosine(&x, &y)), vec![]),
-                _ => {
-                    let mut out = vec![0i8; dim];
-                    match op {
-                        Op::Bind => portable::dense_bind(&mut out, &x, &y),
-                        Op::Bundle => portable::dense_bundle(&mut out, &x, &y),
-                        _ => portable::dense_permute(&mut out, &x, shift),
-                    }
-                    (None, None, out.iter().map(|&t| t as u8).collect())
-                }
-            }
+/// Check one outcome of `spec` (on the operands `what`) against what the reference expects.
+fn check(spec: &KernelSpec, what: &str, got: &Outcome, want: &Output) {
+    match want {
+        Output::Int(x0) => assert_eq!(got.x0, *x0, "{spec} ({what})"),
+        Output::Float(d0) => {
+            assert_eq!(
+                got.d0.to_bits(),
+                *d0,
+                "{spec} ({what}): {} vs {}",
+                got.d0,
+                f64::from_bits(*d0)
+            )
         }
-        Layout::Bits => {
-            let (wx, wy) = (words(xa), words(xb));
-            match op {
-                Op::Dot => (Some(portable::bits_dot(&wx, &wy)), None, vec![]),
-                Op::Hamming => (Some(portable::bits_hamming(&wx, &wy)), None, vec![]),
-                Op::Cosine => (None, Some(portable::bits_cosine(&wx, &wy)), vec![]),
-                _ => {
-                    let mut out = vec![0u64; wx.len()];
-                    match op {
-                        Op::Bind => portable::bits_bind(&mut out, &wx, &wy),
-                        Op::Bundle => portable::bits_bundle(&mut out, &wx, &wy),
-                        _ => portable::bits_permute(&mut out, &wx, dim, shift),
-                    }
-                    (None, None, out.iter().flat_map(|w| w.to_le_bytes()).collect())
-                }
+        Output::Operand(out) => {
+            // The whole output (run checked its length); 16 MiB are too many to print.
+            if let Some(i) = (0..out.len()).find(|&i| got.out[i] != out[i]) {
+                let word = |b: &[u8]| u64::from_le_bytes(b[i / 8 * 8..][..8].try_into().unwrap());
+                let (want, got, w) = (word(out), word(&got.out), i / 8);
+                let words = format!("word {w} is {got:#018x}, not {want:#018x}");
+                panic!("{spec} ({what}): first wrong byte {i}: {words}");
             }
         }
     }
-}
-
-/// Check one outcome of `spec` against the expected (x0, d0, output bytes).
-fn check(spec: &KernelSpec, got: &Outcome, want: &(Option<i64>, Option<f64>, Vec<u8>)) {
-    let (x0, d0, out) = want;
-    if let Some(x0) = x0 {
-        assert_eq!(got.x0, *x0, "{spec}");
+    if !matches!(want, Output::Operand(_)) {
+        assert!(got.out.is_empty(), "{spec} ({what}): a reduction wrote an output");
     }
-    if let Some(d0) = d0 {
-        assert_eq!(got.d0.to_bits(), d0.to_bits(), "{spec}: {} vs {d0}", got.d0);
-    }
-    if spec.layout == Layout::Bits && !out.is_empty() {
-        assert_eq!(words(&got.out), words(out), "{spec}");
-    } else {
-        assert_eq!(&got.out, out, "{spec}");
-    }
-    assert!(got.callee_saved_intact, "{spec} clobbered a callee-saved register");
+    assert!(got.callee_saved_intact, "{spec} ({what}) clobbered a callee-saved register");
 }
 
 fn check_tier(tier: Tier) {
     let Some(qemu) = qemu() else { return };
     let (mut runs, mut checked) = (0, 0);
-    let every_op = dims().into_iter().map(|dim| (dim, true));
-    let reductions = reduction_dims().into_iter().map(|dim| (dim, false));
-    for (n, (dim, every_op)) in every_op.chain(reductions).enumerate() {
-        let a = if n % 3 == 0 {
-            DenseVector::from_slice(&vec![-1; dim]).unwrap()
-        } else {
-            DenseVector::random(dim, n as u64).unwrap()
-        };
-        let b = if n % 5 == 0 {
-            DenseVector::zeros(dim).unwrap()
-        } else {
-            DenseVector::random(dim, 100 + n as u64).unwrap()
-        };
+    // Every op at the shared dimensions; the reductions also at every tail class of their
+    // unrolled loops and once past the bitsliced x4 variants' first flush.
+    let every_op = cases::dims().into_iter().map(|dim| (dim, true));
+    let reductions = cases::reduction_dims().into_iter().chain([FLUSH_DIM]);
+    for (n, (dim, every_op)) in every_op.chain(reductions.map(|dim| (dim, false))).enumerate() {
+        // One edge pair per dimension, in turn.
+        let pick = cases::PAIRS[n % cases::PAIRS.len()];
+        let (a, b) = cases::pairs(dim, n as u64, &[pick]).remove(0);
+        let what = format!("pair {pick:?} of cases::vectors");
         for layout in Layout::ALL {
-            let (xa, xb) = (bytes_of(layout, &a), bytes_of(layout, &b));
+            let (xa, xb) = (operand(layout, &a), operand(layout, &b));
             let shift = [0, 1, dim - 1, dim / 2][n % 4];
             // The reductions together, then each other op on its own.
             let mut groups = vec![REDUCTIONS.to_vec()];
@@ -183,7 +96,7 @@ fn check_tier(tier: Tier) {
                 let outcomes = run_specs(&qemu, &specs, &call);
                 runs += 1;
                 for (spec, got) in specs.iter().zip(&outcomes) {
-                    check(spec, got, &expected(spec.op, layout, dim, &xa, &xb, shift));
+                    check(spec, &what, got, &expected(spec.op, layout, dim, &xa, &xb, shift));
                     checked += 1;
                 }
             }
@@ -198,11 +111,13 @@ fn check_aliasing(tier: Tier) {
         let a = DenseVector::random(dim, 21).unwrap();
         let b = DenseVector::random(dim, 22).unwrap();
         for layout in Layout::ALL {
-            let (xa, xb) = (bytes_of(layout, &a), bytes_of(layout, &b));
+            let (xa, xb) = (operand(layout, &a), operand(layout, &b));
             for op in [Op::Bind, Op::Bundle] {
                 let spec = KernelSpec::new(op, layout, dim as u32, tier);
                 let kernel = generate(&spec).unwrap();
-                let (_, _, want) = expected(op, layout, dim, &xa, &xb, 0);
+                let Output::Operand(want) = expected(op, layout, dim, &xa, &xb, 0) else {
+                    unreachable!()
+                };
                 for alias in [0, 1] {
                     let call = Call {
                         inputs: vec![Input::Bytes(&xa), Input::Bytes(&xb)],
@@ -277,7 +192,7 @@ struct MaxDimCase {
     layout: Layout,
     shift: usize,
     inputs: Vec<Vec<Fill>>,
-    want: (Option<i64>, Option<f64>, Vec<u8>),
+    want: Output,
 }
 
 fn max_dim_cases(layout: Layout, dim: usize) -> Vec<MaxDimCase> {
@@ -298,28 +213,22 @@ fn max_dim_cases(layout: Layout, dim: usize) -> Vec<MaxDimCase> {
     // The largest accumulator magnitudes, with the results derived by hand (which the
     // reference must give too), and a patterned pair.
     let (neg, pos, p1, p2) = ("all -1", "all +1", "pattern 1", "pattern 2");
+    let (one, minus_one) = (Output::Float(1.0f64.to_bits()), Output::Float((-1.0f64).to_bits()));
     let reductions = [
-        (Op::Dot, neg, neg, Some(d), None),
-        (Op::Dot, pos, neg, Some(-d), None),
-        (Op::Dot, p1, p2, None, None),
-        (Op::Hamming, neg, neg, Some(0), None),
-        (Op::Hamming, pos, neg, Some(d), None),
-        (Op::Hamming, p1, p2, None, None),
-        (Op::Cosine, neg, neg, None, Some(1.0)),
-        (Op::Cosine, pos, neg, None, Some(-1.0)),
-        (Op::Cosine, p1, p2, None, None),
+        (Op::Dot, neg, neg, Some(Output::Int(d))),
+        (Op::Dot, pos, neg, Some(Output::Int(-d))),
+        (Op::Dot, p1, p2, None),
+        (Op::Hamming, neg, neg, Some(Output::Int(0))),
+        (Op::Hamming, pos, neg, Some(Output::Int(d))),
+        (Op::Hamming, p1, p2, None),
+        (Op::Cosine, neg, neg, Some(one)),
+        (Op::Cosine, pos, neg, Some(minus_one)),
+        (Op::Cosine, p1, p2, None),
     ];
-    for (op, a, b, x0, d0) in reductions {
+    for (op, a, b, by_hand) in reductions {
         let c = case(op, a, b, 0);
-        if x0.is_some() || d0.is_some() {
-            assert_eq!(
-                (c.want.0, c.want.1),
-                (x0, d0),
-                "{} {} ({})",
-                layout.name(),
-                op.name(),
-                c.what
-            );
+        if let Some(by_hand) = by_hand {
+            assert_eq!(c.want, by_hand, "{} {} ({})", layout.name(), op.name(), c.what);
         }
         cases.push(c);
     }
@@ -340,39 +249,21 @@ fn check_max_dim_case(qemu: &std::path::Path, tier: Tier, case: &MaxDimCase, gua
     } else {
         KernelSpec::new(case.op, case.layout, dim, tier)
     };
-    let writes = matches!(case.op.signature(), Signature::Binary | Signature::Unary);
+    let out_len = match &case.want {
+        Output::Operand(out) => Some(out.len()),
+        _ => None,
+    };
     let call = Call {
         inputs: case.inputs.iter().map(|fills| Input::Generated(fills)).collect(),
-        out_len: writes.then_some(case.want.2.len()),
+        out_len,
         guard_start,
         out_aliases: None,
     };
     let what = &case.what;
     let specs = variants(spec);
     for (spec, got) in specs.iter().zip(run_specs(qemu, &specs, &call)) {
-        check_max_dim_outcome(spec, what, &got, &case.want);
+        check(spec, what, &got, &case.want);
     }
-}
-
-fn check_max_dim_outcome(
-    spec: &KernelSpec,
-    what: &str,
-    got: &Outcome,
-    (x0, d0, out): &(Option<i64>, Option<f64>, Vec<u8>),
-) {
-    if let Some(x0) = x0 {
-        assert_eq!(got.x0, *x0, "{spec} ({what})");
-    }
-    if let Some(d0) = d0 {
-        assert_eq!(got.d0.to_bits(), d0.to_bits(), "{spec} ({what}): {} vs {d0}", got.d0);
-    }
-    // The whole output (run checked its length); 16 MiB are too many to print.
-    if let Some(i) = (0..out.len()).find(|&i| got.out[i] != out[i]) {
-        let word = |b: &[u8]| u64::from_le_bytes(b[i / 8 * 8..][..8].try_into().unwrap());
-        let (want, got, w) = (word(out), word(&got.out), i / 8);
-        panic!("{spec} ({what}): first wrong byte {i}: word {w} is {got:#018x}, not {want:#018x}");
-    }
-    assert!(got.callee_saved_intact, "{spec} clobbered a callee-saved register");
 }
 
 /// docs/design.md §7: every AArch64 cell (every variant) once at MAX_DIM = 2^24, where the
@@ -463,7 +354,7 @@ fn dotprod_kernels_match_the_reference() {
 fn dotprod_kernels_need_dotprod() {
     let Some(qemu) = qemu() else { return };
     let a = DenseVector::random(64, 1).unwrap();
-    let xa = bytes_of(Layout::Dense, &a);
+    let xa = operand(Layout::Dense, &a);
     let kernel = generate(&KernelSpec::new(Op::Dot, Layout::Dense, 64, Tier::DotProd)).unwrap();
     let call = Call {
         inputs: vec![Input::Bytes(&xa), Input::Bytes(&xa)],

@@ -1,19 +1,19 @@
-//! The x86-64 AVX2 kernels, run natively and compared with the plain reference
-//! (`trinity_runtime::reference`) for every (op, layout) cell: many dimensions, seeded random,
-//! all -1 and all-zero vectors, aliased outputs, permute shifts, operands against guard pages,
+//! The x86-64 kernels, run natively and compared with the reference (`trinity_testkit::reference`)
+//! for every (op, layout) cell: the test matrix's dimensions and edge vectors
+//! (`trinity_testkit::cases`), aliased outputs, permute shifts, operands against guard pages,
 //! callee-saved registers checked around every call, Win64 kernels run through a thunk, plus
 //! reviewed snapshots and determinism.
 #![cfg(target_arch = "x86_64")]
 
-mod support;
-
 use std::collections::BTreeSet;
-use support::{Alias, Edge, Guarded, Harnessed};
 use trinity_emit::kernels::{
-    generate, CallConv, Kernel, KernelSpec, Layout, Op, Tier, Variant, MAX_DIM,
+    generate, CallConv, Kernel, KernelSpec, Layout, Op, Signature, Tier, MAX_DIM,
 };
 use trinity_runtime::exec::Arena;
-use trinity_runtime::{reference, BitVector, DenseVector};
+use trinity_runtime::DenseVector;
+use trinity_testkit::cases::{self, operand};
+use trinity_testkit::native::{self, Alias, Edge, Guarded, Harnessed};
+use trinity_testkit::reference::{expected, Output};
 
 const ELEMENTWISE: [Op; 2] = [Op::Bind, Op::Bundle];
 const REDUCE: [Op; 3] = [Op::Dot, Op::Hamming, Op::Cosine];
@@ -58,192 +58,40 @@ fn tier_kernel(
     generate(&s).unwrap_or_else(|e| panic!("{s}: {e}"))
 }
 
-/// The kernels of every variant of a spec (`Variant::candidates`), so each runs every check.
+/// The kernels of every variant of a spec (`cases::variants`), so each runs every check.
 fn variants(s: KernelSpec) -> Vec<Kernel> {
-    let all = Variant::candidates(&s);
-    assert!(!all.is_empty() && all[0] == Variant::DEFAULT, "{s}: the default comes first");
-    all.into_iter()
-        .map(|variant| {
-            let s = KernelSpec { variant, ..s };
-            generate(&s).unwrap_or_else(|e| panic!("{s}: {e}"))
-        })
-        .collect()
+    let generated = |s: KernelSpec| generate(&s).unwrap_or_else(|e| panic!("{s}: {e}"));
+    cases::variants(s).into_iter().map(generated).collect()
 }
 
-/// Vectors of one dimension to test with, as (name, trits).
-fn vectors(dim: usize, seed: u64) -> Vec<(String, DenseVector)> {
-    let mut all = vec![
-        ("random a".to_string(), DenseVector::random(dim, seed).unwrap()),
-        ("random b".to_string(), DenseVector::random(dim, seed ^ 0xabcdef).unwrap()),
-        ("all -1".to_string(), DenseVector::new(vec![-1; dim]).unwrap()),
-        ("all +1".to_string(), DenseVector::new(vec![1; dim]).unwrap()),
-        ("zeros".to_string(), DenseVector::zeros(dim).unwrap()),
-    ];
-    // Random with an all -1 tail of up to 40 trits.
-    let mut tail = DenseVector::random(dim, seed + 7).unwrap().into_vec();
-    let from = dim.saturating_sub(40);
-    tail[from..].fill(-1);
-    all.push(("random, -1 tail".to_string(), DenseVector::new(tail).unwrap()));
-    all
-}
-
-/// The pairs of operands a binary op is tested on.
-fn pairs(vs: &[(String, DenseVector)]) -> Vec<(usize, usize)> {
-    let mut p = vec![(0, 1), (1, 0), (0, 0), (2, 2), (2, 3), (2, 0), (4, 0), (0, 4), (4, 4)];
-    p.push((5, 2));
-    p.push((5, 1));
-    p.retain(|&(i, j)| i < vs.len() && j < vs.len());
-    p
-}
-
-/// Operand elements in the layout: dense bytes or bitsliced words.
-enum Elems {
-    Dense(Vec<i8>),
-    Bits(Vec<u64>),
-}
-
-fn elems(v: &DenseVector, layout: Layout) -> Elems {
-    match layout {
-        Layout::Dense => Elems::Dense(v.as_slice().to_vec()),
-        Layout::Bits => Elems::Bits(BitVector::from(v).words().to_vec()),
-    }
-}
-
-/// Reference result of an element-wise op or permute, in the layout.
-fn expected_vector(trits: Vec<i8>, layout: Layout) -> Elems {
-    elems(&DenseVector::new(trits).unwrap(), layout)
-}
-
-fn assert_flag(h: &Harnessed, what: &dyn std::fmt::Display) {
-    let flag = h.take_flag();
-    assert_eq!(flag, 0, "{what}: callee-saved registers clobbered: {:?}", support::clobbered(flag));
-}
-
-/// Run `kernel` (through the canary harness) on every vector pair and compare with the
-/// reference. Returns the number of calls checked.
-fn check_kernel(
-    arena: &Arena,
-    k: &Kernel,
-    vs: &[(String, DenseVector)],
-    shifts_note: &str,
-) -> usize {
+/// Run `kernel` (through the canary harness, with every aliasing of the output it allows) on
+/// the pairs of `vs` (indices as in [`cases::PAIRS`], those that exist), or on each vector but
+/// the constants for permute, and compare with the reference. Returns the number of calls.
+fn check_kernel(arena: &Arena, k: &Kernel, vs: &[(&str, DenseVector)], shifts_note: &str) -> usize {
     let spec = k.spec;
-    let layout = spec.layout;
+    let operands: Vec<Vec<u8>> = vs.iter().map(|(_, v)| operand(spec.layout, v)).collect();
+    let aliases: &[Alias] = match spec.op.signature() {
+        Signature::Binary => &[Alias::None, Alias::OutIsA, Alias::OutIsB],
+        _ => &[Alias::None],
+    };
+    let harnesses: Vec<Harnessed> = aliases.iter().map(|&a| Harnessed::new(arena, k, a)).collect();
+    let pairs: Vec<(usize, usize)> = if spec.op == Op::Permute {
+        let varied = |i: &usize| !["zeros", "all +1"].contains(&vs[*i].0);
+        (0..vs.len()).filter(varied).map(|i| (i, i)).collect()
+    } else {
+        cases::PAIRS.into_iter().filter(|&(i, j)| i < vs.len() && j < vs.len()).collect()
+    };
     let mut calls = 0;
-    match spec.op {
-        Op::Dot | Op::Hamming | Op::Cosine => {
-            let h = Harnessed::new(arena, k, Alias::None);
-            for (i, j) in pairs(vs) {
-                let (a, b) = (&vs[i].1, &vs[j].1);
-                let what = format!("{spec} on ({}, {})", vs[i].0, vs[j].0);
-                match spec.op {
-                    Op::Cosine => {
-                        let want = reference::cosine(a, b).unwrap();
-                        let got = match (elems(a, layout), elems(b, layout)) {
-                            (Elems::Dense(x), Elems::Dense(y)) => h.reduce_f64().call(&x, &y),
-                            (Elems::Bits(x), Elems::Bits(y)) => h.reduce_f64().call(&x, &y),
-                            _ => unreachable!(),
-                        }
-                        .unwrap();
-                        assert_eq!(got.to_bits(), want.to_bits(), "{what}: {got} != {want}");
-                    }
-                    op => {
-                        let want = if op == Op::Dot {
-                            reference::dot(a, b).unwrap()
-                        } else {
-                            reference::hamming(a, b).unwrap()
-                        };
-                        let got = match (elems(a, layout), elems(b, layout)) {
-                            (Elems::Dense(x), Elems::Dense(y)) => h.reduce().call(&x, &y),
-                            (Elems::Bits(x), Elems::Bits(y)) => h.reduce().call(&x, &y),
-                            _ => unreachable!(),
-                        }
-                        .unwrap();
-                        assert_eq!(got, want, "{what}");
-                    }
-                }
-                assert_flag(&h, &what);
-                calls += 1;
-            }
-        }
-        Op::Bind | Op::Bundle => {
-            let plain = Harnessed::new(arena, k, Alias::None);
-            let out_a = Harnessed::new(arena, k, Alias::OutIsA);
-            let out_b = Harnessed::new(arena, k, Alias::OutIsB);
-            for (i, j) in pairs(vs) {
-                let (a, b) = (&vs[i].1, &vs[j].1);
-                let want = if spec.op == Op::Bind {
-                    reference::bind(a, b).unwrap()
-                } else {
-                    reference::bundle(a, b).unwrap()
-                };
-                let want = expected_vector(want, layout);
-                for (alias, h) in
-                    [(Alias::None, &plain), (Alias::OutIsA, &out_a), (Alias::OutIsB, &out_b)]
-                {
-                    let what = format!("{spec} on ({}, {}), {alias:?}", vs[i].0, vs[j].0);
-                    match (elems(a, layout), elems(b, layout), &want) {
-                        (Elems::Dense(x), Elems::Dense(y), Elems::Dense(w)) => {
-                            let got = run_binary(h, alias, x, y);
-                            assert_eq!(&got, w, "{what}");
-                        }
-                        (Elems::Bits(x), Elems::Bits(y), Elems::Bits(w)) => {
-                            let got = run_binary(h, alias, x, y);
-                            assert_eq!(&got, w, "{what}");
-                        }
-                        _ => unreachable!(),
-                    }
-                    assert_flag(h, &what);
-                    calls += 1;
-                }
-            }
-        }
-        Op::Permute => {
-            let h = Harnessed::new(arena, k, Alias::None);
-            for (name, v) in vs.iter().filter(|(n, _)| n != "zeros" && n != "all +1") {
-                let what = format!("{spec} on {name} {shifts_note}");
-                let want = expected_vector(reference::permute(v, i64::from(spec.shift)), layout);
-                match (elems(v, layout), want) {
-                    (Elems::Dense(x), Elems::Dense(w)) => {
-                        let mut out = vec![0x55i8; x.len()];
-                        h.unary().call(&mut out, &x).unwrap();
-                        assert_eq!(out, w, "{what}");
-                    }
-                    (Elems::Bits(x), Elems::Bits(w)) => {
-                        // Garbage in the output proves every word (padding included) is written.
-                        let mut out = vec![0x5555_5555_5555_5555u64; x.len()];
-                        h.unary().call(&mut out, &x).unwrap();
-                        assert_eq!(out, w, "{what}");
-                    }
-                    _ => unreachable!(),
-                }
-                assert_flag(&h, &what);
-                calls += 1;
-            }
+    for (i, j) in pairs {
+        let (a, b) = (&operands[i], &operands[j]);
+        let want = expected(spec.op, spec.layout, spec.dim as usize, a, b, spec.shift as usize);
+        for h in &harnesses {
+            let what = format!("{spec} on ({}, {}), {:?} {shifts_note}", vs[i].0, vs[j].0, h.alias);
+            assert!(h.run(a, b) == want, "{what}");
+            calls += 1;
         }
     }
     calls
-}
-
-/// Run an element-wise kernel with the given aliasing; returns the output.
-fn run_binary<T: Copy + Default>(h: &Harnessed, alias: Alias, a: Vec<T>, b: Vec<T>) -> Vec<T> {
-    match alias {
-        Alias::None => {
-            let mut out = vec![T::default(); a.len()];
-            h.binary().call(&mut out, &a, &b).unwrap();
-            out
-        }
-        Alias::OutIsA => {
-            let mut x = a;
-            h.unary().call(&mut x, &b).unwrap();
-            x
-        }
-        Alias::OutIsB => {
-            let mut x = b;
-            h.unary().call(&mut x, &a).unwrap();
-            x
-        }
-    }
 }
 
 fn permute_shifts(dim: usize, seed: u64, extra: usize) -> BTreeSet<usize> {
@@ -268,11 +116,12 @@ fn check_dims(dims: impl IntoIterator<Item = usize>, conv: CallConv) -> usize {
     check_tier_dims(Tier::Avx2, dims, conv)
 }
 
+/// Every op of `tier` at `dims`, each variant, with permute at a set of shifts.
 fn check_tier_dims(tier: Tier, dims: impl IntoIterator<Item = usize>, conv: CallConv) -> usize {
     let arena = Arena::new();
     let mut calls = 0;
     for dim in dims {
-        let vs = vectors(dim, dim as u64);
+        let vs = cases::vectors(dim, dim as u64);
         for layout in Layout::ALL {
             for op in REDUCE.into_iter().chain(ELEMENTWISE) {
                 for k in variants(tier_spec(tier, op, layout, dim, 0, conv)) {
@@ -292,103 +141,108 @@ fn check_tier_dims(tier: Tier, dims: impl IntoIterator<Item = usize>, conv: Call
 
 #[test]
 fn small_dimensions_match_reference() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
-    let calls = check_dims(1..=70, CallConv::Native);
+    let calls = check_dims(cases::SMALL_DIMS, CallConv::Native);
     println!("{calls} kernel calls checked");
 }
 
 #[test]
 fn boundary_dimensions_match_reference() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
-    let dims = [127, 128, 129, 255, 256, 257, 1000, 1023, 1024, 1025];
-    let calls = check_dims(dims, CallConv::Native);
+    let calls = check_dims(cases::BOUNDARY_DIMS, CallConv::Native);
     println!("{calls} kernel calls checked");
 }
 
 #[test]
 fn large_dimensions_match_reference() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
-    let calls = check_dims([10000, 59049, 65537], CallConv::Native);
+    let calls = check_dims(cases::LARGE_DIMS, CallConv::Native);
     println!("{calls} kernel calls checked");
 }
 
-/// Every cell once at D = 2^24 (accumulators must not overflow), in every x86-64 tier this CPU
-/// runs: all +1 maximises the dot, all -1 against all +1 the hamming distance.
+/// The reductions, which have unrolled variants, at every tail class of their loops
+/// (`cases::reduction_dims`), in every x86-64 tier this CPU runs: one edge pair per dimension,
+/// in turn, as the AArch64 suite takes them.
 #[test]
-fn max_dim_matches_reference() {
-    if !support::host_has_avx2() {
+fn reduction_tails_match_reference() {
+    if !native::host_has_avx2() {
         return;
     }
-    let tiers: Vec<Tier> = TIERS.into_iter().filter(|&t| support::host_runs(t)).collect();
-    let dim = MAX_DIM as usize;
+    let tiers: Vec<Tier> = TIERS.into_iter().filter(|&t| native::host_runs(t)).collect();
     let arena = Arena::new();
-    let random = DenseVector::random(dim, 99).unwrap();
-    let ones = DenseVector::new(vec![1; dim]).unwrap();
-    let minus = DenseVector::new(vec![-1; dim]).unwrap();
-    let vs = [
-        ("random".to_string(), random),
-        ("all +1".to_string(), ones),
-        ("all -1".to_string(), minus),
-    ];
-    let pairs = [(0, 0), (1, 1), (1, 2), (0, 2)];
-    // The reference in a debug build is the slow part at 2^24 trits: each expected value is
-    // computed once and checked against every variant.
-    let want = |op: Op, (i, j): (usize, usize)| -> u64 {
-        let (a, b) = (&vs[i].1, &vs[j].1);
-        match op {
-            Op::Cosine => reference::cosine(a, b).unwrap().to_bits(),
-            Op::Dot => reference::dot(a, b).unwrap() as u64,
-            _ => reference::hamming(a, b).unwrap() as u64,
-        }
-    };
-    let wants: Vec<Vec<u64>> =
-        REDUCE.iter().map(|&op| pairs.iter().map(|&p| want(op, p)).collect()).collect();
+    let mut calls = 0;
+    for (n, dim) in cases::reduction_dims().into_iter().enumerate() {
+        let pick = cases::PAIRS[n % cases::PAIRS.len()];
+        calls += check_reductions_once(&arena, &tiers, &cases::vectors(dim, n as u64), &[pick]);
+    }
+    println!("{calls} kernel calls checked");
+}
+
+/// Every cell once at D = 2^24 (accumulators must not overflow), and the reductions once at
+/// `cases::FLUSH_DIM`, in every x86-64 tier this CPU runs: all +1 maximises the dot, all -1
+/// against all +1 the hamming distance.
+#[test]
+fn max_dim_matches_reference() {
+    if !native::host_has_avx2() {
+        return;
+    }
+    let tiers: Vec<Tier> = TIERS.into_iter().filter(|&t| native::host_runs(t)).collect();
+    let arena = Arena::new();
+    let dim = MAX_DIM as usize;
+    let vs = ["random a", "all +1", "all -1"].map(|name| (name, cases::vector(name, dim, 99)));
+    let calls = check_reductions_once(&arena, &tiers, &vs, &[(0, 0), (1, 1), (1, 2), (0, 2)]);
     for layout in Layout::ALL {
-        let operands: Vec<Elems> = vs.iter().map(|(_, v)| elems(v, layout)).collect();
-        for (op, wants) in REDUCE.into_iter().zip(&wants) {
-            let specs = tiers.iter().map(|&t| tier_spec(t, op, layout, dim, 0, CallConv::Native));
-            for k in specs.flat_map(variants) {
-                let h = Harnessed::new(&arena, &k, Alias::None);
-                for (&(i, j), &want) in pairs.iter().zip(wants) {
-                    let what = format!("{} on ({}, {})", k.spec, vs[i].0, vs[j].0);
-                    let got = match (&operands[i], &operands[j], op) {
-                        (Elems::Dense(x), Elems::Dense(y), Op::Cosine) => {
-                            h.reduce_f64().call(x, y).unwrap().to_bits()
-                        }
-                        (Elems::Bits(x), Elems::Bits(y), Op::Cosine) => {
-                            h.reduce_f64().call(x, y).unwrap().to_bits()
-                        }
-                        (Elems::Dense(x), Elems::Dense(y), _) => {
-                            h.reduce().call(x, y).unwrap() as u64
-                        }
-                        (Elems::Bits(x), Elems::Bits(y), _) => {
-                            h.reduce().call(x, y).unwrap() as u64
-                        }
-                        _ => unreachable!(),
-                    };
-                    assert_eq!(got, want, "{what}");
-                    assert_flag(&h, &what);
-                }
-            }
-        }
+        // Random and all -1 for bind and bundle, random for permute.
+        let random_and_minus = [vs[0].clone(), vs[2].clone()];
         for op in ELEMENTWISE {
             let k = kernel(op, layout, dim, 0, CallConv::Native);
-            check_kernel(
-                &arena,
-                &k,
-                &vs[..1].iter().cloned().chain(vs[2..].iter().cloned()).collect::<Vec<_>>(),
-                "",
-            );
+            check_kernel(&arena, &k, &random_and_minus, "");
         }
         let k = kernel(Op::Permute, layout, dim, dim / 2 + 3, CallConv::Native);
         check_kernel(&arena, &k, &vs[..1], "");
     }
+    let vs = ["random a", "random b", "all -1", "all +1"]
+        .map(|name| (name, cases::vector(name, cases::FLUSH_DIM, 98)));
+    let flush_calls = check_reductions_once(&arena, &tiers, &vs, &[(0, 1), (2, 2), (3, 2)]);
+    println!("{calls} reduction calls at MAX_DIM, {flush_calls} at {}", cases::FLUSH_DIM);
+}
+
+/// Every reduction of every variant of `tiers` on the `pairs` of `vs` (one dimension), each
+/// expected value computed once (the reference in a debug build is the slow part at millions
+/// of trits). Returns the number of calls.
+fn check_reductions_once(
+    arena: &Arena,
+    tiers: &[Tier],
+    vs: &[(&str, DenseVector)],
+    pairs: &[(usize, usize)],
+) -> usize {
+    let dim = vs[0].1.dim();
+    let mut calls = 0;
+    for layout in Layout::ALL {
+        let operands: Vec<Vec<u8>> = vs.iter().map(|(_, v)| operand(layout, v)).collect();
+        for op in REDUCE {
+            let wants: Vec<Output> = pairs
+                .iter()
+                .map(|&(i, j)| expected(op, layout, dim, &operands[i], &operands[j], 0))
+                .collect();
+            let specs = tiers.iter().map(|&t| tier_spec(t, op, layout, dim, 0, CallConv::Native));
+            for k in specs.flat_map(variants) {
+                let h = Harnessed::new(arena, &k, Alias::None);
+                for (&(i, j), want) in pairs.iter().zip(&wants) {
+                    let what = format!("{} on ({}, {})", k.spec, vs[i].0, vs[j].0);
+                    assert!(h.run(&operands[i], &operands[j]) == *want, "{what}");
+                    calls += 1;
+                }
+            }
+        }
+    }
+    calls
 }
 
 /// The AVX-512 tiers natively, where this CPU has them (the simulator proves them anywhere:
@@ -396,12 +250,10 @@ fn max_dim_matches_reference() {
 #[test]
 fn avx512_tiers_match_reference() {
     for tier in [Tier::Avx512, Tier::Avx512Vpopcnt] {
-        if !support::host_runs(tier) {
+        if !native::host_runs(tier) {
             continue;
         }
-        let boundaries = [127, 128, 129, 255, 256, 257, 511, 512, 513, 1000, 1023, 1024, 1025];
-        let dims = (1..=70).chain(boundaries).chain([10000, 59049, 65537]);
-        let calls = check_tier_dims(tier, dims, CallConv::Native)
+        let calls = check_tier_dims(tier, cases::dims(), CallConv::Native)
             + check_tier_dims(tier, [1, 33, 65, 1000, 10000], CallConv::Win64);
         println!("{}: {calls} kernel calls checked", tier.name());
     }
@@ -411,7 +263,7 @@ fn avx512_tiers_match_reference() {
 /// rdi, rsi and xmm6-xmm15 (callee-saved on Windows) besides the System V set.
 #[test]
 fn win64_kernels_run_through_a_thunk() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
     let dims = [1, 5, 31, 32, 33, 64, 65, 100, 129, 1000, 1025, 10000];
@@ -465,7 +317,7 @@ fn argument_registers_by_disassembly() {
                         let mut used_as_base = [false; 3];
                         // Registers the prologue saves (pushes) the kernel may use.
                         let mut saved = Vec::new();
-                        for ins in support::instructions(&k.code) {
+                        for ins in trinity_testkit::listing::x86_64_instructions(&k.code) {
                             if ins.mnemonic() == iced_x86::Mnemonic::Push {
                                 saved.push(full64(ins.op_register(0)));
                                 continue;
@@ -549,7 +401,7 @@ fn kernels_end_with_vzeroupper() {
                 for dim in [1, 33, 100, 1000, 10000] {
                     for tier in TIERS {
                         let k = tier_kernel(tier, op, layout, dim, dim / 2, conv);
-                        let ins = support::instructions(&k.code);
+                        let ins = trinity_testkit::listing::x86_64_instructions(&k.code);
                         let n = ins.len();
                         assert!(n >= 2, "{}", k.spec);
                         assert_eq!(ins[n - 1].mnemonic(), Mnemonic::Ret, "{}", k.spec);
@@ -580,7 +432,7 @@ fn kernels_end_with_vzeroupper() {
 /// x86-64 tier this CPU runs: any access outside an operand faults and kills the test.
 #[test]
 fn guard_pages_catch_no_access_outside_operands() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
     // Every tier this CPU runs: AVX-512 tails are masked loads, which must not fault on the
@@ -597,6 +449,7 @@ fn guard_pages_catch_no_access_outside_operands() {
         let b = DenseVector::random(dim, 2).unwrap();
         for layout in Layout::ALL {
             let bytes = layout.operand_bytes(dim as u32);
+            let (xa, xb) = (operand(layout, &a), operand(layout, &b));
             for edge in [Edge::End, Edge::Start] {
                 let mut ga = Guarded::new(bytes, edge);
                 let mut gb = Guarded::new(bytes, edge);
@@ -620,19 +473,15 @@ fn guard_pages_catch_no_access_outside_operands() {
                     let k = generate(&s).unwrap();
                     let h = Harnessed::new(&arena, &k, Alias::None);
                     let what = format!("{s} with operands at the {edge:?} of a guard page");
-                    match layout {
-                        Layout::Dense => {
-                            ga.slice::<i8>().copy_from_slice(a.as_slice());
-                            gb.slice::<i8>().copy_from_slice(b.as_slice());
-                            guarded_call::<i8>(&h, s, &mut ga, &mut gb, &mut go, &a, &b, &what);
-                        }
-                        Layout::Bits => {
-                            ga.slice::<u64>().copy_from_slice(BitVector::from(&a).words());
-                            gb.slice::<u64>().copy_from_slice(BitVector::from(&b).words());
-                            guarded_call::<u64>(&h, s, &mut ga, &mut gb, &mut go, &a, &b, &what);
-                        }
-                    }
-                    assert_flag(&h, &what);
+                    ga.slice::<u8>().copy_from_slice(&xa);
+                    gb.slice::<u8>().copy_from_slice(&xb);
+                    let got = match layout {
+                        Layout::Dense => guarded_call::<i8>(&h, &mut ga, &mut gb, &mut go),
+                        Layout::Bits => guarded_call::<u64>(&h, &mut ga, &mut gb, &mut go),
+                    };
+                    let want = expected(s.op, layout, dim, &xa, &xb, s.shift as usize);
+                    assert!(got == want, "{what}");
+                    h.assert_intact(&what);
                     calls += 1;
                 }
             }
@@ -641,58 +490,25 @@ fn guard_pages_catch_no_access_outside_operands() {
     println!("{calls} guarded calls");
 }
 
-trait Elem: Copy + Default + PartialEq + std::fmt::Debug {
-    fn of(v: &DenseVector) -> Vec<Self>;
-}
-impl Elem for i8 {
-    fn of(v: &DenseVector) -> Vec<i8> {
-        v.as_slice().to_vec()
-    }
-}
-impl Elem for u64 {
-    fn of(v: &DenseVector) -> Vec<u64> {
-        BitVector::from(v).words().to_vec()
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn guarded_call<T: Elem>(
+/// One call of `h` on the guarded operands (output in `go`), as the kernel's output.
+fn guarded_call<T: Copy>(
     h: &Harnessed,
-    s: KernelSpec,
     ga: &mut Guarded,
     gb: &mut Guarded,
     go: &mut Guarded,
-    a: &DenseVector,
-    b: &DenseVector,
-    what: &str,
-) {
-    let as_vec = |t: Vec<i8>| T::of(&DenseVector::new(t).unwrap());
-    match s.op {
-        Op::Dot => assert_eq!(
-            h.reduce::<T>().call(ga.slice(), gb.slice()).unwrap(),
-            reference::dot(a, b).unwrap(),
-            "{what}"
-        ),
-        Op::Hamming => assert_eq!(
-            h.reduce::<T>().call(ga.slice(), gb.slice()).unwrap(),
-            reference::hamming(a, b).unwrap(),
-            "{what}"
-        ),
-        Op::Cosine => assert_eq!(
-            h.reduce_f64::<T>().call(ga.slice(), gb.slice()).unwrap().to_bits(),
-            reference::cosine(a, b).unwrap().to_bits(),
-            "{what}"
-        ),
-        Op::Bind | Op::Bundle => {
-            h.binary::<T>().call(go.slice(), ga.slice(), gb.slice()).unwrap();
-            let want =
-                if s.op == Op::Bind { reference::bind(a, b) } else { reference::bundle(a, b) };
-            assert_eq!(go.slice::<T>().to_vec(), as_vec(want.unwrap()), "{what}");
+) -> Output {
+    match h.spec.op.signature() {
+        Signature::Reduce => Output::Int(h.reduce::<T>().call(ga.slice(), gb.slice()).unwrap()),
+        Signature::ReduceF64 => {
+            Output::Float(h.reduce_f64::<T>().call(ga.slice(), gb.slice()).unwrap().to_bits())
         }
-        Op::Permute => {
+        Signature::Binary => {
+            h.binary::<T>().call(go.slice(), ga.slice(), gb.slice()).unwrap();
+            Output::Operand(go.slice::<u8>().to_vec())
+        }
+        Signature::Unary => {
             h.unary::<T>().call(go.slice(), ga.slice()).unwrap();
-            let want = reference::permute(a, i64::from(s.shift));
-            assert_eq!(go.slice::<T>().to_vec(), as_vec(want), "{what}");
+            Output::Operand(go.slice::<u8>().to_vec())
         }
     }
 }
@@ -704,14 +520,14 @@ fn snapshots() {
         for op in Op::ALL {
             let k = kernel(op, layout, 100, 37, CallConv::Native);
             let name = format!("{}_{}_100", layout.name(), op.name());
-            let text = format!("{}\n{}", k.spec, support::listing(&k.code));
+            let text = format!("{}\n{}", k.spec, trinity_testkit::listing::x86_64_kernel(&k.code));
             insta::with_settings!({snapshot_path => "../snapshots/kernels_x86_64", prepend_module_to_snapshot => false}, {
                 insta::assert_snapshot!(name, text);
             });
         }
     }
     let k = kernel(Op::Dot, Layout::Bits, 100, 0, CallConv::Win64);
-    let text = format!("{}\n{}", k.spec, support::listing(&k.code));
+    let text = format!("{}\n{}", k.spec, trinity_testkit::listing::x86_64_kernel(&k.code));
     insta::with_settings!({snapshot_path => "../snapshots/kernels_x86_64", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("bits_dot_100_win64", text);
     });
@@ -725,7 +541,8 @@ fn avx512_snapshots() {
             for op in REDUCE.into_iter().chain(ELEMENTWISE) {
                 let k = tier_kernel(tier, op, layout, 10000, 0, CallConv::Native);
                 let name = format!("{}_{}_{}_10000", tier.name(), layout.name(), op.name());
-                let text = format!("{}\n{}", k.spec, support::listing(&k.code));
+                let text =
+                    format!("{}\n{}", k.spec, trinity_testkit::listing::x86_64_kernel(&k.code));
                 insta::with_settings!({snapshot_path => "../snapshots/kernels_x86_64", prepend_module_to_snapshot => false}, {
                     insta::assert_snapshot!(name, text);
                 });
@@ -766,7 +583,7 @@ fn win64_prologue_saves_every_callee_saved_xmm_used() {
                 for shift in [1, dim / 3] {
                     for tier in TIERS {
                         let k = tier_kernel(tier, op, layout, dim, shift, CallConv::Win64);
-                        let ins = support::instructions(&k.code);
+                        let ins = trinity_testkit::listing::x86_64_instructions(&k.code);
                         let mut saved = BTreeSet::new();
                         // The saves follow the pushes and the stack allocation.
                         let start = ins

@@ -1,7 +1,7 @@
 //! The AArch64 permute-by kernels under qemu-user (see support/qemu_aarch64.rs): both layouts
 //! and both tiers at the pair suites' dimensions, every shift class (0, word-aligned,
 //! byte-aligned, odd, D - 1, the shifts that leave D - k word-aligned, seeded ones; every shift
-//! up to D = 70), against the plain reference.
+//! up to D = 70), against the reference (`trinity_testkit::reference`).
 //!
 //! The three operands end at unmapped pages (and start after one at odd dimensions); the output
 //! starts as 0xa5 bytes and must keep them past its end; the callee-saved registers (x18,
@@ -9,27 +9,14 @@
 //! `dotprod` under `-cpu max`. Negative and large shifts are the runtime wrapper's to reduce
 //! (tests/permute_by_x86_64.rs); the kernel is given shifts below D, as its contract says.
 
-#[path = "support/permute_cases.rs"]
-mod permute_cases;
-#[path = "support/qemu_aarch64.rs"]
-mod qemu_aarch64;
-
-use permute_cases::{dims, expected, operand, shifts, vectors};
-use qemu_aarch64::{qemu, run_calls, Arg, Call, Input};
 use std::path::Path;
 use trinity::emit::kernels::permute_by::{generate_permute_by, PermuteByKernel, PermuteBySpec};
 use trinity::emit::kernels::{Arch, Layout, Tier};
+use trinity_testkit::cases::{dims, operand, permute_vectors, rotated, shifts};
+use trinity_testkit::qemu_aarch64::{cpu, qemu, run_calls, Arg, Call, Input};
 
 /// Bytes after the output that the kernel must leave as the harness's 0xa5 poison.
 const SLACK: usize = 16;
-
-fn cpu(tier: Tier) -> &'static str {
-    if tier == Tier::DotProd {
-        "max"
-    } else {
-        "cortex-a72"
-    }
-}
 
 fn kernel(layout: Layout, dim: usize, tier: Tier) -> PermuteByKernel {
     let spec = PermuteBySpec::new(layout, dim as u32, tier);
@@ -40,7 +27,7 @@ fn kernel(layout: Layout, dim: usize, tier: Tier) -> PermuteByKernel {
 fn check(qemu: &Path, k: &PermuteByKernel, guard_start: bool) -> usize {
     let spec = k.spec;
     let (dim, len) = (spec.dim as usize, spec.layout.operand_bytes(spec.dim));
-    let vs = vectors(dim, dim as u64);
+    let vs = permute_vectors(dim, dim as u64);
     let operands: Vec<Vec<u8>> = vs.iter().map(|v| operand(spec.layout, v)).collect();
     let call = Call {
         inputs: operands.iter().map(|o| Input::Bytes(o)).collect(),
@@ -59,7 +46,7 @@ fn check(qemu: &Path, k: &PermuteByKernel, guard_start: bool) -> usize {
         let what = format!("{spec}, vector {i}, shift {k}");
         assert!(got.callee_saved_intact, "{what}: a callee-saved register or sp changed");
         assert!(got.out[len..].iter().all(|&b| b == 0xa5), "{what}: wrote past the output");
-        assert_eq!(got.out[..len], expected(spec.layout, &vs[i], k as i64), "{what}");
+        assert_eq!(got.out[..len], rotated(spec.layout, &vs[i], k as i64), "{what}");
     }
     cases.len()
 }

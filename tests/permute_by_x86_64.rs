@@ -2,21 +2,17 @@
 //! layouts at the pair suites' dimensions, every shift class (0, word-aligned, byte-aligned,
 //! odd, D - 1, the shifts that leave D - k word-aligned, seeded ones; every shift up to
 //! D = 70), each also given as a negative and as a large shift for the wrapper to reduce,
-//! against the plain reference. The operand and the output sit flush against guard pages (any
-//! access past them faults), the output starts as garbage, and callee-saved registers are
-//! checked around every call.
+//! against the reference (`trinity_testkit::reference`). The operand and the output sit flush
+//! against guard pages (any access past them faults), the output starts as garbage, and
+//! callee-saved registers are checked around every call.
 #![cfg(target_arch = "x86_64")]
 
-#[path = "support/permute_cases.rs"]
-mod permute_cases;
-mod support;
-
-use permute_cases::{expected, operand, shifts, vectors};
-use support::{Edge, Guarded, HarnessedPermuteBy};
 use trinity::emit::kernels::permute_by::{generate_permute_by, PermuteByKernel, PermuteBySpec};
 use trinity::emit::kernels::{CallConv, KernelError, Layout, Tier, MAX_DIM};
 use trinity::runtime::exec::Arena;
 use trinity::runtime::DenseVector;
+use trinity_testkit::cases::{self, operand, permute_vectors, rotated, shifts};
+use trinity_testkit::native::{self, Edge, Guarded, HarnessedPermuteBy};
 
 fn kernel(layout: Layout, dim: usize) -> PermuteByKernel {
     let spec = PermuteBySpec::new(layout, dim as u32, Tier::Avx2);
@@ -32,17 +28,17 @@ fn check(arena: &Arena, k: &PermuteByKernel, edge: Edge) -> usize {
     let other = if edge == Edge::End { Edge::Start } else { Edge::End };
     let (mut input, mut out) = (Guarded::new(bytes, edge), Guarded::new(bytes, other));
     let mut calls = 0;
-    for v in vectors(dim, dim as u64) {
+    for v in permute_vectors(dim, dim as u64) {
         input.slice::<u8>().copy_from_slice(&operand(spec.layout, &v));
         for k in shifts(dim) {
             let k = k as i64;
-            let want = expected(spec.layout, &v, k);
+            let want = rotated(spec.layout, &v, k);
             let d = dim as i64;
             for given in [k, k - d, k + d * (1 << 40), k - d * 977] {
                 out.slice::<u8>().fill(0x5a);
                 let flag = h.call(out.slice(), input.slice(), given);
                 let what = format!("{spec}, shift {given} (= {k}), operand at the {edge:?}");
-                assert_eq!(flag, 0, "{what}: clobbered {:?}", support::clobbered(flag));
+                assert_eq!(flag, 0, "{what}: clobbered {:?}", native::clobbered(flag));
                 assert_eq!(out.slice::<u8>(), &want[..], "{what}");
                 calls += 1;
             }
@@ -65,33 +61,34 @@ fn check_dims(dims: impl IntoIterator<Item = usize>) -> usize {
 
 #[test]
 fn small_dimensions_match_reference() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
-    println!("{} permute_by calls checked", check_dims(1..=70));
+    println!("{} permute_by calls checked", check_dims(cases::SMALL_DIMS));
 }
 
 #[test]
 fn boundary_dimensions_match_reference() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
-    let dims = [127, 128, 129, 255, 256, 257, 1000, 1023, 1024, 1025, 4095, 4096, 4097, 4160];
+    // And both sides of the dense kernels' rep movsb threshold (4096).
+    let dims = cases::BOUNDARY_DIMS.into_iter().chain([4095, 4096, 4097, 4160]);
     println!("{} permute_by calls checked", check_dims(dims));
 }
 
 #[test]
 fn large_dimensions_match_reference() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
-    println!("{} permute_by calls checked", check_dims([10000, 59049, 65537]));
+    println!("{} permute_by calls checked", check_dims(cases::LARGE_DIMS));
 }
 
 /// D = 2^24: the longest copies and planes, a shift of each class.
 #[test]
 fn max_dim_matches_reference() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
     let arena = Arena::new();
@@ -103,7 +100,7 @@ fn max_dim_matches_reference() {
         let mut out = vec![0x5a; input.len()];
         for shift in [0, 1, 64, 4096, 4097, dim as i64 / 2 + 8, dim as i64 - 1, -4097] {
             assert_eq!(h.call(&mut out, &input, shift), 0, "{layout:?}: clobbered");
-            assert!(out == expected(layout, &v, shift), "{layout:?} at MAX_DIM, shift {shift}");
+            assert!(out == rotated(layout, &v, shift), "{layout:?} at MAX_DIM, shift {shift}");
         }
     }
 }
@@ -111,19 +108,19 @@ fn max_dim_matches_reference() {
 /// The extreme i64 shifts reduce like any other.
 #[test]
 fn extreme_shifts_reduce() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
     let arena = Arena::new();
     for layout in Layout::ALL {
         for dim in [1, 100, 10000] {
             let h = HarnessedPermuteBy::new(&arena, &kernel(layout, dim));
-            let v = &vectors(dim, 3)[0];
+            let v = &permute_vectors(dim, 3)[0];
             let input = operand(layout, v);
             for shift in [i64::MIN, i64::MIN + 1, i64::MAX, -1, 1 - dim as i64] {
                 let mut out = vec![0x5a; input.len()];
                 assert_eq!(h.call(&mut out, &input, shift), 0, "{layout:?} {dim}: clobbered");
-                assert_eq!(out, expected(layout, v, shift), "{layout:?} {dim} shift {shift}");
+                assert_eq!(out, rotated(layout, v, shift), "{layout:?} {dim} shift {shift}");
             }
         }
     }
@@ -149,7 +146,7 @@ fn snapshots() {
         let k = kernel(layout, 10000);
         assert_eq!(k.code, kernel(layout, 10000).code, "{}", k.spec);
         let name = format!("{}_permute_by_10000", layout.name());
-        let text = format!("{}\n{}", k.spec, support::listing(&k.code));
+        let text = format!("{}\n{}", k.spec, trinity_testkit::listing::x86_64_kernel(&k.code));
         insta::with_settings!({snapshot_path => "../snapshots/permute_by_x86_64", prepend_module_to_snapshot => false}, {
             insta::assert_snapshot!(name, text);
         });

@@ -5,26 +5,17 @@
 //! bytes past `n * Q`. `neon` runs under `-cpu cortex-a72` (no DotProd), `dotprod` under
 //! `-cpu max`.
 
-#[path = "support/qemu_aarch64.rs"]
-mod qemu_aarch64;
-#[path = "support/scan_cases.rs"]
-mod scan_cases;
-
-use qemu_aarch64::{generated_bytes, qemu, run_with, Arg, Call, Fill, Input, Pattern};
-use scan_cases::{dims, expected, image, operand, query_pool, records, stride, GAP, RECORDS};
 use std::path::Path;
 use trinity::emit::kernels::scan::{generate_scan, ScanKernel, ScanMetric, ScanSpec, QUERY_BLOCKS};
 use trinity::emit::kernels::{Arch, Layout, Tier};
+use trinity_testkit::cases::{
+    dims, image, operand, query_pool, records, scan_scores, stride, GAP, RECORDS,
+};
+use trinity_testkit::qemu_aarch64::{
+    cpu, generated_bytes, qemu, run_with, Arg, Call, Fill, Input, Pattern,
+};
 
 const TIERS: [Tier; 2] = [Tier::Neon, Tier::DotProd];
-
-fn cpu(tier: Tier) -> &'static str {
-    if tier == Tier::DotProd {
-        "max"
-    } else {
-        "cortex-a72"
-    }
-}
 
 fn kernel(metric: ScanMetric, layout: Layout, dim: usize, tier: Tier, q: u32) -> ScanKernel {
     let spec = ScanSpec::new(metric, layout, dim as u32, tier, q);
@@ -104,7 +95,7 @@ fn check_tier(tier: Tier) {
             let records: Vec<Vec<u8>> = records.iter().map(|v| operand(layout, v)).collect();
             let pool: Vec<Vec<u8>> = pool.iter().map(|v| operand(layout, v)).collect();
             for metric in ScanMetric::ALL {
-                let want = expected(metric, layout, &records, &pool);
+                let want = scan_scores(metric, layout, &records, &pool);
                 for q in QUERY_BLOCKS {
                     let k = kernel(metric, layout, dim, tier, q);
                     check(&qemu, &k, &records, &pool, &want, i * q as usize, i % 2 == 1);
@@ -138,7 +129,7 @@ fn zero_and_one_records() {
                 let records: Vec<Vec<u8>> = records.iter().map(|v| operand(layout, v)).collect();
                 let pool: Vec<Vec<u8>> = pool.iter().map(|v| operand(layout, v)).collect();
                 for metric in ScanMetric::ALL {
-                    let want = expected(metric, layout, &records, &pool);
+                    let want = scan_scores(metric, layout, &records, &pool);
                     for tier in TIERS {
                         for q in QUERY_BLOCKS {
                             let k = kernel(metric, layout, dim, tier, q);
@@ -195,7 +186,7 @@ fn max_dim_matches_reference() {
                     for metric in ScanMetric::ALL {
                         // Scores do not depend on the layout; the bitsliced portable
                         // functions are the fast ones in a debug build.
-                        let want = expected(metric, Layout::Bits, &records, &pool);
+                        let want = scan_scores(metric, Layout::Bits, &records, &pool);
                         for q in [1, 2] {
                             let k = kernel(metric, layout, dim, tier, q);
                             let queries = if q == 1 {

@@ -5,16 +5,14 @@
 //! untouched, and `n = 0` must write nothing.
 #![cfg(target_arch = "x86_64")]
 
-#[path = "support/scan_cases.rs"]
-mod scan_cases;
-mod support;
-
-use scan_cases::{expected, image, operand, query_pool, records, stride, RECORDS};
-use support::{Edge, Guarded, HarnessedScan};
 use trinity::emit::kernels::scan::{generate_scan, ScanKernel, ScanMetric, ScanSpec, QUERY_BLOCKS};
 use trinity::emit::kernels::{CallConv, KernelError, Layout, Tier, MAX_DIM};
 use trinity::runtime::exec::Arena;
 use trinity::runtime::DenseVector;
+use trinity_testkit::cases::{
+    self, image, operand, query_pool, records, scan_scores, stride, RECORDS,
+};
+use trinity_testkit::native::{self, Edge, Guarded, HarnessedScan};
 
 /// A score the kernel never writes.
 const UNWRITTEN: i32 = i32::MIN + 0x5a5a;
@@ -54,7 +52,7 @@ fn check(
         let mut scores = vec![UNWRITTEN; n * q + 8];
         let flag = h.call(rec_mem.slice(), stride, n, query_mem.slice(), &mut scores);
         let what = format!("{spec}, n = {n}, stride {stride}, operands at the {edge:?} of a page");
-        let clobbered = support::clobbered(flag);
+        let clobbered = native::clobbered(flag);
         assert_eq!(flag, 0, "{what}: callee-saved registers clobbered: {clobbered:?}");
         for r in 0..n {
             for j in 0..q {
@@ -89,7 +87,7 @@ fn check_all(
     let (records, pool) = (ops(layout, records), ops(layout, pool));
     let mut calls = 0;
     for metric in ScanMetric::ALL {
-        let want = expected(metric, reference, &ref_records, &ref_pool);
+        let want = scan_scores(metric, reference, &ref_records, &ref_pool);
         for &q in qs {
             let k = kernel(metric, layout, dim, q);
             calls += check(arena, &k, &records, &pool, &want, edge);
@@ -114,35 +112,37 @@ fn check_dims(dims: &[usize]) -> usize {
 
 #[test]
 fn small_dimensions_match_reference() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
-    let dims: Vec<usize> = (1..=70).collect();
+    let dims: Vec<usize> = cases::SMALL_DIMS.collect();
     println!("{} scan calls checked", check_dims(&dims));
 }
 
 #[test]
 fn boundary_dimensions_match_reference() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
-    let dims = [127, 128, 129, 255, 256, 257, 1000, 1023, 1024, 1025];
-    println!("{} scan calls checked", check_dims(&dims));
+    println!("{} scan calls checked", check_dims(&cases::BOUNDARY_DIMS));
 }
 
 #[test]
 fn large_dimensions_match_reference() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
     // 49152: the largest one-query bitsliced record read plane after plane.
-    println!("{} scan calls checked", check_dims(&[10000, 49152, 59049, 65537]));
+    println!(
+        "{} scan calls checked",
+        check_dims(&[cases::LARGE_DIMS.as_slice(), &[49152]].concat())
+    );
 }
 
 /// n = 0 writes no score, n = 1 writes Q.
 #[test]
 fn zero_and_one_records() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
     let arena = Arena::new();
@@ -161,7 +161,7 @@ fn zero_and_one_records() {
 /// give the largest accumulator values (dot D and -D, hamming 0 and D).
 #[test]
 fn max_dim_matches_reference() {
-    if !support::host_has_avx2() {
+    if !native::host_has_avx2() {
         return;
     }
     let dim = MAX_DIM as usize;
@@ -188,7 +188,7 @@ fn max_dim_matches_reference() {
     for metric in ScanMetric::ALL {
         // Scores do not depend on the layout; the dense portable functions take seconds per
         // pair here in a debug build, the bitsliced ones a tenth of that.
-        let want = expected(metric, Layout::Bits, bits_records, bits_pool);
+        let want = scan_scores(metric, Layout::Bits, bits_records, bits_pool);
         for (layout, (records, pool)) in &layouts {
             for q in [1, 4] {
                 check(&arena, &kernel(metric, *layout, dim, q), records, pool, &want, Edge::End);
@@ -227,7 +227,7 @@ fn kernels_end_with_vzeroupper_and_are_deterministic() {
                 for dim in [1, 33, 100, 10000, 65537] {
                     let k = kernel(metric, layout, dim, q);
                     assert_eq!(k.code, kernel(metric, layout, dim, q).code, "{}", k.spec);
-                    let ins = support::instructions(&k.code);
+                    let ins = trinity_testkit::listing::x86_64_instructions(&k.code);
                     let n = ins.len();
                     assert_eq!(ins[n - 1].mnemonic(), iced_x86::Mnemonic::Ret, "{}", k.spec);
                     assert_eq!(ins[n - 2].mnemonic(), iced_x86::Mnemonic::Vzeroupper, "{}", k.spec);
@@ -256,7 +256,7 @@ fn snapshots() {
     for (metric, layout, dim, q) in cells {
         let k = kernel(metric, layout, dim, q);
         let name = format!("{}_{}_{dim}_q{q}", layout.name(), metric.name());
-        let text = format!("{}\n{}", k.spec, support::listing(&k.code));
+        let text = format!("{}\n{}", k.spec, trinity_testkit::listing::x86_64_kernel(&k.code));
         insta::with_settings!({snapshot_path => "../snapshots/scan_x86_64", prepend_module_to_snapshot => false}, {
             insta::assert_snapshot!(name, text);
         });

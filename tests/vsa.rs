@@ -3,8 +3,7 @@
 //! crate, to show every baked kernel is a global symbol in an executable section, 64-byte
 //! aligned, holding exactly the bytes trinity-emit generates for its key.
 
-#[path = "../trinity-emit/tests/common/mod.rs"]
-mod common;
+use trinity_testkit::tools;
 
 use object::{Object, ObjectSection, ObjectSymbol};
 use trinity::emit::kernels::{generate, KernelSpec, Layout, Op};
@@ -241,7 +240,7 @@ fn the_binary_holds_every_baked_kernel_in_an_executable_section() {
         assert!(symbol.is_global(), "{name} is not global");
         assert_eq!(symbol.address() % 64, 0, "{name} at {:#x}", symbol.address());
         let section = file.section_by_index(symbol.section_index().unwrap()).unwrap();
-        assert!(common::executable(&section), "{name} is in {:?}", section.name());
+        assert!(tools::executable(&section), "{name} is in {:?}", section.name());
         let want = generate(kernel.spec()).unwrap().code;
         let start = (symbol.address() - section.address()) as usize;
         let bytes = section.data().unwrap();

@@ -1,34 +1,22 @@
-//! The x86-64 simulator (trinity-testkit) against the hardware and the reference: a sample of
-//! every AVX2 kernel family (pair ops in both layouts, permute shifts, scan blocks, n-way
-//! bundles) runs in the simulator under the `avx2` tier's features, each operand an exact
-//! region (so any byte read or written outside the contract is an error), and its results must
-//! equal the plain reference and, where this CPU has AVX2, the same kernel run natively. The
-//! simulator must also report an operand one element short and an instruction outside the
-//! allowed features.
-
-#[path = "support/scan_cases.rs"]
-mod scan_cases;
-#[cfg(target_arch = "x86_64")]
-mod support;
+//! The x86-64 simulator (trinity-testkit) against the hardware and the reference: a sample of every
+//! AVX2 kernel family (pair ops in both layouts, permute shifts, scan blocks, n-way bundles) runs
+//! in the simulator under the `avx2` tier's features, each operand an exact region (so any byte
+//! read or written outside the contract is an error), and its results must equal the reference
+//! (`trinity_testkit::reference`) and, where this CPU has AVX2, the same kernel run natively. The
+//! simulator must also report an operand one element short and an instruction outside the allowed
+//! features.
 
 use iced_x86::CpuidFeature;
-use scan_cases::operand;
 use trinity_emit::kernels::bundle::{generate_bundle, BundleSpec};
 use trinity_emit::kernels::scan::{generate_scan, ScanMetric, ScanSpec, QUERY_BLOCKS};
 use trinity_emit::kernels::{generate, Kernel, KernelSpec, Layout, Op, Signature, Tier};
 use trinity_runtime::{reference, DenseVector};
+use trinity_testkit::cases::{self, operand};
+use trinity_testkit::native::Native;
+use trinity_testkit::reference::{expected, Output};
 use trinity_testkit::x86_sim::{Features, MemError, Outcome, SimError, Simulator};
 
 const DIMS: [usize; 12] = [1, 7, 63, 64, 65, 100, 255, 256, 257, 1000, 1023, 10000];
-
-/// What a kernel call produced: its return value or its output operand's bytes.
-#[derive(Debug, Clone, PartialEq)]
-enum Result {
-    Int(i64),
-    /// A double, by its bits (so that equality is bit-exact).
-    F64(u64),
-    Out(Vec<u8>),
-}
 
 fn sim() -> Simulator {
     Simulator::new(Features::avx2_tier())
@@ -40,14 +28,14 @@ fn pair_kernel(spec: KernelSpec) -> Kernel {
 
 /// Run a pair kernel in the simulator: a and b read-only, the output (if any) writable and
 /// filled with garbage.
-fn simulate(k: &Kernel, a: &[u8], b: &[u8]) -> std::result::Result<Result, SimError> {
+fn simulate(k: &Kernel, a: &[u8], b: &[u8]) -> Result<Output, SimError> {
     let mut sim = sim();
     let pa = sim.memory.place(a.to_vec(), false);
     let pb = sim.memory.place(b.to_vec(), false);
     let bytes = k.spec.layout.operand_bytes(k.spec.dim);
     Ok(match k.spec.op.signature() {
-        Signature::Reduce => Result::Int(sim.call(&k.code, &[pa, pb])?.rax as i64),
-        Signature::ReduceF64 => Result::F64(sim.call(&k.code, &[pa, pb])?.xmm0_f64().to_bits()),
+        Signature::Reduce => Output::Int(sim.call(&k.code, &[pa, pb])?.rax as i64),
+        Signature::ReduceF64 => Output::Float(sim.call(&k.code, &[pa, pb])?.xmm0_f64().to_bits()),
         Signature::Binary => {
             let out = sim.memory.place(vec![0x5a; bytes], true);
             output(&sim.call(&k.code, &[out, pa, pb])?, out)
@@ -59,33 +47,19 @@ fn simulate(k: &Kernel, a: &[u8], b: &[u8]) -> std::result::Result<Result, SimEr
     })
 }
 
-fn output(outcome: &Outcome, address: u64) -> Result {
-    Result::Out(outcome.memory.region(address).expect("the output region").bytes.clone())
+fn output(outcome: &Outcome, address: u64) -> Output {
+    Output::Operand(outcome.memory.region(address).expect("the output region").bytes.clone())
 }
 
 /// The reference's answer for a pair kernel.
-fn expected(spec: &KernelSpec, a: &DenseVector, b: &DenseVector) -> Result {
-    let out = |v: Vec<i8>| Result::Out(operand(spec.layout, &DenseVector::new(v).unwrap()));
-    match spec.op {
-        Op::Dot => Result::Int(reference::dot(a, b).unwrap()),
-        Op::Hamming => Result::Int(reference::hamming(a, b).unwrap()),
-        Op::Cosine => Result::F64(reference::cosine(a, b).unwrap().to_bits()),
-        Op::Bind => out(reference::bind(a, b).unwrap()),
-        Op::Bundle => out(reference::bundle(a, b).unwrap()),
-        Op::Permute => out(reference::permute(a, i64::from(spec.shift))),
-    }
+fn expected_of(spec: &KernelSpec, a: &[u8], b: &[u8]) -> Output {
+    let (dim, shift) = (spec.dim as usize, spec.shift as usize);
+    expected(spec.op, spec.layout, dim, a, b, shift)
 }
 
-/// Pairs of operands per dimension: seeded random, and all -1 against all +1.
-fn pairs(dim: usize) -> Vec<(DenseVector, DenseVector)> {
-    vec![
-        (
-            DenseVector::random(dim, dim as u64).unwrap(),
-            DenseVector::random(dim, !(dim as u64)).unwrap(),
-        ),
-        (DenseVector::new(vec![-1; dim]).unwrap(), DenseVector::new(vec![1; dim]).unwrap()),
-    ]
-}
+/// Pairs of operands per dimension (of [`cases::vectors`]): seeded random, and all -1
+/// against all +1.
+const PAIRS: [(usize, usize); 2] = [(0, 1), (2, 3)];
 
 fn specs(dim: usize) -> Vec<KernelSpec> {
     let d = dim as u32;
@@ -108,16 +82,20 @@ fn specs(dim: usize) -> Vec<KernelSpec> {
 
 #[test]
 fn pair_kernels_match_reference_and_hardware() {
-    let native = native::Runner::new();
+    let native = Native::new(&[Tier::Avx2]);
     let (mut calls, mut steps) = (0, 0u64);
     for dim in DIMS {
-        let pairs = pairs(dim);
+        let pairs = cases::pairs(dim, dim as u64, &PAIRS);
         for spec in specs(dim) {
             let k = pair_kernel(spec);
             for (a, b) in &pairs {
                 let (ba, bb) = (operand(spec.layout, a), operand(spec.layout, b));
                 let got = simulate(&k, &ba, &bb).unwrap_or_else(|e| panic!("{spec}: {e}"));
-                assert_eq!(got, expected(&spec, a, b), "{spec}: simulator against the reference");
+                assert_eq!(
+                    got,
+                    expected_of(&spec, &ba, &bb),
+                    "{spec}: simulator against the reference"
+                );
                 if let Some(hw) = native.pair(&k, &ba, &bb) {
                     assert_eq!(got, hw, "{spec}: simulator against the hardware");
                 }
@@ -149,15 +127,16 @@ fn sim_steps(k: &Kernel, a: &[u8], b: &[u8]) -> u64 {
 #[test]
 fn bind_and_bundle_in_place_match_reference() {
     for dim in [7, 257, 1000] {
-        let (a, b) = &pairs(dim)[0];
+        let (a, b) = &cases::pairs(dim, dim as u64, &PAIRS)[0];
         for layout in Layout::ALL {
             for op in [Op::Bind, Op::Bundle] {
                 let spec = KernelSpec::new(op, layout, dim as u32, Tier::Avx2);
                 let k = pair_kernel(spec);
                 let mut sim = sim();
-                let pa = sim.memory.place(operand(layout, a), true);
-                let pb = sim.memory.place(operand(layout, b), true);
-                let want = expected(&spec, a, b);
+                let (ba, bb) = (operand(layout, a), operand(layout, b));
+                let want = expected_of(&spec, &ba, &bb);
+                let pa = sim.memory.place(ba, true);
+                let pb = sim.memory.place(bb, true);
                 for args in [[pa, pa, pb], [pb, pa, pb]] {
                     let got = sim.call(&k.code, &args).unwrap_or_else(|e| panic!("{spec}: {e}"));
                     assert_eq!(output(&got, args[0]), want, "{spec}: out at {:#x}", args[0]);
@@ -169,27 +148,23 @@ fn bind_and_bundle_in_place_match_reference() {
 
 #[test]
 fn scan_kernels_match_reference_and_hardware() {
-    let native = support::Native::new(&[Tier::Avx2]);
+    let native = Native::new(&[Tier::Avx2]);
     let mut calls = 0;
     for dim in [1, 63, 65, 257, 1000, 10000] {
         for layout in Layout::ALL {
-            let records: Vec<Vec<u8>> = scan_cases::records(dim, 5, dim as u64)
-                .iter()
-                .map(|v| operand(layout, v))
-                .collect();
-            let pool: Vec<Vec<u8>> = scan_cases::query_pool(dim, dim as u64)
-                .iter()
-                .map(|v| operand(layout, v))
-                .collect();
-            let stride = scan_cases::stride(layout, dim);
-            let image = scan_cases::image(&records, stride);
+            let records: Vec<Vec<u8>> =
+                cases::records(dim, 5, dim as u64).iter().map(|v| operand(layout, v)).collect();
+            let pool: Vec<Vec<u8>> =
+                cases::query_pool(dim, dim as u64).iter().map(|v| operand(layout, v)).collect();
+            let stride = cases::stride(layout, dim);
+            let image = cases::image(&records, stride);
             for metric in ScanMetric::ALL {
                 for q in QUERY_BLOCKS {
                     let spec = ScanSpec::new(metric, layout, dim as u32, Tier::Avx2, q);
                     let k = generate_scan(&spec).unwrap_or_else(|e| panic!("{spec}: {e}"));
                     let queries = &pool[..q as usize];
-                    let qimage = scan_cases::image(queries, stride);
-                    let want = scan_cases::expected(metric, layout, &records, queries);
+                    let qimage = cases::image(queries, stride);
+                    let want = cases::scan_scores(metric, layout, &records, queries);
                     let mut sim = sim();
                     let pr = sim.memory.place(image.clone(), false);
                     let pq = sim.memory.place(qimage.clone(), false);
@@ -220,10 +195,10 @@ fn scan_kernels_match_reference_and_hardware() {
 
 #[test]
 fn bundle_kernels_match_reference_and_hardware() {
-    let native = support::Native::new(&[Tier::Avx2]);
+    let native = Native::new(&[Tier::Avx2]);
     let mut calls = 0;
     for dim in [1, 63, 64, 65, 257, 1000, 10000] {
-        let pool = scan_cases::records(dim, 7, dim as u64 ^ 0xb0b);
+        let pool = cases::records(dim, 7, dim as u64 ^ 0xb0b);
         for layout in Layout::ALL {
             let spec = BundleSpec::new(layout, dim as u32, Tier::Avx2);
             let k = generate_bundle(&spec).unwrap_or_else(|e| panic!("{spec}: {e}"));
@@ -277,7 +252,7 @@ fn an_operand_one_element_short_is_out_of_region() {
             Layout::Bits => 8,
         };
         let bytes = layout.operand_bytes(dim);
-        let (a, b) = &pairs(dim as usize)[0];
+        let (a, b) = &cases::pairs(dim as usize, dim as u64, &PAIRS)[0];
         let full = operand(layout, b);
         let short = full[..bytes - element].to_vec();
         // The short operand is b for a reduction, out for a binary op.
@@ -320,76 +295,5 @@ fn a_kernel_outside_the_allowed_features_is_refused() {
             assert_eq!(missing, [CpuidFeature::AVX2], "{text}")
         }
         other => panic!("expected a feature error, got {other:?}"),
-    }
-}
-
-/// Native runs through the canary harness of tests/support, or `None` (said once) where this
-/// CPU cannot run AVX2 kernels.
-#[cfg(target_arch = "x86_64")]
-mod native {
-    use super::support::{self, Alias, Harnessed};
-    use super::{Kernel, Result, Signature};
-    use trinity_emit::kernels::Layout;
-    use trinity_runtime::exec::Arena;
-
-    pub struct Runner(Option<Arena>);
-
-    fn words(bytes: &[u8]) -> Vec<u64> {
-        bytes.chunks(8).map(|c| u64::from_le_bytes(c.try_into().unwrap())).collect()
-    }
-
-    fn run<T: Copy + Default>(h: &Harnessed, sig: Signature, a: &[T], b: &[T]) -> (Result, Vec<T>) {
-        let mut out = vec![T::default(); a.len()];
-        let r = match sig {
-            Signature::Reduce => Result::Int(h.reduce::<T>().call(a, b).unwrap()),
-            Signature::ReduceF64 => Result::F64(h.reduce_f64::<T>().call(a, b).unwrap().to_bits()),
-            Signature::Binary => {
-                h.binary::<T>().call(&mut out, a, b).unwrap();
-                Result::Out(Vec::new())
-            }
-            Signature::Unary => {
-                h.unary::<T>().call(&mut out, a).unwrap();
-                Result::Out(Vec::new())
-            }
-        };
-        assert_eq!(h.take_flag(), 0, "callee-saved registers clobbered");
-        (r, out)
-    }
-
-    impl Runner {
-        pub fn new() -> Self {
-            Runner(support::host_has_avx2().then(Arena::new))
-        }
-
-        pub fn pair(&self, k: &Kernel, a: &[u8], b: &[u8]) -> Option<Result> {
-            let h = Harnessed::new(self.0.as_ref()?, k, Alias::None);
-            let sig = k.spec.op.signature();
-            let (r, out) = match k.spec.layout {
-                Layout::Dense => run(&h, sig, a, b),
-                Layout::Bits => {
-                    let (r, out) = run(&h, sig, &words(a), &words(b));
-                    (r, out.iter().flat_map(|w| w.to_le_bytes()).collect())
-                }
-            };
-            Some(match r {
-                Result::Out(_) => Result::Out(out),
-                r => r,
-            })
-        }
-    }
-}
-
-/// Without x86-64 there is no hardware to compare with; the reference still is.
-#[cfg(not(target_arch = "x86_64"))]
-mod native {
-    pub struct Runner;
-    impl Runner {
-        pub fn new() -> Self {
-            eprintln!("skipping the hardware comparison: this is not an x86-64 CPU");
-            Runner
-        }
-        pub fn pair(&self, _: &super::Kernel, _: &[u8], _: &[u8]) -> Option<super::Result> {
-            None
-        }
     }
 }

@@ -1,22 +1,20 @@
-//! The AVX-512 tiers' pair kernels in the x86-64 simulator (trinity-testkit), which this CPU
-//! need not have: every op and layout of `avx512` and `avx512vpopcnt`, at dimensions hitting
-//! every tail class of 64-byte vectors (dense: 1..=130, 63/64/65, 511/512/513; bitsliced:
-//! every count of words in a last vector, 1 to 8), on all-zero, all +1, all -1 and random
-//! operands, must equal the plain reference. Each operand is an exact region, so a masked tail
+//! The AVX-512 tiers' pair kernels in the x86-64 simulator (trinity-testkit), which this CPU need
+//! not have: every op and layout of `avx512` and `avx512vpopcnt`, at dimensions hitting every tail
+//! class of 64-byte vectors (dense: 1..=130, 63/64/65, 511/512/513; bitsliced: every count of words
+//! in a last vector, 1 to 8), on all-zero, all +1, all -1 and random operands, must equal the
+//! reference (`trinity_testkit::reference`). Each operand is an exact region, so a masked tail
 //! that reads or writes one byte too many is an error; each tier runs under exactly its
 //! features (`avx512` without VPOPCNTDQ and BITALG), so a kernel using an instruction of a
 //! higher tier is an error too. Win64 kernels run with their own argument registers and must
 //! keep rdi, rsi and xmm6-xmm15.
 
-#[path = "support/scan_cases.rs"]
-mod scan_cases;
-
 use iced_x86::CpuidFeature;
-use scan_cases::operand;
 use trinity_emit::kernels::{
     generate, CallConv, Kernel, KernelSpec, Layout, Op, Signature, Tier, Variant,
 };
-use trinity_runtime::{reference, DenseVector};
+use trinity_runtime::DenseVector;
+use trinity_testkit::cases::{self, operand};
+use trinity_testkit::reference::{expected, Output};
 use trinity_testkit::x86_sim::{self, Features, MemError, SimError, Simulator};
 
 const TIERS: [Tier; 2] = [Tier::Avx512, Tier::Avx512Vpopcnt];
@@ -25,18 +23,10 @@ const TIERS: [Tier; 2] = [Tier::Avx512, Tier::Avx512Vpopcnt];
 const DIMS: [usize; 16] =
     [1, 63, 64, 65, 127, 128, 129, 511, 512, 513, 1000, 4097, 8191, 10000, 59049, 65537];
 
-/// What a kernel call produced: its return value, a double's bits, or its output's bytes.
-#[derive(Debug, Clone, PartialEq)]
-enum Res {
-    Int(i64),
-    F64(u64),
-    Out(Vec<u8>),
-}
-
 /// Run `k` in the simulator under its tier's features with a and b read-only regions and the
 /// output a writable one filled with garbage; Win64 kernels get rcx, rdx, r8 and must keep
 /// rdi, rsi and xmm6-xmm15 (besides what [`Simulator::call`] checks for System V).
-fn simulate(k: &Kernel, a: &[u8], b: &[u8]) -> Result<Res, SimError> {
+fn simulate(k: &Kernel, a: &[u8], b: &[u8]) -> Result<Output, SimError> {
     let mut sim = Simulator::new(Features::for_tier(k.spec.tier));
     let pa = sim.memory.place(a.to_vec(), false);
     let pb = sim.memory.place(b.to_vec(), false);
@@ -57,9 +47,9 @@ fn simulate(k: &Kernel, a: &[u8], b: &[u8]) -> Result<Res, SimError> {
         CallConv::Win64 => win64_call(&sim, &k.code, &args)?,
     };
     Ok(match sig {
-        Signature::Reduce => Res::Int(rax as i64),
-        Signature::ReduceF64 => Res::F64(u64::from_le_bytes(xmm0[..8].try_into().unwrap())),
-        _ => Res::Out(memory.region(out.unwrap()).expect("the output").bytes.clone()),
+        Signature::Reduce => Output::Int(rax as i64),
+        Signature::ReduceF64 => Output::Float(u64::from_le_bytes(xmm0[..8].try_into().unwrap())),
+        _ => Output::Operand(memory.region(out.unwrap()).expect("the output").bytes.clone()),
     })
 }
 
@@ -87,33 +77,9 @@ fn win64_call(
     Ok((m.gpr[x86_sim::RAX], m.zmm[0][..16].try_into().unwrap(), m.memory))
 }
 
-fn expected(spec: &KernelSpec, a: &DenseVector, b: &DenseVector) -> Res {
-    let out = |v: Vec<i8>| Res::Out(operand(spec.layout, &DenseVector::new(v).unwrap()));
-    match spec.op {
-        Op::Dot => Res::Int(reference::dot(a, b).unwrap()),
-        Op::Hamming => Res::Int(reference::hamming(a, b).unwrap()),
-        Op::Cosine => Res::F64(reference::cosine(a, b).unwrap().to_bits()),
-        Op::Bind => out(reference::bind(a, b).unwrap()),
-        Op::Bundle => out(reference::bundle(a, b).unwrap()),
-        Op::Permute => out(reference::permute(a, i64::from(spec.shift))),
-    }
-}
-
-/// Edge pairings: random against random, all -1 against all +1, equal constants, zeros
-/// against random, random against all -1.
-fn pairs(dim: usize) -> Vec<(DenseVector, DenseVector)> {
-    let c = |t: i8| DenseVector::new(vec![t; dim]).unwrap();
-    let r = |seed: u64| DenseVector::random(dim, seed).unwrap();
-    let (r1, r2) = (r(dim as u64), r(!(dim as u64)));
-    vec![
-        (r1.clone(), r2),
-        (c(-1), c(1)),
-        (c(1), c(1)),
-        (c(-1), c(-1)),
-        (c(0), r1.clone()),
-        (r1, c(-1)),
-    ]
-}
+/// Edge pairings (of [`cases::vectors`]): random against random, all -1 against all +1,
+/// equal constants, zeros against random, random against all -1.
+const PAIRS: [(usize, usize); 6] = [(0, 1), (2, 3), (3, 3), (2, 2), (4, 0), (0, 2)];
 
 /// Every spec of `tier` at `dim`: each op and layout (permute at shifts 0, 1, 63, D-1).
 fn specs(dim: usize, tier: Tier) -> Vec<KernelSpec> {
@@ -139,7 +105,8 @@ fn check(spec: KernelSpec, pairs: &[(DenseVector, DenseVector)]) {
     for (a, b) in pairs {
         let (ba, bb) = (operand(spec.layout, a), operand(spec.layout, b));
         let got = simulate(&k, &ba, &bb).unwrap_or_else(|e| panic!("{spec}: {e}"));
-        assert_eq!(got, expected(&spec, a, b), "{spec}");
+        let want = expected(spec.op, spec.layout, spec.dim as usize, &ba, &bb, spec.shift as usize);
+        assert_eq!(got, want, "{spec}");
     }
 }
 
@@ -148,7 +115,7 @@ fn every_op_and_layout_matches_the_reference() {
     let mut calls = 0;
     for tier in TIERS {
         for dim in DIMS {
-            let pairs = pairs(dim);
+            let pairs = cases::pairs(dim, dim as u64, &PAIRS);
             for spec in specs(dim, tier) {
                 check(spec, &pairs);
                 calls += pairs.len();
@@ -164,7 +131,7 @@ fn every_op_and_layout_matches_the_reference() {
 fn every_tail_class_matches_the_reference() {
     let dims = (1..=130).chain((3..=17).map(|w| 64 * w - 1));
     for dim in dims {
-        let pairs = &pairs(dim)[..1];
+        let pairs = &cases::pairs(dim, dim as u64, &PAIRS)[..1];
         for tier in TIERS {
             for spec in specs(dim, tier).into_iter().filter(|s| s.op != Op::Permute) {
                 check(spec, pairs);
@@ -178,7 +145,7 @@ fn every_tail_class_matches_the_reference() {
 fn every_variant_matches_the_reference() {
     for tier in TIERS {
         for dim in [100, 2000, 16_257, 130_000] {
-            let pairs = &pairs(dim)[..2];
+            let pairs = &cases::pairs(dim, dim as u64, &PAIRS)[..2];
             for layout in Layout::ALL {
                 for op in [Op::Dot, Op::Hamming, Op::Cosine] {
                     let plain = KernelSpec::new(op, layout, dim as u32, tier);
@@ -195,7 +162,7 @@ fn every_variant_matches_the_reference() {
 fn win64_kernels_match_the_reference() {
     for tier in TIERS {
         for dim in [1, 65, 513, 10000] {
-            let pairs = &pairs(dim)[..2];
+            let pairs = &cases::pairs(dim, dim as u64, &PAIRS)[..2];
             for spec in specs(dim, tier) {
                 check(KernelSpec { conv: CallConv::Win64, ..spec }, pairs);
             }

@@ -7,17 +7,14 @@
 //! equal the portable pair functions' and the reference's, and, on a CPU with the tier's
 //! features, the same kernel run natively (elsewhere that comparison prints why it is skipped).
 
-#[path = "support/scan_cases.rs"]
-mod scan_cases;
-#[cfg(target_arch = "x86_64")]
-mod support;
+use trinity_testkit::native;
 
 use iced_x86::CpuidFeature;
-use scan_cases::operand;
 use trinity_emit::kernels::bundle::{generate_bundle, BundleKernel, BundleSpec};
 use trinity_emit::kernels::scan::{generate_scan, ScanKernel, ScanMetric, ScanSpec, QUERY_BLOCKS};
 use trinity_emit::kernels::{Layout, Tier};
 use trinity_runtime::DenseVector;
+use trinity_testkit::cases::{self, operand};
 use trinity_testkit::x86_sim::{Features, MemError, SimError, Simulator};
 
 const TIERS: [Tier; 2] = [Tier::Avx512, Tier::Avx512Vpopcnt];
@@ -55,28 +52,24 @@ fn simulate_scan(
 
 #[test]
 fn scan_kernels_match_reference() {
-    let native = support::Native::new(&TIERS);
+    let native = native::Native::new(&TIERS);
     let mut calls = 0;
     for dim in scan_dims() {
         let count = if dim > 5000 { 3 } else { 5 };
         for layout in Layout::ALL {
-            let records: Vec<Vec<u8>> = scan_cases::records(dim, count, dim as u64)
-                .iter()
-                .map(|v| operand(layout, v))
-                .collect();
-            let pool: Vec<Vec<u8>> = scan_cases::query_pool(dim, dim as u64)
-                .iter()
-                .map(|v| operand(layout, v))
-                .collect();
-            let stride = scan_cases::stride(layout, dim);
-            let image = scan_cases::image(&records, stride);
+            let records: Vec<Vec<u8>> =
+                cases::records(dim, count, dim as u64).iter().map(|v| operand(layout, v)).collect();
+            let pool: Vec<Vec<u8>> =
+                cases::query_pool(dim, dim as u64).iter().map(|v| operand(layout, v)).collect();
+            let stride = cases::stride(layout, dim);
+            let image = cases::image(&records, stride);
             for metric in ScanMetric::ALL {
                 for q in QUERY_BLOCKS {
                     // A different block of the pool for each dimension and block size.
                     let queries: Vec<Vec<u8>> =
                         (0..q as usize).map(|j| pool[(j + dim + q as usize) % 8].clone()).collect();
-                    let qimage = scan_cases::image(&queries, stride);
-                    let want = scan_cases::expected(metric, layout, &records, &queries);
+                    let qimage = cases::image(&queries, stride);
+                    let want = cases::scan_scores(metric, layout, &records, &queries);
                     for tier in TIERS {
                         let k = scan_kernel(ScanSpec::new(metric, layout, dim as u32, tier, q));
                         let got = simulate_scan(&k, &image, stride, records.len(), &qimage)
@@ -141,7 +134,7 @@ fn only_the_vpopcnt_tier_uses_vpopcntq() {
         let mut sim = Simulator::new(without.clone());
         let pr = sim.memory.place(v.clone(), false);
         let ps = sim.memory.place(vec![0; 16], true);
-        let pq = sim.memory.place(scan_cases::image(&vec![v.clone(); 4], stride), false);
+        let pq = sim.memory.place(cases::image(&vec![v.clone(); 4], stride), false);
         match (tier, sim.call(&k.code, &[pr, stride as u64, 1, pq, ps])) {
             (Tier::Avx512, Ok(_)) => {}
             (Tier::Avx512Vpopcnt, Err(SimError::Feature { missing, .. })) => {
@@ -161,7 +154,7 @@ fn bundle_dims() -> Vec<usize> {
 /// The vectors bundled at `dim`: the scan suites' records (random, all -1, zero, all +1, a
 /// duplicate, a -1 tail) and the negations of the first two random ones, for exact ties.
 fn bundle_pool(dim: usize) -> Vec<DenseVector> {
-    let mut pool = scan_cases::records(dim, 7, dim as u64 ^ 0xb0b);
+    let mut pool = cases::records(dim, 7, dim as u64 ^ 0xb0b);
     for i in [0, 2] {
         pool.push(DenseVector::new(pool[i].as_slice().iter().map(|&t| -t).collect()).unwrap());
     }
@@ -211,7 +204,7 @@ fn simulate_bundle(
 
 #[test]
 fn bundle_kernels_match_reference() {
-    let native = support::Native::new(&TIERS);
+    let native = native::Native::new(&TIERS);
     let mut calls = 0;
     for dim in bundle_dims() {
         let pool = bundle_pool(dim);
@@ -282,7 +275,7 @@ fn snapshots() {
         let k = scan_kernel(ScanSpec::new(metric, layout, dim, tier, q));
         assert_eq!(k.code, scan_kernel(k.spec).code, "{}", k.spec);
         let name = format!("{}_{}_{dim}_q{q}_{}", layout.name(), metric.name(), tier.name());
-        let text = format!("{}\n{}", k.spec, support::listing(&k.code));
+        let text = format!("{}\n{}", k.spec, trinity_testkit::listing::x86_64_kernel(&k.code));
         insta::with_settings!({snapshot_path => "../snapshots/scan_avx512", prepend_module_to_snapshot => false}, {
             insta::assert_snapshot!(name, text);
         });
@@ -290,7 +283,7 @@ fn snapshots() {
     for (layout, dim) in [(Layout::Bits, 3000), (Layout::Dense, 10000), (Layout::Dense, 20)] {
         let k = generate_bundle(&BundleSpec::new(layout, dim, Tier::Avx512)).unwrap();
         let name = format!("{}_bundle_n_{dim}", layout.name());
-        let text = format!("{}\n{}", k.spec, support::listing(&k.code));
+        let text = format!("{}\n{}", k.spec, trinity_testkit::listing::x86_64_kernel(&k.code));
         insta::with_settings!({snapshot_path => "../snapshots/bundle_avx512", prepend_module_to_snapshot => false}, {
             insta::assert_snapshot!(name, text);
         });

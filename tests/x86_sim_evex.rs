@@ -8,8 +8,7 @@
 //! natively from the same registers, and the simulator's final zmm0..zmm31 and k0..k7 must
 //! equal the CPU's; elsewhere that cross-check prints that it skipped.
 
-#[path = "../trinity-emit/tests/common/mod.rs"]
-mod common;
+use trinity_testkit::tools;
 
 use iced_x86::CpuidFeature;
 use trinity_testkit::x86_sim::{Features, Machine, MemError, SimError, Simulator, DATA_BASE};
@@ -18,10 +17,10 @@ const MATTR: &str = "-mattr=+avx512f,+avx512bw,+avx512vl,+avx512vpopcntdq,+avx51
 
 /// The snippet's machine code followed by `ret`, or `None` when llvm-mc is missing.
 fn assemble(lines: &[&str]) -> Option<Vec<u8>> {
-    let mc = common::llvm_mc()?;
+    let mc = tools::llvm_mc()?;
     let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     let args = ["-triple=x86_64", MATTR, "-x86-asm-syntax=intel"];
-    let mut code: Vec<u8> = common::assemble(&mc, &args, &lines).concat();
+    let mut code: Vec<u8> = tools::assemble(&mc, &args, &lines).concat();
     code.push(0xc3);
     Some(code)
 }

@@ -17,6 +17,8 @@ pub mod aarch64;
 pub mod asm_source;
 mod buffer;
 pub mod build;
+#[cfg(feature = "disasm")]
+pub mod disasm;
 mod error;
 mod features;
 pub mod kernels;

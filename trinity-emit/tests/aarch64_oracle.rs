@@ -13,7 +13,7 @@
 //! encoder refuses them), and so are those an earlier form of the same instruction takes
 //! (registers 0..=30 fit both the SP and the zero-register class: `mov x0, x1` is `orr`).
 
-mod common;
+use trinity_testkit::tools;
 
 use trinity_emit::aarch64::defs::ALL;
 use trinity_emit::aarch64::*;
@@ -233,7 +233,7 @@ fn at_distance(inst: &Inst, ops: &[Operand], pos: usize, distance: i64) -> u32 {
 
 #[test]
 fn every_form_matches_llvm_mc() {
-    let Some(llvm_mc) = common::llvm_mc() else { return };
+    let Some(llvm_mc) = tools::llvm_mc() else { return };
     let mut text = Vec::new();
     let mut words = Vec::new();
     let (mut forms, mut skipped, mut shadowed) = (0, 0, 0);
@@ -286,8 +286,8 @@ fn every_form_matches_llvm_mc() {
     let (left, right) = text.split_at(text.len() / 2);
     let args = ["-triple=aarch64", "-mattr=+neon,+dotprod"];
     let encodings = std::thread::scope(|s| {
-        let first = s.spawn(|| common::assemble(&llvm_mc, &args, left));
-        let mut second = common::assemble(&llvm_mc, &args, right);
+        let first = s.spawn(|| tools::assemble(&llvm_mc, &args, left));
+        let mut second = tools::assemble(&llvm_mc, &args, right);
         let mut out = first.join().unwrap();
         out.append(&mut second);
         out
@@ -297,8 +297,8 @@ fn every_form_matches_llvm_mc() {
         if ours.to_le_bytes().as_slice() != theirs.as_slice() {
             mismatches.push(format!(
                 "{line}: ours {} llvm-mc {}",
-                common::hex(&ours.to_le_bytes()),
-                common::hex(theirs)
+                tools::hex(&ours.to_le_bytes()),
+                tools::hex(theirs)
             ));
         }
     }

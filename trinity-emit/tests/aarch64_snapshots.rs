@@ -1,33 +1,16 @@
 //! Reviewed snapshots of each AArch64 instruction family: offset, bytes and yaxpeax-arm's
 //! disassembly, one instruction per line. A change to any emitted byte shows up here.
 
-mod common;
-
-use common::hex;
-use std::fmt::Write as _;
 use trinity_emit::aarch64::*;
+use trinity_emit::kernels::Arch;
 use trinity_emit::EmitError;
-use yaxpeax_arch::{Decoder, U8Reader};
-use yaxpeax_arm::armv8::a64::InstDecoder;
-
-fn listing(code: &[u8]) -> String {
-    let decoder = InstDecoder::default();
-    let mut out = String::new();
-    for (i, word) in code.chunks(4).enumerate() {
-        let mut reader = U8Reader::new(word);
-        let text = match decoder.decode(&mut reader) {
-            Ok(inst) => inst.to_string(),
-            Err(e) => format!("(undecodable: {e})"),
-        };
-        writeln!(out, "{:04x}  {}  {text}", 4 * i, hex(word)).unwrap();
-    }
-    out
-}
+use trinity_testkit::listing::encoded;
 
 fn snapshot(name: &str, f: impl FnOnce(&mut Assembler) -> Result<(), EmitError>) {
     let mut a = Assembler::new();
     f(&mut a).unwrap();
     let code = a.finish().unwrap();
+    let listing = |code: &[u8]| encoded(Arch::Aarch64, code, code.len());
     insta::with_settings!({snapshot_path => "../../snapshots/aarch64", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!(name, listing(&code));
     });

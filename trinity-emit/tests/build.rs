@@ -4,12 +4,7 @@ use object::read::archive::ArchiveFile;
 use object::{Object, ObjectSymbol};
 use trinity_emit::build::{Bake, BuildError};
 use trinity_emit::kernels::{Arch, Layout, Op, Tier};
-
-fn temp_dir(tag: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("trinity-build-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use trinity_testkit::tools;
 
 #[test]
 fn libraries_hold_every_symbol_for_every_target() {
@@ -26,7 +21,7 @@ fn libraries_hold_every_symbol_for_every_target() {
         (Arch::Aarch64, "linux", "libvsa.a", "", "AArch64, CPU tier dotprod, AAPCS64"),
         (Arch::Aarch64, "macos", "libvsa.a", "_", "AArch64, CPU tier dotprod, AAPCS64"),
     ] {
-        let dir = temp_dir(&format!("{arch:?}-{os}"));
+        let dir = tools::scratch_dir(&format!("build-{arch:?}-{os}"));
         let baked = bake.write_to(&dir, arch, os).unwrap();
         assert_eq!(baked.library, dir.join(file));
         // 2 dims x (dot + permute by 1 and by -1).
@@ -58,7 +53,7 @@ fn libraries_hold_every_symbol_for_every_target() {
 
 #[test]
 fn bad_requests_are_typed_errors() {
-    let dir = temp_dir("errors");
+    let dir = tools::scratch_dir("build-errors");
     let err = Bake::new("not a name").dims(&[8]).write_to(&dir, Arch::X86_64, "linux").unwrap_err();
     assert!(
         matches!(err, BuildError::BadName { .. }) && err.to_string().contains("not a name"),

@@ -3,7 +3,7 @@
 //! dimension, alignment, aliasing), declares every kernel once with the prototype of its
 //! signature, and compiles as C against function pointers of the expected types.
 
-mod common;
+use trinity_testkit::tools;
 
 use std::process::Command;
 use trinity_emit::kernels::{generate, CallConv, Kernel, KernelSpec, Layout, Op, Tier};
@@ -169,9 +169,8 @@ fn the_header_says_only_what_its_kernels_need() {
 /// that type (a mismatch is an incompatible-pointer-types diagnostic).
 #[test]
 fn the_header_compiles_as_c_with_the_designed_prototypes() {
-    let Some(cc) = common::require_tool(&["cc"], "compiling the C header") else { return };
-    let dir = std::env::temp_dir().join(format!("trinity-c-header-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let Some(cc) = tools::require_tool(&["cc"], "compiling the C header") else { return };
+    let dir = tools::scratch_dir("c-header");
     for (tier, conv) in [(Tier::Avx2, CallConv::Native), (Tier::DotProd, CallConv::Native)] {
         let kernels = kernels(tier, conv, &Layout::ALL, &Op::ALL);
         std::fs::write(dir.join("kernels.h"), c_header(&kernels, "KERNELS_H")).unwrap();

@@ -6,7 +6,7 @@
 //! prologue list), and the unwind data is read twice: by this file's decoder of the format and
 //! by `llvm-readobj --unwind`. Kernels without such a prologue have no entry.
 
-mod common;
+use trinity_testkit::tools;
 
 use iced_x86::{Decoder, DecoderOptions, Instruction, Mnemonic, OpKind, Register};
 use object::{Object, ObjectSection, ObjectSymbol, RelocationFlags, SectionIndex};
@@ -321,12 +321,12 @@ fn readobj_unwind(readobj: &Path, object: &Path) -> Vec<(String, u64, Prologue)>
     functions
 }
 
-/// Cross-check with llvm-readobj (when it is found, see `common::require_tool`): its reading of
+/// Cross-check with llvm-readobj (when it is found, see `tools::require_tool`): its reading of
 /// `object` has one RUNTIME_FUNCTION per kernel with a prologue, at the kernel's symbol,
 /// covering its bytes, with the decoded prologue's codes.
 fn check_with_readobj(object: &Path, kernels: &[Kernel], name: &dyn Fn(&Kernel) -> String) {
     let Some(readobj) =
-        common::require_tool(&["llvm-readobj-14", "llvm-readobj"], "the llvm-readobj unwind check")
+        tools::require_tool(&["llvm-readobj-14", "llvm-readobj"], "the llvm-readobj unwind check")
     else {
         return;
     };
@@ -347,12 +347,6 @@ fn check_with_readobj(object: &Path, kernels: &[Kernel], name: &dyn Fn(&Kernel) 
     assert_eq!(framed, functions.len(), "llvm-readobj lists entries for no kernel");
 }
 
-fn temp_dir(what: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("trinity-{what}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn coff_objects_carry_unwind_data_matching_each_prologue() {
     let mut kernels = kernels(CallConv::Win64, Tier::Avx2);
@@ -365,7 +359,7 @@ fn coff_objects_carry_unwind_data_matching_each_prologue() {
     let name = |k: &Kernel| k.spec.symbol();
     let covered = check_object(&object, &kernels, &name);
     assert_eq!(covered, kernels.len() - 1);
-    let dir = temp_dir("unwind-object");
+    let dir = tools::scratch_dir("unwind-object");
     let path = dir.join("kernels.obj");
     std::fs::write(&path, &object).unwrap();
     check_with_readobj(&path, &kernels, &name);
@@ -374,13 +368,13 @@ fn coff_objects_carry_unwind_data_matching_each_prologue() {
 
 #[test]
 fn assembled_sources_carry_unwind_data_matching_each_prologue() {
-    let Some(llvm_mc) = common::llvm_mc() else { return };
+    let Some(llvm_mc) = tools::llvm_mc() else { return };
     let kernels = kernels(CallConv::Win64, Tier::Avx2);
     let symbol = |k: &Kernel| format!("baked_{}", k.spec.symbol());
     let name = |k: &Kernel| assembler_name(&symbol(k), ObjectFormat::Coff);
     let source: String =
         kernels.iter().map(|k| kernel_source(k, &symbol(k), ObjectFormat::Coff)).collect();
-    let dir = temp_dir("unwind-source");
+    let dir = tools::scratch_dir("unwind-source");
     let obj = dir.join("k.obj");
     // Both Windows ABIs, and the Intel syntax `global_asm!` assembles in.
     for (triple, syntax) in [
@@ -388,7 +382,7 @@ fn assembled_sources_carry_unwind_data_matching_each_prologue() {
         ("x86_64-pc-windows-gnu", ""),
         ("x86_64-pc-windows-msvc", ".intel_syntax noprefix\n"),
     ] {
-        let data = common::assemble_object(&llvm_mc, triple, &format!("{syntax}{source}"), &obj);
+        let data = tools::assemble_object(&llvm_mc, triple, &format!("{syntax}{source}"), &obj);
         let covered = check_object(&data, &kernels, &name);
         assert_eq!(covered, kernels.len(), "{triple} {syntax}");
         check_with_readobj(&obj, &kernels, &name);

@@ -11,15 +11,14 @@
 //! programs with llvm-mc into an object file. The CPU features each form declares are checked
 //! against iced-x86's over a sample of the same cases.
 
-mod common;
-#[path = "common/iced_features.rs"]
-mod iced_features;
+use trinity_testkit::iced_features;
+use trinity_testkit::tools;
 
-use common::{assemble, hex, llvm_mc};
 use iced_features::our_features;
 use iced_x86::{Decoder, DecoderOptions};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
+use tools::{assemble, hex, llvm_mc};
 use trinity_emit::x86_64::{
     defs::ALL, Assembler, Branch, BranchSize, Cond, Enc, Form, Gpr32, Gpr64, Gpr8, Inst, Kind,
     Mask, Mem, Operand, Xmm, Ymm, Zmm, K,
@@ -224,7 +223,7 @@ struct Case {
     ours: Vec<u8>,
 }
 
-fn check_batch(mc: &PathBuf, cases: &[Case], failures: &mut Vec<String>) {
+fn check_batch(mc: &Path, cases: &[Case], failures: &mut Vec<String>) {
     let lines: Vec<String> = cases.iter().map(|c| c.text.clone()).collect();
     let got = assemble(mc, &TARGET, &lines);
     for (case, theirs) in cases.iter().zip(got) {
@@ -356,9 +355,8 @@ fn every_form_declares_the_features_iced_decodes() {
 /// Assemble a whole program with llvm-mc into an object file and return its .text bytes, so
 /// that label references are resolved (and relaxed) by llvm-mc itself.
 fn assemble_program(mc: &Path, tag: &str, lines: &[String]) -> Option<Vec<u8>> {
-    let objcopy = common::require_tool(&["llvm-objcopy-14", "llvm-objcopy"], "object extraction")?;
-    let dir = std::env::temp_dir().join(format!("trinity-x86-oracle-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let objcopy = tools::require_tool(&["llvm-objcopy-14", "llvm-objcopy"], "object extraction")?;
+    let dir = tools::scratch_dir(&format!("x86-oracle-{tag}"));
     let (src, obj, bin) = (dir.join("p.s"), dir.join("p.o"), dir.join("p.bin"));
     let mut text = String::from(".intel_syntax noprefix\n");
     for line in lines {

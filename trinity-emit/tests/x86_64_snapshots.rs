@@ -1,45 +1,19 @@
 //! Reviewed snapshots of each x86-64 instruction family: offset, bytes and iced-x86's Intel
 //! disassembly, one instruction per line. A change to any emitted byte shows up here.
 
-mod common;
-
-use common::hex;
-use iced_x86::{Decoder, DecoderOptions, Formatter, Instruction, IntelFormatter};
-use std::fmt::Write as _;
+use trinity_emit::kernels::Arch;
 use trinity_emit::x86_64::{
     Assembler, Cond, Gpr32::*, Gpr64::*, Gpr8::*, Mem, Xmm::*, Ymm::*, Zmm::*, K::*,
 };
 use trinity_emit::EmitError;
-
-/// Disassemble `code[..code_end]` with iced-x86 and list the rest as data bytes.
-fn listing(code: &[u8], code_end: usize) -> String {
-    let mut decoder = Decoder::with_ip(64, &code[..code_end], 0, DecoderOptions::NONE);
-    let mut formatter = IntelFormatter::new();
-    formatter.options_mut().set_hex_prefix("0x");
-    formatter.options_mut().set_hex_suffix("");
-    formatter.options_mut().set_uppercase_hex(false);
-    let mut instruction = Instruction::default();
-    let mut out = String::new();
-    while decoder.can_decode() {
-        decoder.decode_out(&mut instruction);
-        let start = instruction.ip() as usize;
-        let mut text = String::new();
-        formatter.format(&instruction, &mut text);
-        let bytes = hex(&code[start..start + instruction.len()]);
-        writeln!(out, "{start:04x}  {bytes:<32} {text}").unwrap();
-    }
-    for (n, chunk) in code[code_end..].chunks(16).enumerate() {
-        writeln!(out, "{:04x}  {:<32} (data)", code_end + 16 * n, hex(chunk)).unwrap();
-    }
-    out
-}
+use trinity_testkit::listing;
 
 /// Build with `f`, finish, and snapshot the listing under `name`.
 fn snapshot(name: &str, f: impl FnOnce(&mut Assembler) -> Result<(), EmitError>) {
     let mut asm = Assembler::new();
     f(&mut asm).unwrap();
     let code = asm.finish().unwrap();
-    let text = listing(&code, code.len());
+    let text = listing::encoded(Arch::X86_64, &code, code.len());
     insta::with_settings!({snapshot_path => "../../snapshots/x86_64", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!(name, text);
     });
@@ -492,7 +466,7 @@ fn kernel_shape() {
     };
     let code_end = build(&mut a).unwrap();
     let code = a.finish().unwrap();
-    let text = listing(&code, code_end);
+    let text = listing::encoded(Arch::X86_64, &code, code_end);
     insta::with_settings!({snapshot_path => "../../snapshots/x86_64", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("kernel_shape", text);
     });

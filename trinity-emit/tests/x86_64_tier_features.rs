@@ -3,8 +3,7 @@
 //! the entries of a tier's kernels, decoded with iced-x86, need exactly the features
 //! `tier_features(tier)` adds to the tier below.
 
-#[path = "common/iced_features.rs"]
-mod iced_features;
+use trinity_testkit::iced_features;
 
 use iced_features::our_features;
 use iced_x86::{Decoder, DecoderOptions, FlowControl};

@@ -289,18 +289,8 @@ fn cpu_without_avx2_takes_the_portable_path() {
         println!("westmere child: {} ops on the portable path", stats.total_ops);
         return;
     }
-    let qemu = std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path).map(|d| d.join("qemu-x86_64")).find(|p| p.is_file())
-    });
-    let Some(qemu) = qemu else {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("qemu-x86_64 (package qemu-user) is required under CI for the non-AVX2 test");
-        }
-        eprintln!(
-            "SKIPPED: qemu-x86_64 not found; the non-AVX2 path is not run on an emulated CPU"
-        );
-        return;
-    };
+    let why = "the non-AVX2 path on an emulated CPU (package qemu-user)";
+    let Some(qemu) = trinity_testkit::tools::require_tool(&["qemu-x86_64"], why) else { return };
     let me = std::env::current_exe().expect("test binary path");
     let out = std::process::Command::new(qemu)
         .args(["-cpu", "Westmere"])

@@ -1,15 +1,13 @@
-//! Shared helpers for the kernel tests: a harness that runs any kernel between canary checks
-//! (and adapts Win64 kernels to be callable from System V), guard-paged operand buffers,
-//! vector construction and disassembly listings.
-#![allow(dead_code)]
+//! Running x86-64 kernels on this CPU: a harness that runs any kernel between canary checks
+//! (and adapts Win64 kernels to be callable from System V), guard-paged operand buffers, and
+//! [`Native`], the runner the simulator suites compare with.
 
-use iced_x86::{Decoder, DecoderOptions, Formatter, Instruction, IntelFormatter, Mnemonic};
-use std::fmt::Write as _;
+use crate::reference::{trits, words, Output};
 use std::sync::atomic::{AtomicU64, Ordering};
 use trinity_emit::kernels::bundle::BundleKernel;
 use trinity_emit::kernels::permute_by::PermuteByKernel;
 use trinity_emit::kernels::scan::ScanKernel;
-use trinity_emit::kernels::{CallConv, Kernel, Signature};
+use trinity_emit::kernels::{CallConv, Kernel, KernelSpec, Layout, Signature};
 use trinity_emit::x86_64::{Assembler, Cond, Gpr32, Gpr64, Gpr64::*, Gpr8, Mem, Xmm, Ymm};
 use trinity_runtime::exec::call::{
     self, BinaryKernel, BundleNKernel, ReduceF64Kernel, ReduceKernel, UnaryKernel,
@@ -220,6 +218,10 @@ pub struct Harnessed {
     pub flag: Box<AtomicU64>,
     /// Elements per operand.
     pub len: usize,
+    /// The kernel's spec.
+    pub spec: KernelSpec,
+    /// Which argument the output aliases.
+    pub alias: Alias,
 }
 
 impl Harnessed {
@@ -229,10 +231,64 @@ impl Harnessed {
         let bytes = harness_code(kernel, alias, &flag);
         let code = arena.add(&bytes).expect("place harness");
         let len = match kernel.spec.layout {
-            trinity_emit::kernels::Layout::Dense => kernel.spec.dim as usize,
-            trinity_emit::kernels::Layout::Bits => 2 * (kernel.spec.dim as usize).div_ceil(64),
+            Layout::Dense => kernel.spec.dim as usize,
+            Layout::Bits => 2 * (kernel.spec.dim as usize).div_ceil(64),
         };
-        Harnessed { code, flag, len }
+        Harnessed { code, flag, len, spec: kernel.spec, alias }
+    }
+
+    /// What one call gives on the operands `a` and `b` (the layout's bytes; `b` is unused by
+    /// permute), with the output (a fresh one, or the aliased input) filled with garbage
+    /// first where the kernel writes one; panics if it clobbers a callee-saved register.
+    pub fn run(&self, a: &[u8], b: &[u8]) -> Output {
+        let output = match self.spec.layout {
+            Layout::Dense => {
+                self.run_typed(trits(a), trits(b), |out| out.iter().map(|&t| t as u8).collect())
+            }
+            Layout::Bits => self.run_typed(&words(a), &words(b), |out| {
+                out.iter().flat_map(|w| w.to_le_bytes()).collect()
+            }),
+        };
+        self.assert_intact(&format!("{} ({:?})", self.spec, self.alias));
+        output
+    }
+
+    /// Panics, naming `what` and the registers, if the last call clobbered a callee-saved
+    /// register (or there was no call).
+    pub fn assert_intact(&self, what: &str) {
+        let flag = self.take_flag();
+        assert_eq!(flag, 0, "{what}: callee-saved registers clobbered: {:?}", clobbered(flag));
+    }
+
+    /// [`Harnessed::run`] on operands of `T`; `bytes` lays out an output operand.
+    fn run_typed<T: Copy + Garbage>(
+        &self,
+        a: &[T],
+        b: &[T],
+        bytes: impl Fn(&[T]) -> Vec<u8>,
+    ) -> Output {
+        let mut out = vec![T::GARBAGE; a.len()];
+        match (self.spec.op.signature(), self.alias) {
+            (Signature::Reduce, _) => Output::Int(self.reduce::<T>().call(a, b).unwrap()),
+            (Signature::ReduceF64, _) => {
+                Output::Float(self.reduce_f64::<T>().call(a, b).unwrap().to_bits())
+            }
+            (Signature::Binary, Alias::None) => {
+                self.binary::<T>().call(&mut out, a, b).unwrap();
+                Output::Operand(bytes(&out))
+            }
+            // f(x, x, y) with x = a, or f(x, y, x) with x = b: the harness takes (x, y).
+            (Signature::Binary, alias) => {
+                let (x, y) = if alias == Alias::OutIsA { (a, b) } else { (b, a) };
+                let mut x = x.to_vec();
+                self.unary::<T>().call(&mut x, y).unwrap();
+                Output::Operand(bytes(&x))
+            }
+            (Signature::Unary, _) => {
+                self.unary::<T>().call(&mut out, a).unwrap();
+                Output::Operand(bytes(&out))
+            }
+        }
     }
 
     /// The clobber bits of the last call (u64::MAX before any call).
@@ -387,54 +443,6 @@ impl Drop for Guarded {
     }
 }
 
-/// Disassemble a kernel: one line per instruction (offset, hex bytes, Intel syntax) up to its
-/// last `ret`, then the constant data in 16-byte rows.
-pub fn listing(code: &[u8]) -> String {
-    let code_end = code_end(code);
-    let mut decoder = Decoder::with_ip(64, &code[..code_end], 0, DecoderOptions::NONE);
-    let mut formatter = IntelFormatter::new();
-    formatter.options_mut().set_hex_prefix("0x");
-    formatter.options_mut().set_hex_suffix("");
-    formatter.options_mut().set_uppercase_hex(false);
-    let mut instruction = Instruction::default();
-    let mut out = String::new();
-    while decoder.can_decode() {
-        decoder.decode_out(&mut instruction);
-        let start = instruction.ip() as usize;
-        let mut text = String::new();
-        formatter.format(&instruction, &mut text);
-        let bytes: String =
-            code[start..start + instruction.len()].iter().map(|b| format!("{b:02x}")).collect();
-        writeln!(out, "{start:04x}  {bytes:<24} {text}").unwrap();
-    }
-    for (n, chunk) in code[code_end..].chunks(16).enumerate() {
-        let bytes: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
-        writeln!(out, "{:04x}  {} (data)", code_end + 16 * n, bytes.join(" ")).unwrap();
-    }
-    out
-}
-
-/// Decoded instructions of the code part (up to and including the last `ret`).
-pub fn instructions(code: &[u8]) -> Vec<Instruction> {
-    let mut decoder = Decoder::with_ip(64, &code[..code_end(code)], 0, DecoderOptions::NONE);
-    decoder.iter().collect()
-}
-
-/// End of the code part: just past the last `ret` reached by decoding from the start (the
-/// constants after it are padding and data).
-pub fn code_end(code: &[u8]) -> usize {
-    let mut decoder = Decoder::with_ip(64, code, 0, DecoderOptions::NONE);
-    let mut end = code.len();
-    for instruction in decoder.iter() {
-        if instruction.mnemonic() == Mnemonic::Ret {
-            end = instruction.next_ip() as usize;
-            // Kernels have one ret, at the end of the code; constants follow.
-            break;
-        }
-    }
-    end
-}
-
 /// An n-way bundle kernel placed behind the canary harness (see [`bundle_harness_code`]).
 pub struct HarnessedBundle {
     kernel: BundleNKernel<u8>,
@@ -488,7 +496,7 @@ impl HarnessedPermuteBy {
     }
 }
 
-/// Runs scan and n-way bundle kernels on this CPU through the canary harnesses, for the
+/// Runs pair, scan and n-way bundle kernels on this CPU through the canary harnesses, for the
 /// simulator suites to compare with: `None` for a kernel whose tier this CPU does not run
 /// (said once per tier when the runner is made).
 pub struct Native {
@@ -506,6 +514,12 @@ impl Native {
     /// The arena to place a kernel of `tier` in, if this CPU runs the tier.
     pub fn arena(&self, tier: trinity_emit::kernels::Tier) -> Option<&Arena> {
         self.runs.contains(&tier).then_some(&self.arena)
+    }
+
+    /// What the pair kernel `k` gives on the operands `a` and `b` (the layout's bytes; `b` is
+    /// unused by permute), with callee-saved registers checked.
+    pub fn pair(&self, k: &Kernel, a: &[u8], b: &[u8]) -> Option<Output> {
+        Some(Harnessed::new(self.arena(k.spec.tier)?, k, Alias::None).run(a, b))
     }
 
     /// The scores of `k` over `n` records `stride` bytes apart, with callee-saved registers
@@ -533,4 +547,18 @@ impl Native {
         assert_eq!(flag, 0, "{}: callee-saved registers clobbered", k.spec);
         Some(out)
     }
+}
+
+/// The element an output is filled with before a call, so that an element the kernel fails
+/// to write shows (a padding bit set, a byte that is not a trit).
+trait Garbage {
+    const GARBAGE: Self;
+}
+
+impl Garbage for i8 {
+    const GARBAGE: i8 = 0x55;
+}
+
+impl Garbage for u64 {
+    const GARBAGE: u64 = 0x5555_5555_5555_5555;
 }

@@ -4,7 +4,6 @@
 //! function checks for AVX2 and POPCNT at run time and returns `None` when they are missing.
 //! Dense operands are `i8` slices of length D; bitsliced operands are `u64` slices of 2W words
 //! (+1 plane, then -1 plane, W = ceil(D/64)), and the caller passes D.
-#![allow(dead_code)]
 
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
@@ -81,8 +80,8 @@ pub struct Ops<T> {
 
 impl<T> Ops<T> {
     /// The reduce op (dot or hamming).
-    pub fn reduce(&self, op: trinity::emit::kernels::Op) -> fn(&[T], &[T]) -> i64 {
-        if op == trinity::emit::kernels::Op::Hamming {
+    pub fn reduce(&self, op: trinity_emit::kernels::Op) -> fn(&[T], &[T]) -> i64 {
+        if op == trinity_emit::kernels::Op::Hamming {
             self.hamming
         } else {
             self.dot
@@ -90,8 +89,8 @@ impl<T> Ops<T> {
     }
 
     /// The map op (bind or bundle).
-    pub fn map(&self, op: trinity::emit::kernels::Op) -> fn(&mut [T], &[T], &[T]) {
-        if op == trinity::emit::kernels::Op::Bundle {
+    pub fn map(&self, op: trinity_emit::kernels::Op) -> fn(&mut [T], &[T], &[T]) {
+        if op == trinity_emit::kernels::Op::Bundle {
             self.bundle
         } else {
             self.bind
@@ -121,9 +120,9 @@ pub const BITS: Ops<u64> = Ops {
     permute: |o, v, dim, k| bits_permute(o, v, dim, k).unwrap(),
 };
 
-/// Portable Rust (`trinity::runtime::portable`), dense.
+/// Portable Rust (`trinity_runtime::portable`), dense.
 pub const PORTABLE_DENSE: Ops<i8> = {
-    use trinity::runtime::portable as p;
+    use trinity_runtime::portable as p;
     Ops {
         dot: p::dense_dot,
         hamming: p::dense_hamming,
@@ -136,7 +135,7 @@ pub const PORTABLE_DENSE: Ops<i8> = {
 
 /// Portable Rust, bitsliced.
 pub const PORTABLE_BITS: Ops<u64> = {
-    use trinity::runtime::portable as p;
+    use trinity_runtime::portable as p;
     Ops {
         dot: p::bits_dot,
         hamming: p::bits_hamming,

@@ -1,9 +1,8 @@
-//! Helpers shared by the encoder tests (and, by `#[path]`, the workspace's tests): finding external
-//! tools, asking llvm-mc for encodings, and reading section permissions.
-#![allow(dead_code)]
+//! External tools with the CI rule (a missing tool skips a test with a printed reason, and fails
+//! it under `CI=true`), llvm-mc as an encoding oracle, and reading section permissions.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Find an external tool on PATH (trying each name in turn).
@@ -27,6 +26,14 @@ pub fn require_tool(names: &[&str], why: &str) -> Option<PathBuf> {
     None
 }
 
+/// A scratch directory for one test, `trinity-<tag>-<process id>` under the system's temporary
+/// directory (created if missing).
+pub fn scratch_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("trinity-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// llvm-mc, if available (see [`require_tool`]).
 pub fn llvm_mc() -> Option<PathBuf> {
     require_tool(&["llvm-mc-14", "llvm-mc"], "the llvm-mc encoding oracle")
@@ -34,12 +41,7 @@ pub fn llvm_mc() -> Option<PathBuf> {
 
 /// Assemble `source` for `triple` into the object file `obj` (its `.s` written beside it), and
 /// return the object's bytes. Panics with llvm-mc's message when it fails or warns.
-pub fn assemble_object(
-    llvm_mc: &PathBuf,
-    triple: &str,
-    source: &str,
-    obj: &std::path::Path,
-) -> Vec<u8> {
+pub fn assemble_object(llvm_mc: &Path, triple: &str, source: &str, obj: &Path) -> Vec<u8> {
     let src = obj.with_extension("s");
     std::fs::write(&src, source).unwrap();
     let out = Command::new(llvm_mc)
@@ -59,7 +61,7 @@ pub fn assemble_object(
 /// Assemble `lines` (one instruction each) with llvm-mc in one batch and return each line's
 /// encoding, in order. Panics with llvm-mc's message when any line does not assemble or the
 /// number of encodings differs from the number of lines.
-pub fn assemble(llvm_mc: &PathBuf, args: &[&str], lines: &[String]) -> Vec<Vec<u8>> {
+pub fn assemble(llvm_mc: &Path, args: &[&str], lines: &[String]) -> Vec<Vec<u8>> {
     let mut child = Command::new(llvm_mc)
         .args(args)
         .arg("--show-encoding")

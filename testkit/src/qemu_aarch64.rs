@@ -18,17 +18,14 @@
 //! kernel with the operand addresses in x0-x2, stores x0, d0 and a canary flag (which also
 //! covers sp) in the result page, writes the result page and then the output operand (if any)
 //! to stdout, and exits.
-#![allow(dead_code)]
-
-#[path = "../../trinity-emit/tests/common/mod.rs"]
-mod common;
 
 use object::write::elf::{FileHeader, ProgramHeader, Writer};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use trinity::emit::aarch64::{self as a64, Addr, Assembler, Cond, XSp, V, W, X, XZR};
-use trinity::emit::Label;
+use trinity_emit::aarch64::{self as a64, Addr, Assembler, Cond, XSp, V, W, X, XZR};
+use trinity_emit::kernels::Tier;
+use trinity_emit::Label;
 
 const PAGE: u64 = 0x1000;
 const CODE: u64 = 0x40_0000;
@@ -73,7 +70,9 @@ impl Input<'_> {
 /// truncated to `len`.
 #[derive(Debug, Clone, Copy)]
 pub struct Fill {
+    /// The number of bytes.
     pub len: usize,
+    /// The words they are taken from.
     pub pattern: Pattern,
 }
 
@@ -141,17 +140,31 @@ pub fn generated_bytes(fills: &[Fill]) -> Vec<u8> {
 /// One call: the inputs, whether the kernel writes an output of `out_len` bytes passed as the
 /// first argument, and whether operands should also start right after an unmapped page.
 pub struct Call<'a> {
+    /// The input operands, in argument order.
     pub inputs: Vec<Input<'a>>,
+    /// The output's length in bytes, for a kernel that writes one (passed first).
     pub out_len: Option<usize>,
+    /// Whether operands start right after an unmapped page (otherwise they end right before
+    /// one).
     pub guard_start: bool,
     /// When set, the output is input `i` itself (the kernel is called with out == that input).
     pub out_aliases: Option<usize>,
 }
 
+/// The `qemu-aarch64 -cpu` model that runs kernels of `tier`: `max` for `dotprod`, and for
+/// `neon` `cortex-a72`, which has no DotProd (so a stray `sdot` dies with SIGILL).
+pub fn cpu(tier: Tier) -> &'static str {
+    if tier == Tier::DotProd {
+        "max"
+    } else {
+        "cortex-a72"
+    }
+}
+
 /// The qemu-aarch64 binary, or `None` (after printing why) outside CI; under CI a missing
 /// qemu fails the test.
 pub fn qemu() -> Option<PathBuf> {
-    common::require_tool(&["qemu-aarch64"], "running AArch64 kernels (package qemu-user)")
+    crate::tools::require_tool(&["qemu-aarch64"], "running AArch64 kernels (package qemu-user)")
 }
 
 fn operand_addr(i: usize, len: usize, guard_start: bool) -> u64 {
