@@ -437,7 +437,7 @@ fn guard_pages_catch_no_access_outside_operands() {
     }
     // Every tier this CPU runs: AVX-512 tails are masked loads, which must not fault on the
     // guard page past an operand.
-    let tiers: Vec<Tier> = TIERS.into_iter().filter(|&t| support::host_runs(t)).collect();
+    let tiers: Vec<Tier> = TIERS.into_iter().filter(|&t| native::host_runs(t)).collect();
     let arena = Arena::new();
     let dims = [
         1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 127, 129, 191, 255, 257, 1000,
