@@ -429,7 +429,8 @@ pub fn random<'py>(
 /// of ``baked_hits``, ``jit_hits``, ``jit_misses``, ``portable_ops``, ``over_budget_ops``),
 /// ``cache_size`` (compiled kernels), ``compile_time`` (seconds), ``code_bytes``, ``hit_rate``,
 /// ``backend`` (``"jit"`` or ``"portable"``), ``reason`` (why portable, else ``None``) and
-/// ``tier`` (``"avx2"``, ``"neon"``, ``"dotprod"`` or ``None``).
+/// ``tier`` (``"avx2"``, ``"avx512"``, ``"avx512vpopcnt"``, ``"neon"``, ``"dotprod"`` or
+/// ``None``).
 #[pyfunction]
 pub fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let s = engine().stats();
