@@ -9,7 +9,7 @@ use trinity_emit::kernels::Layout;
 
 /// The alignment of every vector's elements: a cache line, and the width of the widest load a
 /// kernel makes (AVX-512). A 64-byte load from an unaligned operand spans two cache lines,
-/// which costs the dense kernels 1.35-1.65x (docs/design.md §3.3).
+/// which costs the dense kernels 1.32-1.65x (docs/design.md §3.3).
 pub const VECTOR_ALIGN: usize = 64;
 
 /// Elements on a [`VECTOR_ALIGN`] boundary.
