@@ -2,6 +2,8 @@
 //! them, else a printed skip): per (record, query) pair, each query block against the AVX2
 //! pair kernel called once per record, on records that stay in L2 and on records
 //! streamed from memory (a buffer four times the L3), plus the single-query scan's bandwidth.
+//! The memory rows time the kernels for records streaming from memory (`ScanSpec::streaming`),
+//! as an item memory of that size takes them.
 //! Every timed scan's scores are checked against the pair kernel afterwards.
 //!
 //! `cargo bench --bench scan` prints a markdown table; `TRINITY_SCAN_DIMS=1024,10000` picks
@@ -141,7 +143,12 @@ fn main() {
                     for &tier in &tiers {
                         let (mut cells, mut gbs) = (Vec::new(), 0.0);
                         for q in QUERY_BLOCKS {
-                            let spec = ScanSpec::new(metric, layout, dim as u32, tier, q);
+                            // The form an item memory takes for the set (its streaming one
+                            // past 64 MiB of records).
+                            let spec = ScanSpec {
+                                streaming: set == "memory",
+                                ..ScanSpec::new(metric, layout, dim as u32, tier, q)
+                            };
                             let code = place(&arena, &generate_scan(&spec).unwrap().code);
                             // SAFETY: a System V scan kernel; see the call below.
                             let scan: Scan = unsafe { std::mem::transmute(code.entry()) };

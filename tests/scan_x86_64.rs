@@ -18,8 +18,27 @@ use trinity_testkit::native::{self, Edge, Guarded, HarnessedScan};
 const UNWRITTEN: i32 = i32::MIN + 0x5a5a;
 
 fn kernel(metric: ScanMetric, layout: Layout, dim: usize, queries: u32) -> ScanKernel {
-    let spec = ScanSpec::new(metric, layout, dim as u32, Tier::Avx2, queries);
+    streaming_kernel(metric, layout, dim, queries, false)
+}
+
+fn streaming_kernel(
+    metric: ScanMetric,
+    layout: Layout,
+    dim: usize,
+    queries: u32,
+    streaming: bool,
+) -> ScanKernel {
+    let spec =
+        ScanSpec { streaming, ..ScanSpec::new(metric, layout, dim as u32, Tier::Avx2, queries) };
     generate_scan(&spec).unwrap_or_else(|e| panic!("{spec}: {e}"))
+}
+
+/// The kernels of a (metric, layout, D, Q): the one for cached records, and for one bitsliced
+/// query the streaming one too (the others are the same code).
+fn kernels(metric: ScanMetric, layout: Layout, dim: usize, queries: u32) -> Vec<ScanKernel> {
+    let streams = layout == Layout::Bits && queries == 1;
+    let forms = if streams { &[false, true][..] } else { &[false] };
+    forms.iter().map(|&s| streaming_kernel(metric, layout, dim, queries, s)).collect()
 }
 
 /// `bytes` in memory that ends at a guard page (`Edge::End`) or starts after one.
@@ -89,8 +108,9 @@ fn check_all(
     for metric in ScanMetric::ALL {
         let want = scan_scores(metric, reference, &ref_records, &ref_pool);
         for &q in qs {
-            let k = kernel(metric, layout, dim, q);
-            calls += check(arena, &k, &records, &pool, &want, edge);
+            for k in kernels(metric, layout, dim, q) {
+                calls += check(arena, &k, &records, &pool, &want, edge);
+            }
         }
     }
     calls
@@ -224,9 +244,11 @@ fn kernels_end_with_vzeroupper_and_are_deterministic() {
     for layout in Layout::ALL {
         for metric in ScanMetric::ALL {
             for q in QUERY_BLOCKS {
-                for dim in [1, 33, 100, 10000, 65537] {
-                    let k = kernel(metric, layout, dim, q);
-                    assert_eq!(k.code, kernel(metric, layout, dim, q).code, "{}", k.spec);
+                for k in
+                    [1, 33, 100, 10000, 65537].map(|dim| kernels(metric, layout, dim, q)).concat()
+                {
+                    let again = generate_scan(&k.spec).unwrap();
+                    assert_eq!(k.code, again.code, "{}", k.spec);
                     let ins = trinity_testkit::listing::x86_64_instructions(&k.code);
                     let n = ins.len();
                     assert_eq!(ins[n - 1].mnemonic(), iced_x86::Mnemonic::Ret, "{}", k.spec);
@@ -239,22 +261,22 @@ fn kernels_end_with_vzeroupper_and_are_deterministic() {
 }
 
 /// One kernel per (metric, layout) at D = 100 with Q = 2, a bitsliced dot with its loop,
-/// prefetches and eight queries at D = 1000, the sequential one-query bitsliced hamming (its
+/// prefetches and eight queries at D = 1000, the streaming one-query bitsliced hamming (its
 /// query nonzero pass, both planes in turn) at D = 1000, and the staged short dense path at
 /// D = 20, as hex and iced-x86 disassembly, reviewed.
 #[test]
 fn snapshots() {
-    let mut cells: Vec<(ScanMetric, Layout, usize, u32)> = Vec::new();
+    let mut cells: Vec<(ScanMetric, Layout, usize, u32, bool)> = Vec::new();
     for layout in Layout::ALL {
         for metric in ScanMetric::ALL {
-            cells.push((metric, layout, 100, 2));
+            cells.push((metric, layout, 100, 2, false));
         }
     }
-    cells.push((ScanMetric::Dot, Layout::Bits, 1000, 8));
-    cells.push((ScanMetric::Hamming, Layout::Bits, 1000, 1));
-    cells.push((ScanMetric::Hamming, Layout::Dense, 20, 1));
-    for (metric, layout, dim, q) in cells {
-        let k = kernel(metric, layout, dim, q);
+    cells.push((ScanMetric::Dot, Layout::Bits, 1000, 8, false));
+    cells.push((ScanMetric::Hamming, Layout::Bits, 1000, 1, true));
+    cells.push((ScanMetric::Hamming, Layout::Dense, 20, 1, false));
+    for (metric, layout, dim, q, streaming) in cells {
+        let k = streaming_kernel(metric, layout, dim, q, streaming);
         let name = format!("{}_{}_{dim}_q{q}", layout.name(), metric.name());
         let text = format!("{}\n{}", k.spec, trinity_testkit::listing::x86_64_kernel(&k.code));
         insta::with_settings!({snapshot_path => "../snapshots/scan_x86_64", prepend_module_to_snapshot => false}, {

@@ -159,8 +159,16 @@ fn scan_kernels_match_reference_and_hardware() {
             let stride = cases::stride(layout, dim);
             let image = cases::image(&records, stride);
             for metric in ScanMetric::ALL {
-                for q in QUERY_BLOCKS {
-                    let spec = ScanSpec::new(metric, layout, dim as u32, Tier::Avx2, q);
+                // One bitsliced query also in the form for records streaming from memory.
+                let forms = QUERY_BLOCKS
+                    .map(|q| (q, false))
+                    .into_iter()
+                    .chain((layout == Layout::Bits).then_some((1, true)));
+                for (q, streaming) in forms {
+                    let spec = ScanSpec {
+                        streaming,
+                        ..ScanSpec::new(metric, layout, dim as u32, Tier::Avx2, q)
+                    };
                     let k = generate_scan(&spec).unwrap_or_else(|e| panic!("{spec}: {e}"));
                     let queries = &pool[..q as usize];
                     let qimage = cases::image(queries, stride);

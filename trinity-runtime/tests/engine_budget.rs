@@ -80,7 +80,7 @@ fn a_hundred_thousand_distinct_keys_stay_within_the_code_budget() {
         made += requests::<BitVector>(&engine, &a, &b, REQUESTS - made);
     }
     // Scan kernels share the budget: none is compiled once it is spent.
-    let scan = engine.scan_kernel(ScanMetric::Dot, Layout::Bits, 10_000, 4);
+    let scan = engine.scan_kernel(ScanMetric::Dot, Layout::Bits, 10_000, 4, false);
     let grown = resident_bytes().saturating_sub(before);
     let s = engine.stats();
     println!("{dim} dimensions, resident +{grown} bytes, {s:?}");

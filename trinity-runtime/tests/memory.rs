@@ -317,16 +317,19 @@ fn check_scans_agree<V: TestVector>(dim: usize) {
         == trinity_runtime::exec::Backend::Jit
         && trinity_runtime::cpu::detect_tier().is_some();
     for metric in [ScanMetric::Dot, ScanMetric::Hamming] {
-        for q in QUERY_BLOCKS.map(|q| q as usize) {
-            let jit = Scanner::new(metric, V::LAYOUT, dim, q).unwrap();
-            assert_eq!(jit.is_jit(), jit_runs, "{metric:?} D = {dim} Q = {q}");
+        for (q, streaming) in
+            QUERY_BLOCKS.map(|q| q as usize).into_iter().flat_map(|q| [(q, false), (q, true)])
+        {
+            let what = format!("{metric:?} D = {dim} Q = {q} streaming {streaming}");
+            let jit = Scanner::new(metric, V::LAYOUT, dim, q, streaming).unwrap();
+            assert_eq!(jit.is_jit(), jit_runs, "{what}");
             let portable = Scanner::portable(metric, V::LAYOUT, dim, q).unwrap();
             // The queries: the first q records (one of them the zero record).
             let queries = &region[..q * stride];
             let (mut want, mut got) = (vec![0; n * q], vec![-1; n * q]);
             portable.scan(region, stride, n, queries, &mut want).unwrap();
             jit.scan(region, stride, n, queries, &mut got).unwrap();
-            assert_eq!(got, want, "{metric:?} D = {dim} Q = {q}");
+            assert_eq!(got, want, "{what}");
         }
     }
 }

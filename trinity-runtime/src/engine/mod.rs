@@ -445,7 +445,8 @@ impl JitEngine {
     }
 
     /// The item-memory scan kernel for `metric` over vectors of `layout` and `dim`, `queries`
-    /// at a time (see `trinity_emit::kernels::scan`), compiled on first use and cached like
+    /// at a time, for records that stream from memory when `streaming` (see
+    /// `trinity_emit::kernels::scan` and `ScanSpec::streaming`), compiled on first use and cached like
     /// the pair kernels (in [`EngineStats::cache_size`], `compile_time` and `code_bytes`); not
     /// an op call. `None` where generated code cannot run here (no tier, the JIT off or
     /// refused) or the kernel cannot be generated (a bad `dim` or query block): the caller
@@ -454,10 +455,10 @@ impl JitEngine {
     /// ```
     /// use trinity_emit::kernels::{scan::ScanMetric, Layout};
     /// let engine = trinity_runtime::JitEngine::new();
-    /// let kernel = engine.scan_kernel(ScanMetric::Dot, Layout::Bits, 10_000, 4);
+    /// let kernel = engine.scan_kernel(ScanMetric::Dot, Layout::Bits, 10_000, 4, false);
     /// assert_eq!(kernel.is_some(), engine.stats().backend == trinity_runtime::exec::Backend::Jit
     ///     && engine.tier().is_some());
-    /// assert!(engine.scan_kernel(ScanMetric::Dot, Layout::Bits, 10_000, 3).is_none());
+    /// assert!(engine.scan_kernel(ScanMetric::Dot, Layout::Bits, 10_000, 3, false).is_none());
     /// ```
     pub fn scan_kernel(
         &self,
@@ -465,15 +466,19 @@ impl JitEngine {
         layout: Layout,
         dim: usize,
         queries: usize,
+        streaming: bool,
     ) -> Option<ScanKernel> {
         let tier = self.tier.filter(|_| self.backend == Backend::Jit)?;
-        let spec = ScanSpec::new(
-            metric,
-            layout,
-            u32::try_from(dim).ok()?,
-            tier,
-            u32::try_from(queries).ok()?,
-        );
+        let spec = ScanSpec {
+            streaming,
+            ..ScanSpec::new(
+                metric,
+                layout,
+                u32::try_from(dim).ok()?,
+                tier,
+                u32::try_from(queries).ok()?,
+            )
+        };
         let compile = || {
             let code = self.place(|| Ok(generate_scan(&spec)?.code))?;
             let bytes = layout.operand_bytes(spec.dim);

@@ -59,19 +59,27 @@ enum Imp {
 
 impl Scanner {
     /// The scan for `metric` over vectors of `layout` and `dim`, `queries` (1, 2, 4 or 8) at a
-    /// time: the global engine's generated kernel where one can run here, else
-    /// [`portable`](Self::portable), with identical results.
+    /// time, over records that stream from memory when `streaming` (a kernel form that pays
+    /// off only there; `ScanSpec::streaming`): the global engine's generated kernel where one
+    /// can run here, else [`portable`](Self::portable), with identical results.
     ///
     /// ```
     /// use trinity_runtime::memory::{ScanMetric, Scanner};
     /// # use trinity_emit::kernels::Layout;
-    /// let scanner = Scanner::new(ScanMetric::Dot, Layout::Bits, 10_000, 4)?;
+    /// let scanner = Scanner::new(ScanMetric::Dot, Layout::Bits, 10_000, 4, false)?;
     /// println!("scanning with generated code: {}", scanner.is_jit());
     /// # Ok::<(), trinity_runtime::Error>(())
     /// ```
-    pub fn new(metric: ScanMetric, layout: Layout, dim: usize, queries: usize) -> Result<Scanner> {
+    pub fn new(
+        metric: ScanMetric,
+        layout: Layout,
+        dim: usize,
+        queries: usize,
+        streaming: bool,
+    ) -> Result<Scanner> {
         let mut scanner = Scanner::portable(metric, layout, dim, queries)?;
-        if let Some(kernel) = JitEngine::global().scan_kernel(metric, layout, dim, queries) {
+        let engine = JitEngine::global();
+        if let Some(kernel) = engine.scan_kernel(metric, layout, dim, queries, streaming) {
             scanner.imp = Imp::Jit(kernel);
         }
         Ok(scanner)

@@ -146,8 +146,9 @@ struct Shape {
     staged: bool,
     /// Chunks per inner-loop iteration.
     unroll: usize,
-    /// One query, bitsliced: each record is read strictly in order, its plus plane then its
-    /// minus plane (see [`Shape::plane_chunk`]), not as two interleaved streams.
+    /// One query, bitsliced, records streaming from memory ([`ScanSpec::streaming`]): each
+    /// record is read strictly in order, its plus plane then its minus plane (see
+    /// [`Shape::plane_chunk`]), not as two interleaved streams.
     sequential: bool,
 }
 
@@ -193,7 +194,8 @@ impl Shape {
             // One prefetch per plane per iteration covers a 64-byte line of each.
             Layout::Bits => 2,
         };
-        let sequential = spec.layout == Layout::Bits
+        let sequential = spec.streaming
+            && spec.layout == Layout::Bits
             && queries == 1
             && spec.layout.operand_bytes(spec.dim) <= SEQUENTIAL_MAX_BYTES;
         Shape { metric: spec.metric, layout: spec.layout, dim, queries, staged, unroll, sequential }
