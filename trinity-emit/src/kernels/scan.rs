@@ -81,7 +81,7 @@ pub struct ScanSpec {
     /// faster but combines every chunk with both query planes. Measured with one query at
     /// D = 10000 (fastest of many rounds): from 256 MB of records on a Zen 3, 5.9-6.2 GB/s
     /// interleaved against 8.5-9.1 in order; on an Intel Xeon, 10% faster for dot and 30%
-    /// slower for hamming from 127 MiB, and 1.6-2.7x slower on records in L2. Other kernels
+    /// slower for hamming from 127 MiB, and 1.4-2.7x slower on records in L2. Other kernels
     /// ignore it.
     pub streaming: bool,
 }
