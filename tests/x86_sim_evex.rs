@@ -358,22 +358,23 @@ mod native {
     const STATE: usize = 32 * 64 + 8 * 8;
     const K_AT: usize = 32 * 64;
 
-    /// Whether this CPU has every feature the snippets use; says once why not.
+    /// Whether this CPU has every feature the snippets use; says once why not. System V only:
+    /// the wrapper overwrites xmm6-15, which Win64 callers keep.
     fn cpu_has_them() -> bool {
         static HAS: OnceLock<bool> = OnceLock::new();
         *HAS.get_or_init(|| {
-            #[cfg(target_arch = "x86_64")]
+            #[cfg(all(target_arch = "x86_64", unix))]
             let has = is_x86_feature_detected!("avx512f")
                 && is_x86_feature_detected!("avx512bw")
                 && is_x86_feature_detected!("avx512vl")
                 && is_x86_feature_detected!("avx512vpopcntdq")
                 && is_x86_feature_detected!("avx512bitalg");
-            #[cfg(not(target_arch = "x86_64"))]
+            #[cfg(not(all(target_arch = "x86_64", unix)))]
             let has = false;
             if !has {
                 eprintln!(
-                    "native cross-check skipped: this CPU lacks one of AVX-512 F, BW, VL, \
-                     VPOPCNTDQ, BITALG (the simulator is checked against the formulas only)"
+                    "native cross-check skipped: this is not an x86-64 Unix CPU with AVX-512 F, \
+                     BW, VL, VPOPCNTDQ and BITALG (the simulator is checked against the formulas only)"
                 );
             }
             has
@@ -407,10 +408,9 @@ mod native {
         if !cpu_has_them() {
             return;
         }
-        let lines = |load| moves(load);
         let (Some(load), Some(mut store)) = (
-            assemble(&lines(true).iter().map(String::as_str).collect::<Vec<_>>()),
-            assemble(&lines(false).iter().map(String::as_str).collect::<Vec<_>>()),
+            assemble(&moves(true).iter().map(String::as_str).collect::<Vec<_>>()),
+            assemble(&moves(false).iter().map(String::as_str).collect::<Vec<_>>()),
         ) else {
             return;
         };
