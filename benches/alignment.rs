@@ -8,7 +8,8 @@
 use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Tier};
 use trinity::runtime::exec::{call::ReduceKernel, Arena};
 use trinity::runtime::tune::{fastest_of, reps_for};
-use trinity::runtime::{cpu, reference, BitVector, DenseVector, VECTOR_ALIGN};
+use trinity::runtime::{cpu, reference, DenseVector, VECTOR_ALIGN};
+use trinity_testkit::cases::operand;
 
 /// Offsets from a 64-byte boundary, in bytes.
 const OFFSETS: [usize; 4] = [0, 8, 16, 32];
@@ -31,16 +32,6 @@ fn main() {
             for dim in [1024u32, 10000, 59049] {
                 let a = DenseVector::random(dim as usize, 1).unwrap();
                 let b = DenseVector::random(dim as usize, 2).unwrap();
-                let bytes = |v: &DenseVector| -> Vec<u8> {
-                    match layout {
-                        Layout::Dense => v.as_slice().iter().map(|&t| t as u8).collect(),
-                        Layout::Bits => BitVector::from(v)
-                            .words()
-                            .iter()
-                            .flat_map(|w| w.to_le_bytes())
-                            .collect(),
-                    }
-                };
                 let want = match op {
                     Op::Dot => reference::dot(&a, &b).unwrap(),
                     _ => reference::hamming(&a, &b).unwrap(),
@@ -52,7 +43,7 @@ fn main() {
                 // operands of `n` bytes, for a tier this CPU runs.
                 let kernel = unsafe { ReduceKernel::<u8>::new(code, n) };
                 // Each offset gets its own over-allocated buffers holding both operands there.
-                let (sa, sb) = (bytes(&a), bytes(&b));
+                let (sa, sb) = (operand(layout, &a), operand(layout, &b));
                 let at = |src: &[u8], off: usize| {
                     let mut buf = vec![0u8; n + 2 * VECTOR_ALIGN];
                     let start = buf.as_ptr().align_offset(VECTOR_ALIGN) + off;
