@@ -49,10 +49,18 @@ pub fn listing(arch: Arch, code: &[u8]) -> String {
 /// data, listed in rows of 16 (pass `code.len()` to decode everything, or
 /// [`x86_64_code_end`] for an x86-64 kernel, whose constants follow its `ret`).
 ///
-/// Panics if `code_end` is beyond the code.
+/// A `code_end` beyond the code decodes all of it.
+///
+/// ```
+/// use trinity_emit::disasm::{listing, listing_with, Style};
+/// use trinity_emit::kernels::Arch;
+/// let code = [0xc5, 0xf8, 0x77, 0xc3];
+/// assert_eq!(listing_with(Arch::X86_64, &code, 99, Style::CLI), listing(Arch::X86_64, &code));
+/// assert!(listing_with(Arch::X86_64, &code, 3, Style::CLI).contains("(data)"));
+/// ```
 pub fn listing_with(arch: Arch, code: &[u8], code_end: usize, style: Style) -> String {
     let mut out = String::new();
-    let (instructions, data) = code.split_at(code_end);
+    let (instructions, data) = code.split_at(code_end.min(code.len()));
     match arch {
         Arch::X86_64 => x86_64(&mut out, instructions, style),
         Arch::Aarch64 => aarch64(&mut out, instructions, style),
