@@ -63,20 +63,17 @@ pub fn expected(op: Op, layout: Layout, dim: usize, a: &[u8], b: &[u8], shift: u
 /// Dense operand bytes as trits (the same bytes: no copy, which matters at 2^24 trits in a
 /// debug build).
 pub fn trits(bytes: &[u8]) -> &[i8] {
-    // SAFETY: i8 and u8 have the same size and alignment and every bit pattern is valid for
-    // both; the slice borrows `bytes` for its lifetime.
-    unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast::<i8>(), bytes.len()) }
+    bytemuck::cast_slice(bytes)
 }
 
 /// Bitsliced operand bytes as little-endian words (the length must be a multiple of 8):
 /// borrowed where the bytes are aligned for `u64` on a little-endian host, copied otherwise.
 pub fn words(bytes: &[u8]) -> Cow<'_, [u64]> {
     assert_eq!(bytes.len() % 8, 0, "bitsliced operands are whole words");
-    // SAFETY: every bit pattern is a valid u64; `align_to` only puts correctly aligned whole
-    // words in the middle part.
-    let (head, middle, _) = unsafe { bytes.align_to::<u64>() };
-    if cfg!(target_endian = "little") && head.is_empty() {
-        return Cow::Borrowed(middle);
+    match bytemuck::try_cast_slice(bytes) {
+        Ok(words) if cfg!(target_endian = "little") => Cow::Borrowed(words),
+        _ => {
+            Cow::Owned(bytes.chunks(8).map(|c| u64::from_le_bytes(c.try_into().unwrap())).collect())
+        }
     }
-    Cow::Owned(bytes.chunks(8).map(|c| u64::from_le_bytes(c.try_into().unwrap())).collect())
 }
