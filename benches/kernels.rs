@@ -109,7 +109,9 @@ fn bench_baked<H: Vsa, V: Vector>(group: &mut Group, op: Op, a: &V, b: &V) {
         }
         Op::Cosine => {
             assert_eq!(H::cosine(a, b), reference::cosine(a, b));
-            group.bench_function(id, |bn| bn.iter(|| H::cosine(black_box(a), black_box(b))));
+            group.bench_function(id, |bn| {
+                bn.iter(|| H::cosine(black_box(a), black_box(b)).unwrap())
+            });
         }
         Op::Bind | Op::Bundle => {
             let (f, want) = if op == Op::Bind {
@@ -120,14 +122,14 @@ fn bench_baked<H: Vsa, V: Vector>(group: &mut Group, op: Op, a: &V, b: &V) {
             f(&mut out, a, b).unwrap();
             assert_eq!(out.to_trits(), want);
             group.bench_function(id, |bn| {
-                bn.iter(|| f(black_box(&mut out), black_box(a), black_box(b)))
+                bn.iter(|| f(black_box(&mut out), black_box(a), black_box(b)).unwrap())
             });
         }
         Op::Permute => {
             H::permute_into(&mut out, a, SHIFT).unwrap();
             assert_eq!(out.to_trits(), reference::permute(a, SHIFT));
             group.bench_function(id, |bn| {
-                bn.iter(|| H::permute_into(black_box(&mut out), black_box(a), SHIFT))
+                bn.iter(|| H::permute_into(black_box(&mut out), black_box(a), SHIFT).unwrap())
             });
         }
     }
