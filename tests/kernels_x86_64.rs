@@ -21,6 +21,11 @@ const REDUCE: [Op; 3] = [Op::Dot, Op::Hamming, Op::Cosine];
 /// Every x86-64 tier: the static checks run them all, the native ones those this CPU has.
 const TIERS: [Tier; 3] = [Tier::Avx2, Tier::Avx512, Tier::Avx512Vpopcnt];
 
+/// The x86-64 tiers this CPU runs (each one it lacks says so).
+fn native_tiers() -> Vec<Tier> {
+    TIERS.into_iter().filter(|&t| native::host_runs(t)).collect()
+}
+
 fn tier_spec(
     tier: Tier,
     op: Op,
@@ -174,7 +179,7 @@ fn reduction_tails_match_reference() {
     if !native::host_has_avx2() {
         return;
     }
-    let tiers: Vec<Tier> = TIERS.into_iter().filter(|&t| native::host_runs(t)).collect();
+    let tiers = native_tiers();
     let arena = Arena::new();
     let mut calls = 0;
     for (n, dim) in cases::reduction_dims().into_iter().enumerate() {
@@ -192,7 +197,7 @@ fn max_dim_matches_reference() {
     if !native::host_has_avx2() {
         return;
     }
-    let tiers: Vec<Tier> = TIERS.into_iter().filter(|&t| native::host_runs(t)).collect();
+    let tiers = native_tiers();
     let arena = Arena::new();
     let dim = MAX_DIM as usize;
     let vs = ["random a", "all +1", "all -1"].map(|name| (name, cases::vector(name, dim, 99)));
@@ -437,7 +442,7 @@ fn guard_pages_catch_no_access_outside_operands() {
     }
     // Every tier this CPU runs: AVX-512 tails are masked loads, which must not fault on the
     // guard page past an operand.
-    let tiers: Vec<Tier> = TIERS.into_iter().filter(|&t| native::host_runs(t)).collect();
+    let tiers = native_tiers();
     let arena = Arena::new();
     let dims = [
         1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 127, 129, 191, 255, 257, 1000,
