@@ -498,7 +498,11 @@ impl From<&DenseVector> for BitVector {
 
 impl From<&BitVector> for DenseVector {
     fn from(bits: &BitVector) -> Self {
-        DenseVector::from_trusted((0..bits.dim).map_while(|i| bits.get(i)).collect())
+        let mut dense = DenseVector::zeroed(bits.dim);
+        for (i, t) in dense.trits.iter_mut().enumerate() {
+            *t = bits.get(i).unwrap_or(0);
+        }
+        dense
     }
 }
 
