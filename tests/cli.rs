@@ -428,7 +428,10 @@ fn help_is_complete_with_exit_codes() {
             ],
         ),
         (&["encoders", "--help"], &[]),
-        (&["tune", "--help"], &["--ops", "--layouts", "--dims", "--rounds", "--out", "--quiet"]),
+        (
+            &["tune", "--help"],
+            &["--ops", "--layouts", "--dims", "--tier", "--rounds", "--out", "--quiet"],
+        ),
     ];
     for &(args, needles) in cases {
         let (code, out, err) = trinity(args);
@@ -509,6 +512,8 @@ fn tune_writes_wisdom_and_bake_generates_its_choices() {
             "100,5000",
             "--rounds",
             "2",
+            "--tier",
+            "avx2",
             "--quiet",
             "--out",
             out.to_str().unwrap(),
@@ -519,9 +524,13 @@ fn tune_writes_wisdom_and_bake_generates_its_choices() {
         let dims: Vec<u32> = wisdom.choices.iter().map(|c| c.dim).collect();
         assert_eq!(dims, [100, 5000], "bind has one variant: not tuned\n{text}");
         for c in &wisdom.choices {
-            assert_eq!((c.op, c.layout), (Op::Dot, Layout::Bits));
+            assert_eq!((c.op, c.layout, c.tier), (Op::Dot, Layout::Bits, Tier::Avx2));
             assert!(Variant::candidates(&c.spec()).contains(&c.variant), "{c:?}");
         }
+        // A tier of the other architecture is a usage error naming it.
+        let (code, _, err) = trinity(&["tune", "--tier", "dotprod", "--quiet"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("--tier dotprod") && err.contains("cannot run"), "{err}");
     } else {
         println!("SKIPPED the tune half: needs a CPU that runs avx2 kernels");
     }

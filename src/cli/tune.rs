@@ -2,11 +2,11 @@
 //! the fastest of each as a wisdom file (docs/design.md §9.4), which the engine
 //! (`TRINITY_WISDOM`), `trinity bake --wisdom` and the build-script baker read.
 
-use super::{layout_parser, op_parser, or_default, parse_dim, Error};
+use super::{layout_parser, op_parser, or_default, parse_dim, tier_parser, Error};
 use std::path::PathBuf;
 use trinity::runtime::{cpu, tune};
 use trinity_emit::kernels::tuning::{Measured, Wisdom};
-use trinity_emit::kernels::{KernelSpec, Layout, Op, Variant};
+use trinity_emit::kernels::{KernelSpec, Layout, Op, Tier, Variant};
 
 /// Arguments of `trinity tune`.
 #[derive(Debug, clap::Args)]
@@ -17,6 +17,9 @@ pub struct TuneArgs {
     /// Layouts to tune (default: both).
     #[arg(long, value_parser = layout_parser(), value_delimiter = ',')]
     pub layouts: Vec<Layout>,
+    /// CPU tier to tune (default: this CPU's best); this CPU must run it.
+    #[arg(long, value_parser = tier_parser())]
+    pub tier: Option<Tier>,
     /// Dimensions to time, each in 1..=16777216; the engine uses the choice measured at the
     /// dimension nearest its own.
     #[arg(long, value_delimiter = ',', default_value = "1024,10000,59049", value_parser = parse_dim,
@@ -35,9 +38,17 @@ pub struct TuneArgs {
 
 /// Time the variants and write the wisdom file; returns the table of choices.
 pub fn run(args: &TuneArgs) -> Result<String, Error> {
-    let Some(tier) = cpu::detect_tier() else {
+    let Some(best) = cpu::detect_tier() else {
         return Err(Error::Failed("this CPU has no kernel tier: nothing to tune".into()));
     };
+    let tier = args.tier.unwrap_or(best);
+    if !best.runs(tier) {
+        return Err(Error::Usage(format!(
+            "--tier {}: this CPU cannot run it (its best tier is {})",
+            tier.name(),
+            best.name()
+        )));
+    }
     let ops = or_default(&args.ops, &[Op::Dot, Op::Hamming, Op::Cosine]);
     let layouts = or_default(&args.layouts, &Layout::ALL);
     let mut specs = Vec::new();

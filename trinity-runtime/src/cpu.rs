@@ -87,7 +87,7 @@ pub(crate) fn preference(cpu: Option<Tier>, tier: Tier) -> Option<u8> {
 }
 
 /// This CPU's family, for choosing kernel variants (docs/design.md §5.2): from the CPUID
-/// vendor and family on x86-64, from MIDR_EL1 (as Linux shows it in sysfs) on AArch64.
+/// vendor and family (and, for AMD, AVX-512) on x86-64, from MIDR_EL1 (as Linux shows it in sysfs) on AArch64.
 ///
 /// ```
 /// let family = trinity_runtime::cpu::detect_family();
@@ -109,6 +109,10 @@ pub fn detect_family() -> CpuFamily {
         let base = (signature >> 8) & 0xf;
         let family = if base == 0xf { base + ((signature >> 20) & 0xff) } else { base };
         match (&vendor[..], family) {
+            // Zen 4 shares family 19h with Zen 3; AVX-512 tells them apart.
+            (b"AuthenticAMD", 0x17..) if std::arch::is_x86_feature_detected!("avx512f") => {
+                CpuFamily::AmdZen4
+            }
             (b"AuthenticAMD", 0x17..) => CpuFamily::AmdZen,
             (b"GenuineIntel", 6) => CpuFamily::IntelCore,
             _ => CpuFamily::Other,

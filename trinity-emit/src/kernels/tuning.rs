@@ -25,8 +25,10 @@ use std::path::Path;
 /// A CPU family: CPUs whose kernels prefer the same variants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CpuFamily {
-    /// AMD Zen (x86-64 family 17h and later).
+    /// AMD Zen without AVX-512 (Zen 1 to Zen 3: x86-64 family 17h and 19h).
     AmdZen,
+    /// AMD Zen with AVX-512 (Zen 4 and later), whose AVX2 code prefers other variants.
+    AmdZen4,
     /// Intel Core and Xeon (x86-64 family 6).
     IntelCore,
     /// Arm Cortex-A cores.
@@ -39,19 +41,21 @@ pub enum CpuFamily {
 
 impl CpuFamily {
     /// Every family.
-    pub const ALL: [CpuFamily; 5] = [
+    pub const ALL: [CpuFamily; 6] = [
         CpuFamily::AmdZen,
+        CpuFamily::AmdZen4,
         CpuFamily::IntelCore,
         CpuFamily::ArmCortex,
         CpuFamily::ArmNeoverse,
         CpuFamily::Other,
     ];
 
-    /// The family's name in wisdom files (`amd-zen`, `intel-core`, `arm-cortex`,
+    /// The family's name in wisdom files (`amd-zen`, `amd-zen4`, `intel-core`, `arm-cortex`,
     /// `arm-neoverse`, `other`).
     pub fn name(self) -> &'static str {
         match self {
             CpuFamily::AmdZen => "amd-zen",
+            CpuFamily::AmdZen4 => "amd-zen4",
             CpuFamily::IntelCore => "intel-core",
             CpuFamily::ArmCortex => "arm-cortex",
             CpuFamily::ArmNeoverse => "arm-neoverse",
@@ -98,6 +102,18 @@ pub struct Choice {
 /// measured (1024 4.1 against 4.3 ns, 4096 8.9 against 9.4, 10000 23.0 against 24.1, 59049
 /// 117.5 against 119.6); the dense rows hold for `avx512` too, whose dense code is the same.
 ///
+/// AMD Zen 4 rows were measured with `trinity tune` (401-801 rounds, two to three runs) on an
+/// AMD EPYC with AVX-512 (family 19h model 11h, 2 cores of a shared VM). Its `avx512vpopcnt`
+/// tier keeps the defaults (within 1.05 of the fastest) but for dense dot below 2048, where two
+/// accumulators win (14.4-14.5 ns against 15.1-15.5 ns at 1024), and bitsliced hamming, where
+/// four vectors per iteration are at least level. Its `avx2` tier (run where asked for) differs
+/// from Zen 3: bitsliced hamming takes Harley-Seal from 4096 on (10000: 39.9-48.2 ns against
+/// 42.2-52.8 ns for the best nibble form; 59049: 198-236 ns against 216-277 ns), bitsliced dot
+/// four vectors per iteration, and dense dot keeps the default (Zen 3's eight accumulators are
+/// 1.15-1.2x slower at 1024). Harley-Seal wins bitsliced dot and cosine by 5-12% where D fills
+/// whole 16-vector blocks (16384, 24576, 32768, 45000) and loses where a long tail remains
+/// (20000, 28000, 59049), so those keep the nibble forms.
+///
 /// Arm Cortex and Neoverse rows come from llvm-mca 14 models of the generated loops
 /// (`-mcpu=cortex-a72` and `neoverse-n1`, which LLVM 14 both schedules with its Cortex-A57
 /// model, so they agree), not from timings: there is no Arm hardware here and qemu does not
@@ -115,6 +131,7 @@ pub fn builtin(family: CpuFamily) -> Vec<Choice> {
         dims,
         variant: Variant { popcount, unroll },
     };
+    let on = |tier, choice: Choice| Choice { tier, ..choice };
     let (bits, dense) = (Layout::Bits, Layout::Dense);
     match family {
         CpuFamily::AmdZen => vec![
@@ -147,7 +164,6 @@ pub fn builtin(family: CpuFamily) -> Vec<Choice> {
             rows
         }
         CpuFamily::IntelCore => {
-            let on = |tier, choice: Choice| Choice { tier, ..choice };
             vec![
                 row(bits, Op::Hamming, 4096..=32767, Nibble, 4),
                 row(bits, Op::Hamming, 32768..=MAX_DIM, HarleySeal, 0),
@@ -157,6 +173,14 @@ pub fn builtin(family: CpuFamily) -> Vec<Choice> {
                 on(Tier::Avx512Vpopcnt, row(bits, Op::Hamming, 1..=MAX_DIM, Nibble, 4)),
             ]
         }
+        CpuFamily::AmdZen4 => vec![
+            row(bits, Op::Dot, 1..=MAX_DIM, Nibble, 4),
+            row(bits, Op::Hamming, 1..=4095, Nibble, 4),
+            row(bits, Op::Hamming, 4096..=MAX_DIM, HarleySeal, 0),
+            on(Tier::Avx512, row(dense, Op::Dot, 1..=2047, Nibble, 2)),
+            on(Tier::Avx512Vpopcnt, row(dense, Op::Dot, 1..=2047, Nibble, 2)),
+            on(Tier::Avx512Vpopcnt, row(bits, Op::Hamming, 1..=MAX_DIM, Nibble, 4)),
+        ],
         CpuFamily::Other => Vec::new(),
     }
 }
