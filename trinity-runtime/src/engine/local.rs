@@ -72,22 +72,25 @@ struct Slot {
     key: Key,
     /// The kernel in the engine's cache entry for `key`.
     kernel: *const Compiled,
-    /// This thread's tally for `key.engine`, held in [`TALLIES`].
-    tally: *const Tally,
-    /// [`Count::Baked`] or [`Count::JitHit`].
-    count: Count,
+    /// This thread's count of `key`'s calls ([`Count::Baked`] or [`Count::JitHit`]) in its
+    /// tally for `key.engine`, held in [`TALLIES`].
+    counter: *const AtomicU64,
 }
 
 const EMPTY: Slot = Slot {
     key: Key { engine_op: 0, dim_shift: 0 },
     kernel: std::ptr::null(),
-    tally: std::ptr::null(),
-    count: Count::JitHit,
+    counter: std::ptr::null(),
 };
 
 /// One thread's op counts for one engine. Only that thread writes them (a load and a store,
 /// no locked read-modify-write); `stats()` reads them from any thread.
+///
+/// Aligned so that no other data shares its 128-byte pair of cache lines: a tally allocated
+/// next to the caller's operands made an engine hit at D = 64 about 1.3 ns slower (6.6 ns
+/// against 5.3 ns, fastest of 100 rounds, AMD EPYC Zen 4).
 #[derive(Default)]
+#[repr(align(128))]
 pub(crate) struct Tally {
     counts: [AtomicU64; COUNTS],
     /// Set (release) by the owning thread once it will not write again.
@@ -95,11 +98,15 @@ pub(crate) struct Tally {
 }
 
 impl Tally {
-    #[inline]
     fn bump(&self, count: Count) {
-        let n = &self.counts[count as usize];
-        n.store(n.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        bump(&self.counts[count as usize]);
     }
+}
+
+/// Add one to a count only this thread writes.
+#[inline]
+fn bump(n: &AtomicU64) {
+    n.store(n.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
 }
 
 /// An engine's view of its threads' tallies.
@@ -219,9 +226,10 @@ pub(crate) fn recent(key: &Key) -> Option<*const Compiled> {
         if slot.key != *key {
             return None;
         }
-        // SAFETY: a slot holding a key holds this thread's tally for the key's engine, an Arc
-        // in TALLIES; a tally leaves TALLIES only after `forget` emptied its engine's slots.
-        unsafe { &*slot.tally }.bump(slot.count);
+        // SAFETY: a slot holding a key points into this thread's tally for the key's engine,
+        // an Arc in TALLIES; a tally leaves TALLIES only after `forget` emptied its engine's
+        // slots.
+        bump(unsafe { &*slot.counter });
         Some(slot.kernel)
     })
 }
@@ -247,7 +255,7 @@ pub(crate) fn remember(key: Key, entry: &Entry) {
     let _ = TALLIES.try_with(|held| {
         let held = held.try_borrow().ok()?;
         let (_, tally) = held.0.first().filter(|(id, _)| *id == key.engine())?;
-        let slot = Slot { key, kernel: &entry.compiled, tally: Arc::as_ptr(tally), count };
+        let slot = Slot { key, kernel: &entry.compiled, counter: &tally.counts[count as usize] };
         SLOTS.with(|slots| slots[key.slot()].set(slot));
         Some(())
     });
