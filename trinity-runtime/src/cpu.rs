@@ -87,7 +87,8 @@ pub(crate) fn preference(cpu: Option<Tier>, tier: Tier) -> Option<u8> {
 }
 
 /// This CPU's family, for choosing kernel variants (docs/design.md §5.2): from the CPUID
-/// vendor and family (and, for AMD, AVX-512) on x86-64, from MIDR_EL1 (as Linux shows it in sysfs) on AArch64.
+/// vendor and family (and, for AMD, AVX-512) on x86-64, from MIDR_EL1 (as Linux shows it in
+/// sysfs) on AArch64.
 ///
 /// ```
 /// let family = trinity_runtime::cpu::detect_family();
