@@ -7,12 +7,13 @@
 
 use trinity_testkit::yardstick;
 
+use aligned_vec::{AVec, ConstAlign};
 use std::hint::black_box;
 use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Tier};
 use trinity::runtime::exec::call::{BinaryKernel, ReduceF64Kernel, ReduceKernel, UnaryKernel};
 use trinity::runtime::exec::{Arena, Code};
 use trinity::runtime::tune::fastest_of;
-use trinity::runtime::{BitVector, DenseVector};
+use trinity::runtime::{BitVector, DenseVector, VECTOR_ALIGN};
 use yardstick::Ops;
 
 /// Fastest per-call time (ns) of `jit` and `yard` over 200 alternating batches of `reps` calls.
@@ -105,8 +106,12 @@ fn main() {
         let a = DenseVector::random(dim, 1).unwrap();
         let b = DenseVector::random(dim, 2).unwrap();
         let (ba, bb) = (BitVector::from(&a), BitVector::from(&b));
-        let mut dense_out = vec![0i8; dim];
-        let mut bits_out = vec![0u64; ba.words().len()];
+        // Outputs 64-byte aligned, as the vector types keep theirs (an engine's bind writes
+        // into a new vector), for both contenders alike.
+        let mut dense_out =
+            AVec::<i8, ConstAlign<VECTOR_ALIGN>>::from_slice(VECTOR_ALIGN, a.as_slice());
+        let mut bits_out =
+            AVec::<u64, ConstAlign<VECTOR_ALIGN>>::from_slice(VECTOR_ALIGN, ba.words());
         for layout in Layout::ALL {
             for op in Op::ALL {
                 let mut spec = if op == Op::Permute {

@@ -559,7 +559,7 @@ fn tune_writes_wisdom_and_bake_generates_its_choices() {
         only_kernel_bytes(&object::File::parse(&*object).unwrap(), "trinity_bits_dot_10000");
     let mut spec = KernelSpec::new(Op::Dot, Layout::Bits, 10000, Tier::Avx2);
     assert_ne!(baked, generate(&spec).unwrap().code, "not the default variant");
-    spec.variant = Variant { popcount: Popcount::HarleySeal, unroll: 0 };
+    spec.variant = Variant { popcount: Popcount::HarleySeal, ..Variant::DEFAULT };
     assert_eq!(baked, generate(&spec).unwrap().code);
 
     let bad = dir.join("bad.wisdom");

@@ -11,7 +11,8 @@ use trinity_emit::kernels::{KernelSpec, Layout, Op, Tier, Variant};
 /// Arguments of `trinity tune`.
 #[derive(Debug, clap::Args)]
 pub struct TuneArgs {
-    /// Ops to tune (default: dot, hamming, cosine; the other ops have one variant).
+    /// Ops to tune (default: dot, hamming, cosine; bind and bundle have variants only on the
+    /// AVX-512 tiers, permute none).
     #[arg(long, value_parser = op_parser(), value_delimiter = ',')]
     pub ops: Vec<Op>,
     /// Layouts to tune (default: both).

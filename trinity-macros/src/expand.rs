@@ -61,7 +61,8 @@ fn spec_tokens(spec: &KernelSpec) -> TokenStream {
     let (op, layout) = (variant(&spec.op), variant(&spec.layout));
     let (tier, conv) = (variant(&spec.tier), variant(&spec.conv));
     let (dim, shift) = (spec.dim, spec.shift);
-    let (popcount, unroll) = (variant(&spec.variant.popcount), spec.variant.unroll);
+    let (popcount, unroll, ymm) =
+        (variant(&spec.variant.popcount), spec.variant.unroll, spec.variant.ymm);
     quote! {
         ::trinity::emit::kernels::KernelSpec {
             op: ::trinity::emit::kernels::Op::#op,
@@ -73,6 +74,7 @@ fn spec_tokens(spec: &KernelSpec) -> TokenStream {
             variant: ::trinity::emit::kernels::Variant {
                 popcount: ::trinity::emit::kernels::Popcount::#popcount,
                 unroll: #unroll,
+                ymm: #ymm,
             },
         }
     }

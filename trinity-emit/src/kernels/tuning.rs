@@ -112,7 +112,12 @@ pub struct Choice {
 /// four vectors per iteration, and dense dot keeps the default (Zen 3's eight accumulators are
 /// 1.15-1.2x slower at 1024). Harley-Seal wins bitsliced dot and cosine by 5-12% where D fills
 /// whole 16-vector blocks (16384, 24576, 32768, 45000) and loses where a long tail remains
-/// (20000, 28000, 59049), so those keep the nibble forms.
+/// (20000, 28000, 59049), so those keep the nibble forms. Bitsliced bind and bundle on the
+/// AVX-512 tiers take the 256-bit code from 2048 on: `cargo bench --bench min_ratio` measured
+/// it at 40.1-40.7 ns (bind) and 35.7-36.1 ns (bundle) at 10000 against 43.5-45.3 ns for
+/// the 512-bit code, level at 59049; `trinity tune`, whose buffers lie elsewhere, found the
+/// two within 1.05 of each other at 10000 and 59049 and the 256-bit code 1.08-1.17x faster
+/// at 4096, but 1.03-1.10x slower at 1024.
 ///
 /// Arm Cortex and Neoverse rows come from llvm-mca 14 models of the generated loops
 /// (`-mcpu=cortex-a72` and `neoverse-n1`, which LLVM 14 both schedules with its Cortex-A57
@@ -129,9 +134,16 @@ pub fn builtin(family: CpuFamily) -> Vec<Choice> {
         layout,
         op,
         dims,
-        variant: Variant { popcount, unroll },
+        variant: Variant { popcount, unroll, ymm: false },
     };
     let on = |tier, choice: Choice| Choice { tier, ..choice };
+    let ymm = |tier, op| Choice {
+        tier,
+        layout: Layout::Bits,
+        op,
+        dims: 2048..=MAX_DIM,
+        variant: Variant { ymm: true, ..Variant::DEFAULT },
+    };
     let (bits, dense) = (Layout::Bits, Layout::Dense);
     match family {
         CpuFamily::AmdZen => vec![
@@ -148,7 +160,7 @@ pub fn builtin(family: CpuFamily) -> Vec<Choice> {
                 layout,
                 op,
                 dims: 1..=MAX_DIM,
-                variant: Variant { popcount: Nibble, unroll },
+                variant: Variant { popcount: Nibble, unroll, ymm: false },
             };
             let (neon, dotprod) = (Tier::Neon, Tier::DotProd);
             let mut rows = vec![arm(neon, dense, Op::Dot, 4), arm(dotprod, dense, Op::Dot, 2)];
@@ -180,6 +192,10 @@ pub fn builtin(family: CpuFamily) -> Vec<Choice> {
             on(Tier::Avx512, row(dense, Op::Dot, 1..=2047, Nibble, 2)),
             on(Tier::Avx512Vpopcnt, row(dense, Op::Dot, 1..=2047, Nibble, 2)),
             on(Tier::Avx512Vpopcnt, row(bits, Op::Hamming, 1..=MAX_DIM, Nibble, 4)),
+            ymm(Tier::Avx512, Op::Bind),
+            ymm(Tier::Avx512, Op::Bundle),
+            ymm(Tier::Avx512Vpopcnt, Op::Bind),
+            ymm(Tier::Avx512Vpopcnt, Op::Bundle),
         ],
         CpuFamily::Other => Vec::new(),
     }
@@ -474,7 +490,7 @@ mod tests {
             (CpuFamily::AmdZen, "AMD EPYC 7B13", 2)
         );
         assert_eq!(w.choices[0].note, "1 ns");
-        assert_eq!(w.choices[1].variant, Variant { popcount: Popcount::Nibble, unroll: 8 });
+        assert_eq!(w.choices[1].variant, Variant { unroll: 8, ..Variant::DEFAULT });
         assert_eq!(Wisdom::parse(&w.to_text(), "again").unwrap(), w);
     }
 
@@ -509,6 +525,11 @@ mod tests {
                 "trinity-wisdom 1\ncpu other\nneon bits dot 64 harley-seal\n",
                 "w:3: variant harley-seal does not exist",
             ),
+            (
+                "trinity-wisdom 1\ncpu other\navx2 bits bind 64 nibble:ymm\n",
+                "w:3: variant nibble:ymm does not exist for trinity_bits_bind_64",
+            ),
+            ("trinity-wisdom 1\ncpu other\navx2 bits bind 64 ymm\n", "w:3: \"ymm\" is not a"),
         ];
         for (text, want) in cases {
             let got = Wisdom::parse(text, "w").unwrap_err().to_string();

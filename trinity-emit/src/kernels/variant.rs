@@ -40,17 +40,21 @@ impl Popcount {
     }
 }
 
-/// One way of generating a kernel: the popcount method and the loop's unroll factor.
+/// One way of generating a kernel: the popcount method, the loop's unroll factor and, on the
+/// AVX-512 tiers, the register width.
 ///
 /// Written as text (wisdom files, the command line) as the popcount name, then `:x<unroll>`
-/// when the unroll factor is not the generator's own default: `nibble`, `nibble:x2`,
-/// `harley-seal`, `popcnt`, and for dense reductions (which have no popcount) `nibble:x8`.
+/// when the unroll factor is not the generator's own default, then `:ymm` for the 256-bit
+/// code: `nibble`, `nibble:x2`, `harley-seal`, `popcnt`, for dense reductions (which have no
+/// popcount) `nibble:x8`, and for bitsliced bind and bundle on an AVX-512 tier `nibble:ymm`.
 ///
 /// ```
 /// use trinity_emit::kernels::{Popcount, Variant};
 /// let v: Variant = "nibble:x2".parse().unwrap();
-/// assert_eq!(v, Variant { popcount: Popcount::Nibble, unroll: 2 });
+/// assert_eq!(v, Variant { popcount: Popcount::Nibble, unroll: 2, ymm: false });
 /// assert_eq!(Variant::DEFAULT.to_string(), "nibble");
+/// let narrow: Variant = "nibble:ymm".parse().unwrap();
+/// assert_eq!((narrow, narrow.to_string().as_str()), (Variant { ymm: true, ..Variant::DEFAULT }, "nibble:ymm"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Variant {
@@ -59,16 +63,22 @@ pub struct Variant {
     /// Vectors per loop iteration (accumulators, for dense reductions); 0 means the
     /// generator's default for the op.
     pub unroll: u8,
+    /// On an AVX-512 tier, the `avx2` tier's 256-bit code instead of the tier's own 512-bit
+    /// code: for bitsliced bind and bundle, whose second plane starts off a 64-byte boundary
+    /// unless D is a multiple of 512, so that every 512-bit access to it splits a cache line (a CPU that splits 512-bit
+    /// operations anyway, such as Zen 4, runs the 256-bit code faster).
+    pub ymm: bool,
 }
 
 impl Variant {
     /// The default variant: the generator's original code.
-    pub const DEFAULT: Variant = Variant { popcount: Popcount::Nibble, unroll: 0 };
+    pub const DEFAULT: Variant = Variant { popcount: Popcount::Nibble, unroll: 0, ymm: false };
 
     /// Every variant the generator has for `spec` (whose own variant is ignored), the default
     /// first. Most specs have only the default.
     ///
-    /// On AArch64 the reductions of both layouts have `nibble:x2` and `nibble:x4`.
+    /// On AArch64 the reductions of both layouts have `nibble:x2` and `nibble:x4`; on the
+    /// AVX-512 tiers bitsliced bind and bundle have `nibble:ymm`.
     ///
     /// ```
     /// use trinity_emit::kernels::{KernelSpec, Layout, Op, Tier, Variant};
@@ -78,7 +88,7 @@ impl Variant {
     /// ```
     pub fn candidates(spec: &KernelSpec) -> Vec<Variant> {
         let unrolled = |factors: &'static [u8]| {
-            factors.iter().map(|&unroll| Variant { popcount: Popcount::Nibble, unroll })
+            factors.iter().map(|&unroll| Variant { unroll, ..Variant::DEFAULT })
         };
         let mut all = vec![Variant::DEFAULT];
         match (spec.tier.arch(), spec.layout, spec.op) {
@@ -88,7 +98,7 @@ impl Variant {
                 if spec.tier == Tier::Avx2 {
                     all.extend(
                         [Popcount::HarleySeal, Popcount::Scalar]
-                            .map(|popcount| Variant { popcount, unroll: 0 }),
+                            .map(|popcount| Variant { popcount, ..Variant::DEFAULT }),
                     );
                 }
             }
@@ -98,6 +108,9 @@ impl Variant {
                 all.extend(unrolled(&[1, 2, 8]))
             }
             (Arch::X86_64, Layout::Dense, Op::Cosine) => all.extend(unrolled(&[1])),
+            (Arch::X86_64, Layout::Bits, Op::Bind | Op::Bundle) if spec.tier != Tier::Avx2 => {
+                all.push(Variant { ymm: true, ..Variant::DEFAULT })
+            }
             // 2 or 4 vectors per iteration at immediate offsets (the default loads one at a
             // register offset), into independent accumulators where registers allow.
             (Arch::Aarch64, _, Op::Dot | Op::Hamming | Op::Cosine) => all.extend(unrolled(&[2, 4])),
@@ -113,13 +126,18 @@ impl fmt::Display for Variant {
         if self.unroll != 0 {
             write!(f, ":x{}", self.unroll)?;
         }
+        if self.ymm {
+            f.write_str(":ymm")?;
+        }
         Ok(())
     }
 }
 
 /// Text that is not a [`Variant`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{text:?} is not a kernel variant (write nibble, nibble:x<unroll>, harley-seal or popcnt)")]
+#[error(
+    "{text:?} is not a kernel variant (write nibble, nibble:x<unroll>, harley-seal, popcnt or nibble:ymm)"
+)]
 pub struct BadVariantText {
     /// The text given.
     pub text: String,
@@ -130,13 +148,17 @@ impl FromStr for Variant {
 
     fn from_str(text: &str) -> Result<Variant, BadVariantText> {
         let bad = || BadVariantText { text: text.to_string() };
-        let (name, unroll) = match text.split_once(":x") {
+        let (rest, ymm) = match text.strip_suffix(":ymm") {
+            Some(rest) => (rest, true),
+            None => (text, false),
+        };
+        let (name, unroll) = match rest.split_once(":x") {
             Some((name, unroll)) => {
                 (name, unroll.parse::<u8>().ok().filter(|&u| u != 0).ok_or_else(bad)?)
             }
-            None => (text, 0),
+            None => (rest, 0),
         };
         let popcount = Popcount::ALL.into_iter().find(|p| p.name() == name).ok_or_else(bad)?;
-        Ok(Variant { popcount, unroll })
+        Ok(Variant { popcount, unroll, ymm })
     }
 }

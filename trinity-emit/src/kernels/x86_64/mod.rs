@@ -37,9 +37,10 @@ use crate::{EmitError, Label};
 type R = Result<(), EmitError>;
 
 /// Generate the x86-64 kernel for a validated `spec`: AVX2 code here, AVX-512 tiers in
-/// [`avx512`] where they [`have code of their own`](avx512::has_own_code).
+/// [`avx512`] where they [`have code of their own`](avx512::has_own_code) and the variant does
+/// not ask for the 256-bit code ([`Variant::ymm`](super::Variant::ymm)).
 pub fn generate(spec: &KernelSpec) -> Result<Kernel, KernelError> {
-    if spec.tier != Tier::Avx2 && avx512::has_own_code(spec) {
+    if spec.tier != Tier::Avx2 && !spec.variant.ymm && avx512::has_own_code(spec) {
         return avx512::generate(spec);
     }
     let mut g = Gen::new(spec.tier, spec.conv, frame(spec));
