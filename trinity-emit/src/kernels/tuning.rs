@@ -113,11 +113,14 @@ pub struct Choice {
 /// 1.15-1.2x slower at 1024). Harley-Seal wins bitsliced dot and cosine by 5-12% where D fills
 /// whole 16-vector blocks (16384, 24576, 32768, 45000) and loses where a long tail remains
 /// (20000, 28000, 59049), so those keep the nibble forms. Bitsliced bind and bundle on the
-/// AVX-512 tiers take the 256-bit code from 2048 on: `cargo bench --bench min_ratio` measured
-/// it at 40.1-40.7 ns (bind) and 35.7-36.1 ns (bundle) at 10000 against 43.5-45.3 ns for
-/// the 512-bit code, level at 59049; `trinity tune`, whose buffers lie elsewhere, found the
-/// two within 1.05 of each other at 10000 and 59049 and the 256-bit code 1.08-1.17x faster
-/// at 4096, but 1.03-1.10x slower at 1024.
+/// AVX-512 tiers take the 256-bit code (`nibble:ymm`). Where the operands lie decides more
+/// than the width: over 40 random placements (`cargo bench --bench placement`) the 512-bit
+/// code took 0.75-4.3x the 256-bit code's time, with medians of 1.02-1.16 at D = 1024, 4096,
+/// 6000, 10000, 16384, 20000 and 32768, 0.99-1.00 at 59049, 0.91-0.99 at 2048, and 0.88-1.10
+/// at 8192, depending on the placements drawn (medians move by up to 0.2 between sets of
+/// placements). In `min_ratio`'s one
+/// placement at 10000 the 512-bit code took 1.05-1.14x the AVX2 yardstick, the 256-bit code
+/// 0.85-0.97x.
 ///
 /// Arm Cortex and Neoverse rows come from llvm-mca 14 models of the generated loops
 /// (`-mcpu=cortex-a72` and `neoverse-n1`, which LLVM 14 both schedules with its Cortex-A57
@@ -141,7 +144,7 @@ pub fn builtin(family: CpuFamily) -> Vec<Choice> {
         tier,
         layout: Layout::Bits,
         op,
-        dims: 2048..=MAX_DIM,
+        dims: 1..=MAX_DIM,
         variant: Variant { ymm: true, ..Variant::DEFAULT },
     };
     let (bits, dense) = (Layout::Bits, Layout::Dense);
