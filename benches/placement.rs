@@ -13,6 +13,7 @@ use aligned_vec::{AVec, ConstAlign};
 use std::hint::black_box;
 use trinity::emit::kernels::{generate, KernelSpec, Layout, Op, Tier, Variant};
 use trinity::runtime::exec::{call::BinaryKernel, Arena};
+use trinity::runtime::random::SplitMix64;
 use trinity::runtime::tune::{fastest_of, reps_for};
 use trinity::runtime::{cpu, VECTOR_ALIGN};
 
@@ -27,14 +28,9 @@ fn main() {
         return;
     };
     let placements: usize = std::env::args().filter_map(|a| a.parse().ok()).next().unwrap_or(40);
-    // Random but repeatable placements (xorshift).
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut below = |n: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % n as u64) as usize
-    };
+    // Random but repeatable placements.
+    let mut rng = SplitMix64::new(0x2545_f491_4f6c_dd1d);
+    let mut below = |n: usize| (rng.next_u64() % n as u64) as usize;
     let arena = Arena::new();
     let ymm = Variant { ymm: true, ..Variant::DEFAULT };
     println!("tier {}, {placements} placements per row", tier.name());

@@ -115,12 +115,12 @@ pub struct Choice {
 /// (20000, 28000, 59049), so those keep the nibble forms. Bitsliced bind and bundle on the
 /// AVX-512 tiers take the 256-bit code (`nibble:ymm`). Where the operands lie decides more
 /// than the width: over 40 random placements (`cargo bench --bench placement`) the 512-bit
-/// code took 0.75-4.3x the 256-bit code's time, with medians of 1.02-1.16 at D = 1024, 4096,
-/// 6000, 10000, 16384, 20000 and 32768, 0.99-1.00 at 59049, 0.91-0.99 at 2048, and 0.88-1.10
+/// code took 0.75-4.5x the 256-bit code's time, with medians of 1.02-1.16 at D = 1024, 4096,
+/// 6000, 10000, 16384, 20000 and 32768, 0.99-1.01 at 59049, 0.91-0.99 at 2048, and 0.88-1.10
 /// at 8192, depending on the placements drawn (medians move by up to 0.2 between sets of
-/// placements). In `min_ratio`'s one
-/// placement at 10000 the 512-bit code took 1.05-1.14x the AVX2 yardstick, the 256-bit code
-/// 0.85-0.97x.
+/// placements). In `min_ratio`'s one placement at 10000 the 512-bit code took 1.05-1.14x the
+/// AVX2 yardstick (before commit 38f4e27, outputs in a plain `Vec`), the 256-bit code
+/// 0.85-0.96x (since, outputs 64-byte aligned).
 ///
 /// Arm Cortex and Neoverse rows come from llvm-mca 14 models of the generated loops
 /// (`-mcpu=cortex-a72` and `neoverse-n1`, which LLVM 14 both schedules with its Cortex-A57

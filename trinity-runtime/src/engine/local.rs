@@ -86,9 +86,8 @@ const EMPTY: Slot = Slot {
 /// One thread's op counts for one engine. Only that thread writes them (a load and a store,
 /// no locked read-modify-write); `stats()` reads them from any thread.
 ///
-/// Aligned so that no other data shares its 128-byte pair of cache lines: a tally allocated
-/// next to the caller's operands made an engine hit at D = 64 about 1.3 ns slower (6.6 ns
-/// against 5.3 ns, fastest of 100 rounds, AMD EPYC Zen 4).
+/// Aligned so that no other data shares its 128-byte pair of cache lines: on a Zen 4, a tally
+/// allocated next to the caller's operands made every engine hit slower.
 #[derive(Default)]
 #[repr(align(128))]
 pub(crate) struct Tally {
